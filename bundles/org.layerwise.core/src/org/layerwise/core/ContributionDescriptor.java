@@ -1,0 +1,111 @@
+package org.layerwise.core;
+
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IConfigurationElement;
+
+/**
+ * One registered contribution as declared in its plugin.xml: id, names, settings metadata
+ * and declared outputs. The implementation class is created only when asked for.
+ */
+public final class ContributionDescriptor {
+
+    /** An output an analyzer declares (kind: table, scalars or tensors). */
+    public record Output(String name, String kind, String description) {
+    }
+
+    private final Role role;
+    private final String id;
+    private final String name;
+    private final String description;
+    private final String bundle;
+    private final List<SettingSpec> settings;
+    private final List<Output> outputs;
+    private final IConfigurationElement element;
+    private final Object instance;
+
+    ContributionDescriptor(Role role, String id, String name, String description, String bundle, List<SettingSpec> settings,
+            List<Output> outputs, IConfigurationElement element, Object instance) {
+        this.role = role;
+        this.id = id;
+        this.name = name;
+        this.description = description;
+        this.bundle = bundle;
+        this.settings = List.copyOf(settings);
+        this.outputs = List.copyOf(outputs);
+        this.element = element;
+        this.instance = instance;
+    }
+
+    /** A contribution made in code rather than plugin.xml (tests, embedding). */
+    public static ContributionDescriptor of(Role role, String id, String bundle, List<SettingSpec> settings,
+            List<Output> outputs, Object instance) {
+        return new ContributionDescriptor(role, id, id, "", bundle, settings, outputs, null, instance);
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Symbolic name of the contributing bundle. */
+    public String bundle() {
+        return bundle;
+    }
+
+    public List<SettingSpec> settings() {
+        return settings;
+    }
+
+    public List<Output> outputs() {
+        return outputs;
+    }
+
+    public Settings resolve(Map<String, String> raw) throws InvalidSettingException {
+        return Settings.resolve(settings, raw);
+    }
+
+    /** "bundle B, extension point P, id I": how every error about a contribution names it. */
+    public String origin() {
+        return "bundle " + bundle + ", extension point " + role.extensionPointId() + ", id '" + id + "'";
+    }
+
+    /** Creates a fresh instance of the implementation (under SafeRunner, type-checked). */
+    public <T> T create(Class<T> type) throws ContributionException {
+        Object created;
+        if (element == null) {
+            created = instance;
+        } else {
+            created = SafeCall.call(this, "creating the implementation", () -> {
+                try {
+                    return element.createExecutableExtension("class");
+                } catch (CoreException e) {
+                    throw new IllegalStateException(e.getStatus().getMessage(), e);
+                }
+            });
+        }
+        if (!type.isInstance(created)) {
+            throw new ContributionException(this, "class " + (created == null ? "null" : created.getClass().getName())
+                    + " does not implement " + type.getName(), null);
+        }
+        return type.cast(created);
+    }
+
+    @Override
+    public String toString() {
+        return role.key + " '" + id + "' (" + bundle + ")";
+    }
+}

@@ -1,0 +1,187 @@
+package org.layerwise.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.core.runtime.IConfigurationElement;
+import org.eclipse.core.runtime.IExtensionRegistry;
+import org.eclipse.core.runtime.ILog;
+import org.eclipse.core.runtime.Platform;
+import org.eclipse.core.runtime.Status;
+
+/**
+ * The one reader of the four extension points. A malformed contribution is reported (with
+ * bundle, point and id) and skipped; it never hides the others, and a contribution from
+ * outside org.layerwise.* cannot take a built-in id.
+ */
+public final class ContributionRegistry {
+
+    public static final String PLUGIN_ID = "org.layerwise.core";
+    private static final String BUILT_IN_PREFIX = "org.layerwise.";
+
+    private final Map<Role, Map<String, ContributionDescriptor>> byRole = new EnumMap<>(Role.class);
+    private final List<String> problems = new ArrayList<>();
+
+    private ContributionRegistry() {
+        for (Role r : Role.values()) {
+            byRole.put(r, new LinkedHashMap<>());
+        }
+    }
+
+    /** Reads the platform's extension registry (fresh each call: bundles may come and go). */
+    public static ContributionRegistry load() {
+        IExtensionRegistry registry = Platform.getExtensionRegistry();
+        ContributionRegistry result = new ContributionRegistry();
+        if (registry != null) {
+            result.read(registry);
+        }
+        return result;
+    }
+
+    /** An empty registry to fill with {@link #add} (tests, embedding without OSGi). */
+    public static ContributionRegistry empty() {
+        return new ContributionRegistry();
+    }
+
+    private void read(IExtensionRegistry registry) {
+        for (Role role : Role.values()) {
+            IConfigurationElement[] elements = registry.getConfigurationElementsFor(role.extensionPointId());
+            // Built-ins first, so that a third party registering the same id is the one refused.
+            IConfigurationElement[] sorted = elements.clone();
+            Arrays.sort(sorted, (x, y) -> Boolean.compare(!isBuiltIn(bundleOf(x)), !isBuiltIn(bundleOf(y))));
+            for (IConfigurationElement e : sorted) {
+                String bundle = bundleOf(e);
+                String id = e.getAttribute("id");
+                try {
+                    add(parse(role, e, bundle));
+                } catch (IllegalArgumentException ex) {
+                    report("bundle " + bundle + ", extension point " + role.extensionPointId() + ", id '" + id + "': "
+                            + ex.getMessage() + "; contribution skipped");
+                }
+            }
+        }
+    }
+
+    private static boolean isBuiltIn(String bundle) {
+        return bundle.startsWith(BUILT_IN_PREFIX);
+    }
+
+    private static String bundleOf(IConfigurationElement e) {
+        return e.getContributor() == null ? "?" : e.getContributor().getName();
+    }
+
+    private static ContributionDescriptor parse(Role role, IConfigurationElement e, String bundle) {
+        if (!role.element.equals(e.getName())) {
+            throw new IllegalArgumentException("unexpected element <" + e.getName() + ">, expected <" + role.element + ">");
+        }
+        String id = required(e, "id");
+        if (!id.matches("[a-z0-9][a-z0-9.-]*")) {
+            throw new IllegalArgumentException("id must be lower-case letters, digits, '-' or '.'");
+        }
+        required(e, "class");
+        List<SettingSpec> settings = new ArrayList<>();
+        for (IConfigurationElement s : e.getChildren("setting")) {
+            SettingSpec spec = parseSetting(s);
+            if (settings.stream().anyMatch(x -> x.name().equals(spec.name()))) {
+                throw new IllegalArgumentException("setting '" + spec.name() + "' declared twice");
+            }
+            settings.add(spec);
+        }
+        List<ContributionDescriptor.Output> outputs = new ArrayList<>();
+        for (IConfigurationElement o : e.getChildren("output")) {
+            outputs.add(new ContributionDescriptor.Output(required(o, "name"), required(o, "kind"),
+                    o.getAttribute("description")));
+        }
+        String name = e.getAttribute("name") == null ? id : e.getAttribute("name");
+        String description = e.getAttribute("description") == null ? "" : e.getAttribute("description");
+        return new ContributionDescriptor(role, id, name, description, bundle, settings, outputs, e, null);
+    }
+
+    private static SettingSpec parseSetting(IConfigurationElement s) {
+        String name = required(s, "name");
+        if (!name.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("setting name '" + name + "' must be lower-case letters, digits or '_'");
+        }
+        SettingSpec.Type type;
+        try {
+            type = SettingSpec.Type.valueOf(required(s, "type").toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("setting '" + name + "': unknown type '" + s.getAttribute("type") + "'");
+        }
+        Double min = number(s, "min", name);
+        Double max = number(s, "max", name);
+        String choices = s.getAttribute("choices");
+        SettingSpec spec = new SettingSpec(name, type, s.getAttribute("default") == null ? "" : s.getAttribute("default"),
+                min, max, choices == null ? List.of() : Arrays.stream(choices.split(",")).map(String::trim).toList(),
+                s.getAttribute("description") == null ? "" : s.getAttribute("description"));
+        try {
+            spec.parse(spec.defaultValue());
+        } catch (InvalidSettingException ex) {
+            throw new IllegalArgumentException("setting '" + name + "': invalid default: " + ex.getMessage());
+        }
+        return spec;
+    }
+
+    private static Double number(IConfigurationElement s, String attribute, String setting) {
+        String v = s.getAttribute(attribute);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Double.valueOf(v);
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("setting '" + setting + "': " + attribute + " '" + v + "' is not a number");
+        }
+    }
+
+    private static String required(IConfigurationElement e, String attribute) {
+        String v = e.getAttribute(attribute);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("missing attribute '" + attribute + "' on <" + e.getName() + ">");
+        }
+        return v;
+    }
+
+    /** Registers a contribution; a duplicate id is reported and refused. */
+    public void add(ContributionDescriptor d) {
+        Map<String, ContributionDescriptor> map = byRole.get(d.role());
+        ContributionDescriptor existing = map.get(d.id());
+        if (existing != null) {
+            report(d.origin() + ": id already registered by bundle " + existing.bundle() + "; contribution skipped");
+            return;
+        }
+        map.put(d.id(), d);
+    }
+
+    private void report(String message) {
+        problems.add(message);
+        try {
+            ILog.of(ContributionRegistry.class).log(Status.warning(message));
+        } catch (RuntimeException | LinkageError outsideOsgi) {
+            System.err.println("layerwise: " + message);
+        }
+    }
+
+    public ContributionDescriptor find(Role role, String id) {
+        return byRole.get(role).get(id);
+    }
+
+    public List<ContributionDescriptor> all(Role role) {
+        return List.copyOf(byRole.get(role).values());
+    }
+
+    public List<String> ids(Role role) {
+        return List.copyOf(byRole.get(role).keySet());
+    }
+
+    /** Contributions that were skipped, each with its reason. */
+    public List<String> problems() {
+        return Collections.unmodifiableList(problems);
+    }
+
+}

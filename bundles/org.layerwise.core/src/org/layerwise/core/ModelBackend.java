@@ -1,0 +1,13 @@
+package org.layerwise.core;
+
+import org.layerwise.core.model.ModelConfig;
+
+/** Extension point org.layerwise.core.modelBackends (SCIENCE.md section 3). */
+public interface ModelBackend {
+
+    /** Checks the settings against the task and returns the model shape, without computing. */
+    ModelConfig configure(Settings settings, TaskSpec task) throws InvalidSettingException;
+
+    /** Trains (or loads) the model; throws OperationCanceledException when cancelled. */
+    TrainedModel build(BackendContext context) throws Exception;
+}

@@ -1,0 +1,31 @@
+package org.layerwise.core;
+
+import java.util.SplittableRandom;
+
+/** Extension point org.layerwise.core.symmetryEnforcers (SCIENCE.md section 4). */
+public interface SymmetryEnforcer {
+
+    /** Which factors of G = S_d x S_C the enforcer imposes (none, features, labels or both). */
+    record Factors(boolean features, boolean labels) {
+        public static final Factors NONE = new Factors(false, false);
+        public static final Factors BOTH = new Factors(true, true);
+
+        public boolean any() {
+            return features || labels;
+        }
+
+        public String key() {
+            return features && labels ? "both" : features ? "features" : labels ? "labels" : "none";
+        }
+    }
+
+    /** The factors this enforcer imposes under the given settings; analyzers read it. */
+    Factors factors(Settings settings);
+
+    /**
+     * The permutation to conjugate one layer's head with at one training step, as an index
+     * map of the D = d + C coordinates (see BlockPermutation), or null for no conjugation.
+     * Called once per step, layer and head, in that order, with the stage's random stream.
+     */
+    int[] permutation(Settings settings, int d, int classes, SplittableRandom rng);
+}

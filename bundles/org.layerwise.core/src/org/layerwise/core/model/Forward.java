@@ -1,0 +1,163 @@
+package org.layerwise.core.model;
+
+import java.util.stream.IntStream;
+
+import org.layerwise.core.PromptBatch;
+
+/**
+ * The reference forward pass in float64 (SCIENCE.md section 3), prompts in parallel. It is
+ * the evaluation path shared by every backend and analyzer; training engines are checked
+ * against it.
+ */
+public final class Forward {
+
+    /** What a forward pass produced; hooks are null unless requested. */
+    public record Result(int count, int classes, double[] logits, double[][] residPost, double[][] patterns) {
+    }
+
+    private Forward() {
+    }
+
+    public static Result run(TransformerModel model, PromptBatch batch, boolean hooks) {
+        return run(model, batch.z, batch.count, hooks);
+    }
+
+    /** Runs the model on prompts z [P, N+1, D]; with hooks, keeps every layer's output and attention. */
+    public static Result run(TransformerModel model, double[] z, int count, boolean hooks) {
+        ModelConfig c = model.config();
+        int t = c.tokens();
+        int dim = c.dModel();
+        int k = c.numKeys();
+        int layers = c.nLayers();
+        int heads = c.nHeads();
+        double[] logits = new double[count * c.dY()];
+        double[][] resid = hooks ? new double[layers][count * t * dim] : null;
+        double[][] patterns = hooks ? new double[layers][count * heads * t * k] : null;
+        IntStream.range(0, count).parallel().forEach(p -> {
+            double[] h = new double[t * dim];
+            System.arraycopy(z, p * t * dim, h, 0, t * dim);
+            double[] next = new double[t * dim];
+            double[] u = new double[t * dim];
+            double[] w = new double[k * dim];
+            double[] a = new double[t * k];
+            for (int l = 0; l < layers; l++) {
+                System.arraycopy(h, 0, next, 0, h.length);
+                for (int hd = 0; hd < heads; hd++) {
+                    attend(c, h, model.qk(l, hd), model.ov(l, hd), u, w, a, next);
+                    if (hooks) {
+                        System.arraycopy(a, 0, patterns[l], ((p * heads) + hd) * t * k, t * k);
+                    }
+                }
+                double[] swap = h;
+                h = next;
+                next = swap;
+                if (hooks) {
+                    System.arraycopy(h, 0, resid[l], p * t * dim, t * dim);
+                }
+            }
+            System.arraycopy(h, c.nCtx() * dim + c.dX(), logits, p * c.dY(), c.dY());
+        });
+        return new Result(count, c.dY(), logits, resid, patterns);
+    }
+
+    /**
+     * One head on one prompt: a = attention [T, K] from the layer input h, and out += a (h_K OV).
+     * u and w are scratch buffers.
+     */
+    static void attend(ModelConfig c, double[] h, double[] qk, double[] ov, double[] u, double[] w, double[] a, double[] out) {
+        int t = c.tokens();
+        int dim = c.dModel();
+        int k = c.numKeys();
+        matmul(h, t, dim, qk, dim, u);
+        matmul(h, k, dim, ov, dim, w);
+        for (int i = 0; i < t; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                double s = 0;
+                for (int m = 0; m < dim; m++) {
+                    s += u[i * dim + m] * h[j * dim + m];
+                }
+                a[i * k + j] = s;
+                max = Math.max(max, s);
+            }
+            if (c.attention() == ModelConfig.Attention.SOFTMAX) {
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    double e = Math.exp(a[i * k + j] - max);
+                    a[i * k + j] = e;
+                    sum += e;
+                }
+                for (int j = 0; j < k; j++) {
+                    a[i * k + j] /= sum;
+                }
+            } else {
+                for (int j = 0; j < k; j++) {
+                    a[i * k + j] /= c.nCtx();
+                }
+            }
+            for (int j = 0; j < k; j++) {
+                double aij = a[i * k + j];
+                for (int m = 0; m < dim; m++) {
+                    out[i * dim + m] += aij * w[j * dim + m];
+                }
+            }
+        }
+    }
+
+    /** out[r x n] = x[r x m] * y[m x n]. */
+    static void matmul(double[] x, int rows, int m, double[] y, int n, double[] out) {
+        java.util.Arrays.fill(out, 0, rows * n, 0.0);
+        for (int i = 0; i < rows; i++) {
+            for (int l = 0; l < m; l++) {
+                double xv = x[i * m + l];
+                for (int j = 0; j < n; j++) {
+                    out[i * n + j] += xv * y[l * n + j];
+                }
+            }
+        }
+    }
+
+    /** Mean cross-entropy of the logits against the labels (natural log). */
+    public static double crossEntropy(double[] logits, int classes, int[] labels) {
+        double total = 0;
+        for (int p = 0; p < labels.length; p++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                max = Math.max(max, logits[p * classes + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(logits[p * classes + c] - max);
+            }
+            total += Math.log(sum) + max - logits[p * classes + labels[p]];
+        }
+        return total / labels.length;
+    }
+
+    /** Index of the largest logit per prompt (the lowest index on ties). */
+    public static int[] predictions(double[] logits, int classes) {
+        int count = logits.length / classes;
+        int[] out = new int[count];
+        for (int p = 0; p < count; p++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (logits[p * classes + c] > logits[p * classes + best]) {
+                    best = c;
+                }
+            }
+            out[p] = best;
+        }
+        return out;
+    }
+
+    public static double accuracy(double[] logits, int classes, int[] labels) {
+        int[] pred = predictions(logits, classes);
+        int hit = 0;
+        for (int p = 0; p < labels.length; p++) {
+            if (pred[p] == labels[p]) {
+                hit++;
+            }
+        }
+        return hit / (double) labels.length;
+    }
+}

@@ -1,0 +1,83 @@
+package org.layerwise.core.model;
+
+import java.util.Arrays;
+
+/**
+ * Weights of the attention-only transformer of SCIENCE.md section 3 in the merged
+ * parameterization, with tokens as ROW vectors (FORMATS.md): for layer l and head h,
+ * qk(l, h) scores s_ij = z_i QK z_j^T and ov(l, h) updates z_i += sum_j A_ij z_j OV.
+ * In SCIENCE.md's column notation Q = QK and V = OV^T. Matrices are D x D, row-major.
+ */
+public final class TransformerModel {
+
+    private final ModelConfig config;
+    private final double[][] qk;
+    private final double[][] ov;
+
+    public TransformerModel(ModelConfig config, double[][] qk, double[][] ov) {
+        this.config = config;
+        this.qk = qk;
+        this.ov = ov;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public double[] qk(int layer, int head) {
+        return qk[layer * config.nHeads() + head];
+    }
+
+    public double[] ov(int layer, int head) {
+        return ov[layer * config.nHeads() + head];
+    }
+
+    /** A copy whose matrices are transformed by {@code f(layer, head, isOv, matrix)}. */
+    public TransformerModel map(MatrixMap f) {
+        int n = config.nLayers() * config.nHeads();
+        double[][] q = new double[n][];
+        double[][] o = new double[n][];
+        for (int l = 0; l < config.nLayers(); l++) {
+            for (int h = 0; h < config.nHeads(); h++) {
+                int i = l * config.nHeads() + h;
+                q[i] = f.apply(l, h, false, qk[i].clone());
+                o[i] = f.apply(l, h, true, ov[i].clone());
+            }
+        }
+        return new TransformerModel(config, q, o);
+    }
+
+    @FunctionalInterface
+    public interface MatrixMap {
+        double[] apply(int layer, int head, boolean isOv, double[] matrix);
+    }
+
+    /** Null when the weights fit the config and are finite, else what is wrong. */
+    public String problem() {
+        int n = config.nLayers() * config.nHeads();
+        int dd = config.dModel() * config.dModel();
+        if (qk.length != n || ov.length != n) {
+            return "expected " + n + " QK and OV matrices (L=" + config.nLayers() + ", H=" + config.nHeads() + "), found "
+                    + qk.length + " and " + ov.length;
+        }
+        for (int i = 0; i < n; i++) {
+            for (double[] m : new double[][] {qk[i], ov[i]}) {
+                if (m == null || m.length != dd) {
+                    return "layer " + i / config.nHeads() + " head " + i % config.nHeads() + ": a matrix is not "
+                            + config.dModel() + " x " + config.dModel();
+                }
+                for (double v : m) {
+                    if (!Double.isFinite(v)) {
+                        return "layer " + i / config.nHeads() + " head " + i % config.nHeads() + ": non-finite weight";
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Bit-for-bit equality of config and weights. */
+    public boolean sameWeights(TransformerModel o) {
+        return config.equals(o.config) && Arrays.deepEquals(qk, o.qk) && Arrays.deepEquals(ov, o.ov);
+    }
+}
