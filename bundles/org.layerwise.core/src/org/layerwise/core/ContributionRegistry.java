@@ -104,8 +104,8 @@ public final class ContributionRegistry {
 
     private static SettingSpec parseSetting(IConfigurationElement s) {
         String name = required(s, "name");
-        if (!name.matches("[a-z][a-z0-9_]*")) {
-            throw new IllegalArgumentException("setting name '" + name + "' must be lower-case letters, digits or '_'");
+        if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("setting name '" + name + "' must be letters, digits or '_'");
         }
         SettingSpec.Type type;
         try {
