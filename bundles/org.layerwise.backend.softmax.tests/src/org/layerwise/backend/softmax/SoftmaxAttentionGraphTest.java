@@ -1,0 +1,147 @@
+package org.layerwise.backend.softmax;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.layerwise.core.BackendContext;
+import org.layerwise.core.PromptBatch;
+import org.layerwise.core.Settings;
+import org.layerwise.core.TrainedModel;
+import org.layerwise.core.TrainingMonitor;
+import org.layerwise.core.model.Forward;
+import org.layerwise.core.model.ModelConfig;
+import org.layerwise.core.model.ModelConfig.Keys;
+import org.layerwise.core.model.TransformerModel;
+import org.layerwise.core.symmetry.BlockPermutation;
+import org.layerwise.symmetry.RandomConjugation;
+import org.layerwise.tasks.LinearTask;
+
+/** The ND4J graph against the float64 reference forward and against finite differences. */
+class SoftmaxAttentionGraphTest {
+
+    static final int D = 4;
+    static final int C = 3;
+    static final int N = 6;
+
+    static ModelConfig config(int layers, int heads, Keys keys, String dtype) {
+        return new ModelConfig(D, C, N, layers, heads, ModelConfig.Attention.SOFTMAX, keys, "merged", D + C, dtype,
+                "classification");
+    }
+
+    static PromptBatch prompts(int count, long seed) {
+        Settings s = Settings.of(Map.of("d", (long) D, "C", (long) C, "N", (long) N, "seed", -1L));
+        return new LinearTask().generate(s, count, seed);
+    }
+
+    static double maxRelative(double[] a, double[] b) {
+        double err = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            err = Math.max(err, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(b[i]));
+        }
+        return err / scale;
+    }
+
+    @Test
+    void graph_logits_equal_the_reference_forward_in_float64() {
+        for (Keys keys : Keys.values()) {
+            ModelConfig c = config(3, 2, keys, "float64");
+            TransformerModel m = SoftmaxAttentionBackend.initialModel(c, 0.4, 5);
+            SoftmaxAttentionGraph g = new SoftmaxAttentionGraph(c, 16);
+            g.setWeights(weights(m, true), weights(m, false));
+            PromptBatch b = prompts(16, 9);
+            double err = maxRelative(g.logits(b), Forward.run(m, b, false).logits());
+            assertTrue(err < 1e-10, keys + ": relative difference " + err);
+        }
+    }
+
+    @Test
+    void gradient_matches_central_finite_differences_in_float64_with_conjugation() {
+        ModelConfig c = config(2, 2, Keys.CONTEXT, "float64");
+        TransformerModel m = SoftmaxAttentionBackend.initialModel(c, 0.4, 17);
+        PromptBatch b = prompts(8, 23);
+        SplittableRandom rng = new SplittableRandom(4);
+        int n = c.nLayers() * c.nHeads();
+        int[][] perms = new int[n][];
+        for (int i = 0; i < n; i++) {
+            perms[i] = BlockPermutation.draw(D, C, true, true, rng);
+        }
+        SoftmaxAttentionGraph g = new SoftmaxAttentionGraph(c, 8);
+        double[][] qk = weights(m, true);
+        double[][] ov = weights(m, false);
+        g.setWeights(qk, ov);
+        SoftmaxAttentionGraph.LossAndGradient lg = g.lossAndGradient(b, perms);
+        assertEquals(loss(c, qk, ov, perms, b), lg.loss(), 1e-12, "graph loss equals the conjugated reference loss");
+        double h = 1e-6;
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            for (int which = 0; which < 2; which++) {
+                double[] w = which == 0 ? qk[i] : ov[i];
+                double[] grad = which == 0 ? lg.qkGrad()[i] : lg.ovGrad()[i];
+                for (int j = 0; j < w.length; j++) {
+                    double keep = w[j];
+                    w[j] = keep + h;
+                    double up = loss(c, qk, ov, perms, b);
+                    w[j] = keep - h;
+                    double down = loss(c, qk, ov, perms, b);
+                    w[j] = keep;
+                    double fd = (up - down) / (2 * h);
+                    worst = Math.max(worst, Math.abs(fd - grad[j]) / Math.max(1e-3, Math.abs(fd)));
+                }
+            }
+        }
+        assertTrue(worst < 1e-6, "worst relative gradient error " + worst);
+    }
+
+    @Test
+    void training_with_random_conjugation_lowers_the_loss() {
+        ModelConfig c = config(2, 1, Keys.CONTEXT, "float32");
+        Settings s = Settings.of(Map.ofEntries(Map.entry("layers", 2L), Map.entry("heads", 1L), Map.entry("keys", "context"),
+                Map.entry("steps", 150L), Map.entry("batch", 64L), Map.entry("lr", 0.02), Map.entry("beta1", 0.9),
+                Map.entry("beta2", 0.999), Map.entry("eps", 1e-8), Map.entry("init_scale", 0.1), Map.entry("dtype", "float32"), Map.entry("threads", 1L)));
+        Settings enforcer = Settings.of(Map.of("factor", "both"));
+        BackendContext ctx = new BackendContext(s, c, null, (step, size) -> prompts(size, 1000 + step), new RandomConjugation(),
+                enforcer, 1, 2, TrainingMonitor.NONE);
+        TrainedModel t = new SoftmaxAttentionBackend().build(ctx);
+        double first = mean(t.lossCurve(), 0, 20);
+        double last = mean(t.lossCurve(), 130, 150);
+        assertTrue(last < first - 0.05, "loss " + first + " -> " + last);
+        assertEquals("nd4j", t.facts().get("engine"));
+    }
+
+    private static double mean(double[] x, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            s += x[i];
+        }
+        return s / (to - from);
+    }
+
+    /** Cross-entropy of the reference forward with every head conjugated by its permutation. */
+    private static double loss(ModelConfig c, double[][] qk, double[][] ov, int[][] perms, PromptBatch b) {
+        int n = qk.length;
+        double[][] q = new double[n][];
+        double[][] o = new double[n][];
+        for (int i = 0; i < n; i++) {
+            q[i] = BlockPermutation.conjugate(qk[i], perms[i]);
+            o[i] = BlockPermutation.conjugate(ov[i], perms[i]);
+        }
+        return Forward.crossEntropy(Forward.run(new TransformerModel(c, q, o), b, false).logits(), C, b.queryLabels);
+    }
+
+    private static double[][] weights(TransformerModel m, boolean qk) {
+        ModelConfig c = m.config();
+        double[][] out = new double[c.nLayers() * c.nHeads()][];
+        for (int l = 0; l < c.nLayers(); l++) {
+            for (int h = 0; h < c.nHeads(); h++) {
+                out[l * c.nHeads() + h] = (qk ? m.qk(l, h) : m.ov(l, h)).clone();
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,130 @@
+package org.layerwise.io.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.layerwise.io.tests.Tensors.assertAllBitEquals;
+import static org.layerwise.io.tests.Tensors.assertFormatError;
+import static org.layerwise.io.tests.Tensors.le;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.layerwise.core.Tensor;
+import org.layerwise.core.Tensor.DType;
+import org.layerwise.io.Npy;
+import org.layerwise.io.Npz;
+
+class NpzTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void roundTripsEveryDtypeInOrderStored() throws IOException {
+        Path f = dir.resolve("eval.npz");
+        Map<String, Tensor> in = Tensors.samples();
+        Npz.write(f, in);
+        assertAllBitEquals(in, Npz.read(f));
+        try (ZipFile zip = new ZipFile(f.toFile())) {
+            List<String> names = new ArrayList<>();
+            for (ZipEntry e : Collections.list(zip.entries())) {
+                names.add(e.getName());
+                assertEquals(ZipEntry.STORED, e.getMethod(), e.getName());
+                assertEquals(Npy.byteLength(in.get(e.getName().replace(".npy", ""))), e.getSize());
+            }
+            assertEquals(in.keySet().stream().map(k -> k + ".npy").toList(), names);
+        }
+        Tensors.assertFiles(dir, "eval.npz");
+    }
+
+    @Test
+    void roundTripsCompressed() throws IOException {
+        Path f = dir.resolve("c.npz");
+        Map<String, Tensor> in = new LinkedHashMap<>(Tensors.samples());
+        in.put("zeros", Tensor.of(new double[10_000], 100, 100));
+        Npz.writeCompressed(f, in);
+        assertAllBitEquals(in, Npz.read(f));
+        try (ZipFile zip = new ZipFile(f.toFile())) {
+            assertEquals(ZipEntry.DEFLATED, zip.getEntry("zeros.npy").getMethod());
+        }
+        assertEquals(true, Files.size(f) < 10_000, "deflated");
+    }
+
+    @Test
+    void sameArraysGiveTheSameBytes() throws IOException {
+        Npz.write(dir.resolve("a.npz"), Tensors.samples());
+        Npz.write(dir.resolve("b.npz"), Tensors.samples());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a.npz")), Files.readAllBytes(dir.resolve("b.npz")));
+    }
+
+    @Test
+    void readsAHandBuiltArchiveInItsOrder() throws IOException {
+        Path f = dir.resolve("hand.npz");
+        try (OutputStream os = Files.newOutputStream(f); ZipOutputStream zip = new ZipOutputStream(os)) {
+            zip.putNextEntry(new ZipEntry("labels.npy"));
+            zip.write(NpyTest.npy(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
+                    le(24).putLong(2).putLong(0).putLong(-1).array()));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("Z.npy"));
+            zip.write(NpyTest.npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }",
+                    le(8).putFloat(0.5f).putFloat(-0.0f).array()));
+            zip.closeEntry();
+        }
+        LinkedHashMap<String, Tensor> m = Npz.read(f);
+        assertEquals(List.of("labels", "Z"), List.copyOf(m.keySet()));
+        assertEquals(DType.I64, m.get("labels").dtype());
+        assertArrayEquals(new long[] {2, 0, -1}, (long[]) m.get("labels").data());
+        assertArrayEquals(new long[] {1, 2}, m.get("Z").shape());
+        assertArrayEquals(new float[] {0.5f, -0.0f}, (float[]) m.get("Z").data());
+    }
+
+    @Test
+    void rejectsABrokenEntryNamingFileAndEntry() throws IOException {
+        Path f = dir.resolve("broken.npz");
+        try (OutputStream os = Files.newOutputStream(f); ZipOutputStream zip = new ZipOutputStream(os)) {
+            zip.putNextEntry(new ZipEntry("ok.npy"));
+            zip.write(Npy.toBytes(Tensor.of(new int[] {1})));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("logits.npy"));
+            zip.write(NpyTest.npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", new byte[24]));
+            zip.closeEntry();
+        }
+        assertFormatError(() -> Npz.read(f), "broken.npz", "tensor 'logits'", "truncated", "needs 32 bytes");
+    }
+
+    @Test
+    void rejectsNonZipAndNonNpyEntries() throws IOException {
+        Path notZip = dir.resolve("plain.npz");
+        Files.writeString(notZip, "this is not a zip archive");
+        assertFormatError(() -> Npz.read(notZip), "plain.npz", "not an npz");
+
+        Path other = dir.resolve("other.npz");
+        try (OutputStream os = Files.newOutputStream(other); ZipOutputStream zip = new ZipOutputStream(os)) {
+            zip.putNextEntry(new ZipEntry("readme.txt"));
+            zip.write("hello".getBytes());
+            zip.closeEntry();
+        }
+        assertFormatError(() -> Npz.read(other), "other.npz", "readme.txt");
+    }
+
+    @Test
+    void rejectsEmptyNamesBeforeWriting() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("", Tensor.of(new int[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> Npz.write(dir.resolve("x.npz"), m));
+        assertEquals(false, Files.exists(dir.resolve("x.npz")));
+    }
+}

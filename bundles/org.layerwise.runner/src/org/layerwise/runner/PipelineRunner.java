@@ -1,0 +1,370 @@
+package org.layerwise.runner;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.eclipse.core.runtime.OperationCanceledException;
+import org.layerwise.core.ActivationCache;
+import org.layerwise.core.AnalysisContext;
+import org.layerwise.core.AnalysisResult;
+import org.layerwise.core.BackendContext;
+import org.layerwise.core.ContributionDescriptor;
+import org.layerwise.core.ContributionException;
+import org.layerwise.core.PromptBatch;
+import org.layerwise.core.RecursionAnalyzer;
+import org.layerwise.core.SafeCall;
+import org.layerwise.core.Seeds;
+import org.layerwise.core.Table;
+import org.layerwise.core.Tensor;
+import org.layerwise.core.TrainedModel;
+import org.layerwise.core.TrainingMonitor;
+import org.layerwise.core.model.Forward;
+import org.layerwise.core.model.ModelConfig;
+import org.layerwise.io.Csv;
+import org.layerwise.io.Json;
+import org.layerwise.io.Npz;
+import org.layerwise.runner.ValidatedPipeline.Bound;
+
+/**
+ * Runs a validated pipeline: generate the evaluation prompts, build/train the model with
+ * the enforcer, run the network once on the evaluation prompts (the activation cache),
+ * run each analyzer, and write the run directory of FORMATS.md. run.json says RUNNING from
+ * the first moment and carries the terminal status at the end.
+ */
+public final class PipelineRunner {
+
+    private static final DateTimeFormatter RUN_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private PipelineRunner() {
+    }
+
+    /** Creates the run directory, or says why it cannot (exit code OUTPUT_NOT_WRITABLE). */
+    public static Path createRunDirectory(RunOptions options, PipelineSpec spec) throws PipelineException {
+        Path root = options.outputRoot().toAbsolutePath();
+        try {
+            Files.createDirectories(root);
+            if (!Files.isWritable(root)) {
+                throw new IOException("not writable");
+            }
+            String base = sanitize(spec.name()) + "-" + RUN_ID_TIME.format(Instant.now()) + "-s" + spec.seed();
+            for (int i = 1;; i++) {
+                Path dir = root.resolve(i == 1 ? base : base + "-" + i);
+                try {
+                    return Files.createDirectory(dir);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another run started in the same second: take the next suffix
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            throw new PipelineException(ExitCode.OUTPUT_NOT_WRITABLE, "output directory " + root
+                    + " cannot be written: " + describe(e) + "; choose another with --out DIR");
+        }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static String sanitize(String name) {
+        String s = name == null || name.isBlank() ? "run" : name.replaceAll("[^A-Za-z0-9._-]+", "-");
+        return s.length() > 60 ? s.substring(0, 60) : s;
+    }
+
+    public static RunResult run(ValidatedPipeline p, RunOptions options, Path dir, RunListener listener) {
+        RunRecord record = new RunRecord(p, options, dir);
+        List<String> summary = new ArrayList<>();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        try {
+            record.write(RunStatus.RUNNING, null);
+            long master = p.spec().seed();
+            long taskSeed = p.task().settings().asMap().containsKey("seed") && p.task().settings().longValue("seed") >= 0
+                    ? p.task().settings().longValue("seed")
+                    : Seeds.derive(master, "task");
+            long trainSeed = Seeds.derive(taskSeed, "train");
+            long evalSeed = Seeds.derive(taskSeed, "eval");
+            long backendSeed = Seeds.derive(master, "backend");
+            long enforcerSeed = Seeds.derive(master, "enforcer");
+            record.seed("master", master).seed("task", taskSeed).seed("task/train", trainSeed).seed("task/eval", evalSeed)
+                    .seed("backend", backendSeed).seed("enforcer", enforcerSeed);
+
+            listener.stage("generating " + options.evalPrompts() + " evaluation prompts");
+            long t0 = System.nanoTime();
+            PromptBatch eval = generate(p, options.evalPrompts(), evalSeed);
+            record.time("task/eval", t0);
+
+            listener.stage("building model with " + p.backend().id());
+            t0 = System.nanoTime();
+            BackendContext.PromptSource source = (step, size) -> generateUnchecked(p, size, Seeds.derive(trainSeed, step));
+            TrainingMonitor monitor = new TrainingMonitor() {
+                @Override
+                public void step(int step, int totalSteps, double loss) {
+                    listener.trainingStep(step, totalSteps, loss);
+                }
+
+                @Override
+                public boolean isCanceled() {
+                    return listener.isCanceled();
+                }
+            };
+            Bound<?> enf = p.enforcer();
+            BackendContext ctx = new BackendContext(p.backend().settings(), p.modelConfig(), p.taskSpec(), source,
+                    enf == null ? null : p.enforcer().implementation(), enf == null ? null : enf.settings(), backendSeed,
+                    enforcerSeed, monitor);
+            TrainedModel trained = SafeCall.call(p.backend().descriptor(), "build", () -> p.backend().implementation().build(ctx));
+            record.time("backend", t0);
+            if (trained == null || trained.model() == null) {
+                throw new ContributionException(p.backend().descriptor(), "build returned no model", null);
+            }
+            record.facts("backend", trained.facts());
+            metrics.put("steps", trained.lossCurve().length);
+            if (trained.lossCurve().length > 0) {
+                metrics.put("final_train_loss", tailMean(trained.lossCurve()));
+                Npz.write(dir.resolve("training.npz"), Map.of("loss", Tensor.of(trained.lossCurve(), trained.lossCurve().length)));
+            }
+            if (trained.diverged()) {
+                return finish(record, RunStatus.DIVERGED, "training loss became non-finite", dir, metrics, summary);
+            }
+            String problem = trained.model().problem();
+            if (problem != null || !trained.model().config().equals(p.modelConfig())) {
+                throw new ContributionException(p.backend().descriptor(), "returned an invalid model: "
+                        + (problem != null ? problem : "config " + trained.model().config() + " differs from the declared "
+                                + p.modelConfig()), null);
+            }
+            ModelFiles.write(trained.model(), dir, Map.of("layerwise.pipeline", p.spec().name() == null ? "" : p.spec().name()));
+
+            listener.stage("evaluating on " + eval.count + " prompts");
+            t0 = System.nanoTime();
+            checkCanceled(listener);
+            Forward.Result fwd = Forward.run(trained.model(), eval, true);
+            ActivationCache cache = cache(trained.model().config(), fwd);
+            writeEval(dir, eval, fwd, trained.model().config());
+            double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
+            metrics.put("eval_prompts", eval.count);
+            metrics.put("accuracy", accuracy);
+            metrics.put("chance", 1.0 / eval.classes);
+            metrics.put("majority_rate", majorityRate(eval));
+            metrics.put("eval_loss", Forward.crossEntropy(fwd.logits(), eval.classes, eval.queryLabels));
+            record.time("evaluation", t0);
+            summary.add(String.format(Locale.ROOT, "Accuracy on %d evaluation prompts: %.1f%% (chance %.1f%%, majority class %.1f%%)",
+                    eval.count, 100 * accuracy, 100.0 / eval.classes, 100 * majorityRate(eval)));
+            if (metrics.containsKey("final_train_loss")) {
+                summary.add(String.format(Locale.ROOT, "Final training loss: %.4f (ln C = %.4f)", metrics.get("final_train_loss"),
+                        Math.log(eval.classes)));
+            }
+
+            List<String> failures = new ArrayList<>();
+            Map<String, Object> analyzerMetrics = new LinkedHashMap<>();
+            for (Bound<RecursionAnalyzer> a : p.analyzers()) {
+                checkCanceled(listener);
+                listener.stage("analyzer " + a.id());
+                t0 = System.nanoTime();
+                long seed = Seeds.derive(master, "analyzer/" + a.id());
+                record.seed("analyzer/" + a.id(), seed);
+                AnalysisContext actx = new AnalysisContext(a.settings(), trained.model(), p.taskSpec(), eval, cache, p.factors(),
+                        seed, monitor);
+                try {
+                    AnalysisResult r = SafeCall.call(a.descriptor(), "analyze", () -> a.implementation().analyze(actx));
+                    validate(a.descriptor(), r);
+                    writeAnalysis(dir, a.id(), r);
+                    analyzerMetrics.put(a.id(), r.scalars());
+                    summary.addAll(r.summaryLines());
+                } catch (ContributionException e) {
+                    failures.add(e.getMessage());
+                    summary.add("Analyzer " + a.id() + " failed: " + e.getMessage());
+                }
+                record.time("analyzer/" + a.id(), t0);
+            }
+            promote(metrics, analyzerMetrics);
+            metrics.put("analyzers", analyzerMetrics);
+            if (!failures.isEmpty()) {
+                return finish(record, RunStatus.PARTIAL, String.join("; ", failures), dir, metrics, summary);
+            }
+            return finish(record, RunStatus.OK, null, dir, metrics, summary);
+        } catch (OperationCanceledException e) {
+            return finishQuietly(record, RunStatus.CANCELLED, "cancelled by the user", dir, metrics, summary);
+        } catch (ContributionException e) {
+            if (e.getCause() instanceof OperationCanceledException) {
+                return finishQuietly(record, RunStatus.CANCELLED, "cancelled by the user", dir, metrics, summary);
+            }
+            return finishQuietly(record, RunStatus.FAILED, e.getMessage() + trace(e), dir, metrics, summary);
+        } catch (IOException | RuntimeException e) {
+            return finishQuietly(record, RunStatus.FAILED, e + trace(e), dir, metrics, summary);
+        }
+    }
+
+    private static String trace(Throwable e) {
+        Throwable root = e.getCause() != null ? e.getCause() : e;
+        StringWriter sw = new StringWriter();
+        root.printStackTrace(new PrintWriter(sw));
+        String[] lines = sw.toString().split("\n");
+        return "\n" + String.join("\n", java.util.Arrays.copyOf(lines, Math.min(lines.length, 12)));
+    }
+
+    private static void checkCanceled(RunListener listener) {
+        if (listener.isCanceled()) {
+            throw new OperationCanceledException();
+        }
+    }
+
+    /** The headline figures of the weight abstraction, next to accuracy in metrics.json. */
+    @SuppressWarnings("unchecked")
+    private static void promote(Map<String, Object> metrics, Map<String, Object> analyzerMetrics) {
+        Object wa = analyzerMetrics.get("weight-abstraction");
+        if (wa instanceof Map<?, ?> m) {
+            Map<String, Double> s = (Map<String, Double>) m;
+            metrics.put("asymmetry", s.get("asymmetry_mean"));
+            metrics.put("equivariance_error", s.get("equivariance_error"));
+        }
+    }
+
+    private static RunResult finish(RunRecord record, RunStatus status, String cause, Path dir, Map<String, Object> metrics,
+            List<String> summary) throws IOException {
+        Json.write(dir.resolve("metrics.json"), metrics);
+        record.write(status, cause);
+        return new RunResult(status, cause, dir, metrics, summary);
+    }
+
+    private static RunResult finishQuietly(RunRecord record, RunStatus status, String cause, Path dir,
+            Map<String, Object> metrics, List<String> summary) {
+        try {
+            record.write(status, cause);
+        } catch (IOException e) {
+            cause = cause + " (and run.json could not be written: " + e.getMessage() + ")";
+        }
+        return new RunResult(status, cause, dir, metrics, summary);
+    }
+
+    private static double tailMean(double[] loss) {
+        int n = Math.max(1, loss.length / 20);
+        double s = 0;
+        for (int i = loss.length - n; i < loss.length; i++) {
+            s += loss[i];
+        }
+        return s / n;
+    }
+
+    private static double majorityRate(PromptBatch eval) {
+        int[] counts = new int[eval.classes];
+        for (int l : eval.queryLabels) {
+            counts[l]++;
+        }
+        return java.util.Arrays.stream(counts).max().orElse(0) / (double) eval.count;
+    }
+
+    private static PromptBatch generate(ValidatedPipeline p, int count, long seed) throws ContributionException {
+        PromptBatch b = SafeCall.call(p.task().descriptor(), "generate",
+                () -> p.task().implementation().generate(p.task().settings(), count, seed));
+        String problem = b == null ? "returned no prompts" : b.problem(p.taskSpec(), count);
+        if (problem != null) {
+            throw new ContributionException(p.task().descriptor(), "generate " + problem, null);
+        }
+        return b;
+    }
+
+    private static PromptBatch generateUnchecked(ValidatedPipeline p, int count, long seed) {
+        try {
+            return generate(p, count, seed);
+        } catch (ContributionException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    static ActivationCache cache(ModelConfig c, Forward.Result fwd) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        int p = fwd.count();
+        m.put("logits", Tensor.of(fwd.logits(), p, c.dY()));
+        for (int l = 0; l < c.nLayers(); l++) {
+            m.put(ActivationCache.residPost(l), Tensor.of(fwd.residPost()[l], p, c.tokens(), c.dModel()));
+            m.put(ActivationCache.pattern(l), Tensor.of(fwd.patterns()[l], p, c.nHeads(), c.tokens(), c.numKeys()));
+        }
+        return new ActivationCache() {
+            @Override
+            public Tensor get(String name) {
+                Tensor t = m.get(name);
+                if (t == null) {
+                    throw new IllegalArgumentException("no activation '" + name + "'; cached: " + m.keySet());
+                }
+                return t;
+            }
+
+            @Override
+            public Set<String> names() {
+                return m.keySet();
+            }
+        };
+    }
+
+    private static void writeEval(Path dir, PromptBatch eval, Forward.Result fwd, ModelConfig c) throws IOException {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        int p = eval.count;
+        t.put("Z", Tensor.of(eval.z, p, eval.tokens(), eval.tokenDim()));
+        t.put("labels", Tensor.of(java.util.Arrays.stream(eval.queryLabels).asLongStream().toArray(), p));
+        t.put("context_labels", Tensor.of(java.util.Arrays.stream(eval.contextLabels).asLongStream().toArray(), p,
+                eval.contextSize));
+        t.put("logits", Tensor.of(fwd.logits(), p, c.dY()));
+        for (int l = 0; l < c.nLayers(); l++) {
+            t.put(ActivationCache.residPost(l), Tensor.of(fwd.residPost()[l], p, c.tokens(), c.dModel()).toFloat32());
+            t.put(ActivationCache.pattern(l),
+                    Tensor.of(fwd.patterns()[l], p, c.nHeads(), c.tokens(), c.numKeys()).toFloat32());
+        }
+        Npz.write(dir.resolve("eval.npz"), t);
+    }
+
+    /** What an analyzer returns must be declared, finite and rectangular before it is written. */
+    static void validate(ContributionDescriptor d, AnalysisResult r) throws ContributionException {
+        if (r == null) {
+            throw new ContributionException(d, "analyze returned nothing", null);
+        }
+        Set<String> declared = new java.util.HashSet<>();
+        d.outputs().forEach(o -> declared.add(o.name()));
+        for (String table : r.tables().keySet()) {
+            if (!declared.contains(table)) {
+                throw new ContributionException(d, "returned table '" + table + "' that its plugin.xml does not declare as an <output>", null);
+            }
+            Table tb = r.tables().get(table);
+            for (List<Object> row : tb.rows()) {
+                if (row.size() != tb.columns().size()) {
+                    throw new ContributionException(d, "table '" + table + "' has a row of " + row.size() + " values for "
+                            + tb.columns().size() + " columns", null);
+                }
+            }
+        }
+        for (var e : r.scalars().entrySet()) {
+            if (e.getValue() == null || Double.isInfinite(e.getValue())) {
+                throw new ContributionException(d, "scalar '" + e.getKey() + "' is " + e.getValue() + "; expected a finite number (or NaN for undefined)", null);
+            }
+        }
+    }
+
+    private static void writeAnalysis(Path dir, String id, AnalysisResult r) throws IOException {
+        for (var e : r.tables().entrySet()) {
+            Csv.write(dir.resolve(e.getKey() + ".csv"), e.getValue().columns(), e.getValue().rows());
+        }
+        if (!r.tensors().isEmpty()) {
+            Npz.write(dir.resolve(id + ".npz"), r.tensors());
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("analyzer", id);
+        json.put("scalars", r.scalars());
+        json.putAll(r.details());
+        Json.write(dir.resolve(id + ".json"), json);
+    }
+}

@@ -1,0 +1,176 @@
+package org.layerwise.runner;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.layerwise.core.ContributionDescriptor;
+import org.layerwise.core.ContributionException;
+import org.layerwise.core.ContributionRegistry;
+import org.layerwise.core.InvalidSettingException;
+import org.layerwise.core.ModelBackend;
+import org.layerwise.core.RecursionAnalyzer;
+import org.layerwise.core.Role;
+import org.layerwise.core.SafeCall;
+import org.layerwise.core.Settings;
+import org.layerwise.core.SymmetryEnforcer;
+import org.layerwise.core.TaskGenerator;
+import org.layerwise.core.TaskSpec;
+import org.layerwise.core.model.ModelConfig;
+import org.layerwise.runner.ValidatedPipeline.Bound;
+
+/**
+ * Validates a pipeline before anything is computed (the batch product's validate command
+ * and the editor call this same code): contribution ids exist, settings are typed and in
+ * range, there is one task and one backend, and each stage accepts what the previous one
+ * declares. Every problem found is reported, not only the first.
+ */
+public final class PipelineValidator {
+
+    private final ContributionRegistry registry;
+
+    public PipelineValidator(ContributionRegistry registry) {
+        this.registry = registry;
+    }
+
+    public ValidatedPipeline validate(PipelineSpec spec) throws PipelineException {
+        List<PipelineProblem> problems = new ArrayList<>();
+        List<Bound<TaskGenerator>> tasks = new ArrayList<>();
+        List<Bound<ModelBackend>> backends = new ArrayList<>();
+        List<Bound<SymmetryEnforcer>> enforcers = new ArrayList<>();
+        List<Bound<RecursionAnalyzer>> analyzers = new ArrayList<>();
+        List<Integer> taskIdx = new ArrayList<>();
+        List<Integer> backendIdx = new ArrayList<>();
+        List<Integer> analyzerIdx = new ArrayList<>();
+        List<PipelineSpec.Stage> stages = spec.stages();
+        java.util.Set<String> analyzerIds = new java.util.HashSet<>();
+        for (int i = 0; i < stages.size(); i++) {
+            PipelineSpec.Stage st = stages.get(i);
+            ContributionDescriptor d = registry.find(st.role(), st.id());
+            if (d == null) {
+                problems.add(problem(spec, i, ExitCode.UNKNOWN_CONTRIBUTION, null, "no " + st.role().label + " with id '"
+                        + st.id() + "' is installed; known ids: " + String.join(", ", registry.ids(st.role()))));
+                continue;
+            }
+            if (st.role() == Role.ANALYZER && !analyzerIds.add(st.id())) {
+                problems.add(problem(spec, i, ExitCode.INCOMPATIBLE_STAGES, null, "analyzer '" + st.id()
+                        + "' appears twice; its outputs would overwrite each other"));
+                continue;
+            }
+            Settings settings;
+            try {
+                settings = d.resolve(st.settings());
+            } catch (InvalidSettingException e) {
+                problems.add(problem(spec, i, ExitCode.INVALID_SETTING, e.setting(), e.getMessage()));
+                continue;
+            }
+            try {
+                switch (st.role()) {
+                    case TASK -> {
+                        tasks.add(new Bound<>(d, settings, d.create(TaskGenerator.class)));
+                        taskIdx.add(i);
+                    }
+                    case BACKEND -> {
+                        backends.add(new Bound<>(d, settings, d.create(ModelBackend.class)));
+                        backendIdx.add(i);
+                    }
+                    case ENFORCER -> enforcers.add(new Bound<>(d, settings, d.create(SymmetryEnforcer.class)));
+                    case ANALYZER -> {
+                        analyzers.add(new Bound<>(d, settings, d.create(RecursionAnalyzer.class)));
+                        analyzerIdx.add(i);
+                    }
+                }
+            } catch (ContributionException e) {
+                problems.add(problem(spec, i, ExitCode.UNKNOWN_CONTRIBUTION, null, e.getMessage()));
+            }
+        }
+        structure(spec, problems, tasks.size(), backends.size(), enforcers.size());
+        if (!problems.isEmpty()) {
+            throw new PipelineException(problems);
+        }
+        Bound<TaskGenerator> task = tasks.get(0);
+        Bound<ModelBackend> backend = backends.get(0);
+        Bound<SymmetryEnforcer> enforcer = enforcers.isEmpty() ? noEnforcer(spec) : enforcers.get(0);
+        TaskSpec taskSpec = configure(spec, taskIdx.get(0), task.descriptor(),
+                () -> task.implementation().configure(task.settings()));
+        ModelConfig config = configure(spec, backendIdx.get(0), backend.descriptor(),
+                () -> backend.implementation().configure(backend.settings(), taskSpec));
+        SymmetryEnforcer.Factors factors = SymmetryEnforcer.Factors.NONE;
+        if (enforcer != null) {
+            try {
+                factors = SafeCall.call(enforcer.descriptor(), "factors", () -> enforcer.implementation().factors(enforcer.settings()));
+            } catch (ContributionException e) {
+                throw new PipelineException(List.of(problem(spec, -1, ExitCode.INCOMPATIBLE_STAGES, null, e.getMessage())));
+            }
+        }
+        for (int k = 0; k < analyzers.size(); k++) {
+            Bound<RecursionAnalyzer> a = analyzers.get(k);
+            try {
+                configure(spec, analyzerIdx.get(k), a.descriptor(), () -> {
+                    a.implementation().configure(a.settings(), config, taskSpec);
+                    return null;
+                });
+            } catch (PipelineException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new PipelineException(problems);
+        }
+        return new ValidatedPipeline(spec, task, backend, enforcer, analyzers, taskSpec, config, factors);
+    }
+
+    private Bound<SymmetryEnforcer> noEnforcer(PipelineSpec spec) throws PipelineException {
+        ContributionDescriptor none = registry.find(Role.ENFORCER, "none");
+        if (none == null) {
+            return null;
+        }
+        try {
+            return new Bound<>(none, none.resolve(Map.of()), none.create(SymmetryEnforcer.class));
+        } catch (InvalidSettingException | ContributionException e) {
+            throw new PipelineException(ExitCode.INCOMPATIBLE_STAGES, e.getMessage());
+        }
+    }
+
+    private static void structure(PipelineSpec spec, List<PipelineProblem> problems, int tasks, int backends, int enforcers) {
+        if (tasks != 1 && problems.stream().noneMatch(p -> p.stageLabel() != null && p.stageLabel().startsWith("task"))) {
+            problems.add(problem(spec, -1, ExitCode.INCOMPATIBLE_STAGES, null,
+                    "a pipeline needs exactly one task stage, found " + tasks));
+        }
+        if (backends != 1 && problems.stream().noneMatch(p -> p.stageLabel() != null && p.stageLabel().startsWith("backend"))) {
+            problems.add(problem(spec, -1, ExitCode.INCOMPATIBLE_STAGES, null,
+                    "a pipeline needs exactly one backend stage, found " + backends));
+        }
+        if (enforcers > 1) {
+            problems.add(problem(spec, -1, ExitCode.INCOMPATIBLE_STAGES, null,
+                    "a pipeline takes at most one enforcer stage, found " + enforcers));
+        }
+    }
+
+    @FunctionalInterface
+    private interface Configure<T> {
+        T call() throws InvalidSettingException;
+    }
+
+    /** Runs a contribution's configure step; a refusal becomes a problem at that stage. */
+    private static <T> T configure(PipelineSpec spec, int stage, ContributionDescriptor d, Configure<T> body)
+            throws PipelineException {
+        try {
+            return SafeCall.call(d, "configure", body::call);
+        } catch (ContributionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof InvalidSettingException ise) {
+                throw new PipelineException(List.of(problem(spec, stage,
+                        ise.setting() == null ? ExitCode.INCOMPATIBLE_STAGES : ExitCode.INVALID_SETTING, ise.setting(),
+                        ise.getMessage())));
+            }
+            throw new PipelineException(List.of(problem(spec, stage, ExitCode.INCOMPATIBLE_STAGES, null, e.getMessage())));
+        }
+    }
+
+    private static PipelineProblem problem(PipelineSpec spec, int stage, ExitCode code, String setting, String message) {
+        PipelineSpec.Stage st = stage >= 0 ? spec.stages().get(stage) : null;
+        return new PipelineProblem(code, spec.file(), st == null ? 0 : st.line(), stage, st == null ? null : st.label(),
+                setting, message);
+    }
+}

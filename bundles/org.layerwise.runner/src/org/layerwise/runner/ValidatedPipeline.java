@@ -1,0 +1,28 @@
+package org.layerwise.runner;
+
+import java.util.List;
+
+import org.layerwise.core.ContributionDescriptor;
+import org.layerwise.core.ModelBackend;
+import org.layerwise.core.RecursionAnalyzer;
+import org.layerwise.core.Settings;
+import org.layerwise.core.SymmetryEnforcer;
+import org.layerwise.core.TaskGenerator;
+import org.layerwise.core.TaskSpec;
+import org.layerwise.core.model.ModelConfig;
+
+/**
+ * A pipeline that passed validation: every stage resolved to its contribution, typed
+ * settings and implementation, and the shapes flowing between stages known.
+ */
+public record ValidatedPipeline(PipelineSpec spec, Bound<TaskGenerator> task, Bound<ModelBackend> backend,
+        Bound<SymmetryEnforcer> enforcer, List<Bound<RecursionAnalyzer>> analyzers, TaskSpec taskSpec,
+        ModelConfig modelConfig, SymmetryEnforcer.Factors factors) {
+
+    /** A stage bound to its contribution. */
+    public record Bound<T>(ContributionDescriptor descriptor, Settings settings, T implementation) {
+        public String id() {
+            return descriptor.id();
+        }
+    }
+}
