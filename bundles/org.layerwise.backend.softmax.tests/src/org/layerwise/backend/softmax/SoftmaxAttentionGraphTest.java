@@ -103,7 +103,7 @@ class SoftmaxAttentionGraphTest {
         ModelConfig c = config(2, 1, Keys.CONTEXT, "float32");
         Settings s = Settings.of(Map.ofEntries(Map.entry("layers", 2L), Map.entry("heads", 1L), Map.entry("keys", "context"),
                 Map.entry("steps", 150L), Map.entry("batch", 64L), Map.entry("lr", 0.02), Map.entry("beta1", 0.9),
-                Map.entry("beta2", 0.999), Map.entry("eps", 1e-8), Map.entry("init_scale", 0.1), Map.entry("dtype", "float32"), Map.entry("threads", 1L)));
+                Map.entry("beta2", 0.999), Map.entry("eps", 1e-8), Map.entry("init_scale", 0.1), Map.entry("dtype", "float32"), Map.entry("threads", 1L), Map.entry("schedule", "constant"), Map.entry("weight_decay", 0.0)));
         Settings enforcer = Settings.of(Map.of("factor", "both"));
         BackendContext ctx = new BackendContext(s, c, null, (step, size) -> prompts(size, 1000 + step), new RandomConjugation(),
                 enforcer, 1, 2, TrainingMonitor.NONE);

@@ -72,7 +72,9 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             qk[i] = init.qk(i / config.nHeads(), i % config.nHeads()).clone();
             ov[i] = init.ov(i / config.nHeads(), i % config.nHeads()).clone();
         }
-        Adam adam = new Adam(s.real("lr"), s.real("beta1"), s.real("beta2"), s.real("eps"), n, config.dModel() * config.dModel());
+        Adam adam = new Adam(s.real("beta1"), s.real("beta2"), s.real("eps"), s.real("weight_decay"), n,
+                config.dModel() * config.dModel());
+        boolean cosine = "cosine".equals(s.text("schedule"));
         SoftmaxAttentionGraph.useThreads(s.integer("threads"));
         SoftmaxAttentionGraph graph = new SoftmaxAttentionGraph(config, batchSize);
         SplittableRandom enforcerRng = new SplittableRandom(ctx.enforcerSeed());
@@ -101,7 +103,8 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 losses = java.util.Arrays.copyOf(losses, step + 1);
                 break;
             }
-            adam.step(qk, ov, lg.qkGrad(), lg.ovGrad(), f32);
+            double lr = cosine ? s.real("lr") * 0.5 * (1 + Math.cos(Math.PI * step / steps)) : s.real("lr");
+            adam.step(lr, qk, ov, lg.qkGrad(), lg.ovGrad(), f32);
             ctx.monitor().step(step + 1, steps, lg.loss());
         }
         Map<String, Object> facts = new LinkedHashMap<>();
@@ -113,9 +116,12 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         return new TrainedModel(new TransformerModel(config, qk, ov), losses, diverged, facts);
     }
 
-    /** Adam (Kingma and Ba) with bias correction, in float64; float32 models are rounded after each step. */
+    /**
+     * Adam (Kingma and Ba) with bias correction and decoupled weight decay (AdamW), in float64;
+     * float32 models are rounded after each step.
+     */
     static final class Adam {
-        private final double lr;
+        private final double decay;
         private final double beta1;
         private final double beta2;
         private final double eps;
@@ -123,8 +129,8 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         private final double[][] v;
         private int t;
 
-        Adam(double lr, double beta1, double beta2, double eps, int matrices, int size) {
-            this.lr = lr;
+        Adam(double beta1, double beta2, double eps, double decay, int matrices, int size) {
+            this.decay = decay;
             this.beta1 = beta1;
             this.beta2 = beta2;
             this.eps = eps;
@@ -132,21 +138,21 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             this.v = new double[2 * matrices][size];
         }
 
-        void step(double[][] qk, double[][] ov, double[][] gqk, double[][] gov, boolean f32) {
+        void step(double lr, double[][] qk, double[][] ov, double[][] gqk, double[][] gov, boolean f32) {
             t++;
             double c1 = 1 - Math.pow(beta1, t);
             double c2 = 1 - Math.pow(beta2, t);
             for (int i = 0; i < qk.length; i++) {
-                update(qk[i], gqk[i], m[2 * i], v[2 * i], c1, c2, f32);
-                update(ov[i], gov[i], m[2 * i + 1], v[2 * i + 1], c1, c2, f32);
+                update(lr, qk[i], gqk[i], m[2 * i], v[2 * i], c1, c2, f32);
+                update(lr, ov[i], gov[i], m[2 * i + 1], v[2 * i + 1], c1, c2, f32);
             }
         }
 
-        private void update(double[] w, double[] g, double[] mm, double[] vv, double c1, double c2, boolean f32) {
+        private void update(double lr, double[] w, double[] g, double[] mm, double[] vv, double c1, double c2, boolean f32) {
             for (int j = 0; j < w.length; j++) {
                 mm[j] = beta1 * mm[j] + (1 - beta1) * g[j];
                 vv[j] = beta2 * vv[j] + (1 - beta2) * g[j] * g[j];
-                double next = w[j] - lr * (mm[j] / c1) / (Math.sqrt(vv[j] / c2) + eps);
+                double next = w[j] - lr * ((mm[j] / c1) / (Math.sqrt(vv[j] / c2) + eps) + decay * w[j]);
                 w[j] = f32 ? (float) next : next;
             }
         }
