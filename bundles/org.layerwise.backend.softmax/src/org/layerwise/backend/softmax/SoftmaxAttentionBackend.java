@@ -81,7 +81,12 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         double[] losses = new double[steps];
         boolean diverged = false;
         int[][] perms = new int[n][];
+        long timedFrom = 0;
+        int timedSteps = 0;
         for (int step = 0; step < steps; step++) {
+            if (step == Math.min(5, steps - 1)) {
+                timedFrom = System.nanoTime(); // after warm-up: graph construction and JIT are not training
+            }
             if (ctx.monitor().isCanceled()) {
                 throw new OperationCanceledException();
             }
@@ -106,13 +111,21 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             double lr = cosine ? s.real("lr") * 0.5 * (1 + Math.cos(Math.PI * step / steps)) : s.real("lr");
             adam.step(lr, qk, ov, lg.qkGrad(), lg.ovGrad(), f32);
             ctx.monitor().step(step + 1, steps, lg.loss());
+            if (timedFrom != 0) {
+                timedSteps++;
+            }
         }
+        double seconds = (System.nanoTime() - timedFrom) / 1e9;
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("engine", "nd4j");
         facts.put("engine_reason", "the ND4J SameDiff reference engine (the only engine of this backend so far)");
         facts.put("nd4j", ND4J_VERSION);
         facts.put("dtype", config.dtype());
         facts.put("nd4j_threads", s.integer("threads"));
+        if (timedSteps > 0) {
+            facts.put("steps_per_second", timedSteps / seconds);
+            facts.put("prompts_per_second", timedSteps * (double) batchSize / seconds);
+        }
         return new TrainedModel(new TransformerModel(config, qk, ov), losses, diverged, facts);
     }
 
