@@ -162,19 +162,22 @@ public final class Cli implements Callable<Integer> {
         return r.exitCode().code;
     }
 
-    @Command(name = "run", description = "Run a pipeline and write a run directory.")
-    static class Run implements Callable<Integer> {
+    /** What run and quickstart share: the pipeline options and where to write. */
+    abstract static class RunningCommand implements Callable<Integer> {
         @CommandLine.ParentCommand
         Cli cli;
 
+        @CommandLine.Mixin
+        PipelineOptions po;
+
+        @CommandLine.Mixin
+        OutputOptions oo;
+    }
+
+    @Command(name = "run", description = "Run a pipeline and write a run directory.")
+    static class Run extends RunningCommand {
         @Parameters(paramLabel = "PIPELINE", description = "A *.layerwise file.")
         Path file;
-
-        @CommandLine.Mixin
-        PipelineOptionsMixin po;
-
-        @CommandLine.Mixin
-        OutputOptionsMixin oo;
 
         @Override
         public Integer call() {
@@ -183,16 +186,7 @@ public final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "quickstart", description = "Run examples/quickstart.layerwise on its built-in defaults.")
-    static class Quickstart implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        Cli cli;
-
-        @CommandLine.Mixin
-        PipelineOptionsMixin po;
-
-        @CommandLine.Mixin
-        OutputOptionsMixin oo;
-
+    static class Quickstart extends RunningCommand {
         @Override
         public Integer call() {
             Path home = Path.of(System.getProperty("layerwise.home", "."));
@@ -214,7 +208,7 @@ public final class Cli implements Callable<Integer> {
         Path file;
 
         @CommandLine.Mixin
-        PipelineOptionsMixin po;
+        PipelineOptions po;
 
         @Override
         public Integer call() {
@@ -263,12 +257,5 @@ public final class Cli implements Callable<Integer> {
             }
             return ExitCode.OK.code;
         }
-    }
-
-    /** picocli mixins wrapping the option holders. */
-    static class PipelineOptionsMixin extends PipelineOptions {
-    }
-
-    static class OutputOptionsMixin extends OutputOptions {
     }
 }

@@ -12,7 +12,16 @@ import org.layerwise.core.Role;
  * A pipeline as plain values: ordered stages of (role, contribution id, raw settings). The
  * EMF model of a *.layerwise file maps onto it one to one; validation and the runner work on it.
  */
-public record PipelineSpec(String name, long seed, List<Stage> stages, Path file) {
+public record PipelineSpec(String name, long seed, List<Stage> stages, Path file, List<String> overrides) {
+
+    public PipelineSpec {
+        stages = List.copyOf(stages);
+        overrides = List.copyOf(overrides);
+    }
+
+    public PipelineSpec(String name, long seed, List<Stage> stages, Path file) {
+        this(name, seed, stages, file, List.of());
+    }
 
     /** One stage; line is where it starts in the file (0 if unknown). */
     public record Stage(Role role, String id, Map<String, String> settings, int line) {
@@ -31,7 +40,7 @@ public record PipelineSpec(String name, long seed, List<Stage> stages, Path file
     }
 
     public PipelineSpec withSeed(long newSeed) {
-        return new PipelineSpec(name, newSeed, stages, file);
+        return new PipelineSpec(name, newSeed, stages, file, overrides);
     }
 
     /**
@@ -61,6 +70,8 @@ public record PipelineSpec(String name, long seed, List<Stage> stages, Path file
             }
             target.settings().put(key, value);
         }
-        return new PipelineSpec(name, seed, out, file);
+        List<String> all = new ArrayList<>(overrides);
+        all.addAll(assignments);
+        return new PipelineSpec(name, seed, out, file, all);
     }
 }

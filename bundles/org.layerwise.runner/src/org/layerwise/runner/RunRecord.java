@@ -77,6 +77,7 @@ final class RunRecord {
         p.put("name", spec.name());
         p.put("file", spec.file() == null ? null : spec.file().toAbsolutePath().toString());
         p.put("seed", spec.seed());
+        p.put("overrides", spec.overrides());
         List<Map<String, Object>> stages = new ArrayList<>();
         stage(stages, pipeline.task());
         stage(stages, pipeline.backend());

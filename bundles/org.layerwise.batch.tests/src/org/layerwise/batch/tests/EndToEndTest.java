@@ -54,7 +54,8 @@ class EndToEndTest {
         Map<String, Object> seeds = (Map<String, Object>) runJson.get("seeds");
         assertEquals(3, ((Number) seeds.get("master")).longValue());
         assertTrue(seeds.containsKey("backend") && seeds.containsKey("enforcer") && seeds.containsKey("task/eval"));
-        assertTrue(Json.toString(runJson.get("pipeline")).contains("\"heads\": 2"), "overrides recorded in run.json");
+        assertTrue(Json.toString(runJson.get("pipeline")).contains("\"heads\": 2"), "overrides applied in run.json");
+        assertEquals(List.of("backend.heads=2"), ((Map<?, ?>) runJson.get("pipeline")).get("overrides"));
         assertTrue(Json.toString(runJson.get("versions")).contains("java"));
 
         Map<String, Object> config = Json.readMap(run.resolve("config.json"));

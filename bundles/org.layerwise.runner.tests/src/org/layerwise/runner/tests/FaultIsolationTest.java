@@ -1,0 +1,72 @@
+package org.layerwise.runner.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.layerwise.core.ContributionRegistry;
+import org.layerwise.core.Role;
+import org.layerwise.io.Json;
+import org.layerwise.runner.ExitCode;
+import org.layerwise.runner.PipelineRunner;
+import org.layerwise.runner.PipelineSpec;
+import org.layerwise.runner.PipelineValidator;
+import org.layerwise.runner.RunListener;
+import org.layerwise.runner.RunOptions;
+import org.layerwise.runner.RunResult;
+import org.layerwise.runner.RunStatus;
+import org.layerwise.runner.ValidatedPipeline;
+
+/** A broken contribution never stops the rest, and its run says what happened. */
+class FaultIsolationTest {
+
+    @TempDir
+    Path dir;
+
+    private static PipelineSpec.Stage stage(Role role, String id, Map<String, String> settings) {
+        return new PipelineSpec.Stage(role, id, settings, 0);
+    }
+
+    private RunResult run(List<PipelineSpec.Stage> stages) throws Exception {
+        PipelineSpec spec = new PipelineSpec("faults", 5, stages, null);
+        ValidatedPipeline p = new PipelineValidator(ContributionRegistry.load()).validate(spec);
+        RunOptions options = new RunOptions(dir, 32);
+        return PipelineRunner.run(p, options, PipelineRunner.createRunDirectory(options, spec), RunListener.SILENT);
+    }
+
+    private static final PipelineSpec.Stage TASK = stage(Role.TASK, "linear", Map.of("d", "3", "C", "2", "N", "4"));
+    private static final PipelineSpec.Stage BACKEND = stage(Role.BACKEND, "softmax-attention",
+            Map.of("layers", "1", "steps", "3", "batch", "8"));
+
+    @Test
+    void failing_analyzers_make_the_run_partial_and_the_others_still_write() throws Exception {
+        RunResult r = run(List.of(TASK, BACKEND, stage(Role.ANALYZER, "test-throws", Map.of()),
+                stage(Role.ANALYZER, "test-undeclared", Map.of()), stage(Role.ANALYZER, "weight-abstraction", Map.of())));
+        assertEquals(RunStatus.PARTIAL, r.status());
+        assertEquals(ExitCode.PARTIAL, r.exitCode());
+        assertTrue(r.cause().contains("bundle org.layerwise.runner, extension point org.layerwise.core.recursionAnalyzers, "
+                + "id 'test-throws': analyze failed: deliberate failure"), r.cause());
+        assertTrue(r.cause().contains("id 'test-undeclared': returned table 'surprise' that its plugin.xml does not declare"),
+                r.cause());
+        assertTrue(Files.isRegularFile(r.directory().resolve("abstraction.csv")), "the healthy analyzer still wrote");
+        assertTrue(Files.notExists(r.directory().resolve("surprise.csv")), "nothing undeclared is written");
+        Map<String, Object> runJson = Json.readMap(r.directory().resolve("run.json"));
+        assertEquals("PARTIAL", runJson.get("status"));
+    }
+
+    @Test
+    void a_task_returning_invalid_prompts_fails_the_run_naming_it() throws Exception {
+        RunResult r = run(List.of(stage(Role.TASK, "test-short-task", Map.of()), BACKEND));
+        assertEquals(RunStatus.FAILED, r.status());
+        assertTrue(r.cause().contains("id 'test-short-task': generate returned 31 prompts, 32 were asked for"), r.cause());
+        Map<String, Object> runJson = Json.readMap(r.directory().resolve("run.json"));
+        assertEquals("FAILED", runJson.get("status"));
+        assertTrue(Files.notExists(r.directory().resolve("model.safetensors")));
+    }
+}

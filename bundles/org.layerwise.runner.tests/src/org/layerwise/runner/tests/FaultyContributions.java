@@ -1,0 +1,44 @@
+package org.layerwise.runner.tests;
+
+import org.layerwise.core.AnalysisContext;
+import org.layerwise.core.AnalysisResult;
+import org.layerwise.core.PromptBatch;
+import org.layerwise.core.RecursionAnalyzer;
+import org.layerwise.core.Settings;
+import org.layerwise.core.Table;
+import org.layerwise.core.TaskGenerator;
+import org.layerwise.core.TaskSpec;
+
+/** Contributions declared in fragment.xml that misbehave in the ways the runner must contain. */
+public final class FaultyContributions {
+
+    private FaultyContributions() {
+    }
+
+    public static final class Throws implements RecursionAnalyzer {
+        @Override
+        public AnalysisResult analyze(AnalysisContext context) {
+            throw new ArithmeticException("deliberate failure");
+        }
+    }
+
+    public static final class Undeclared implements RecursionAnalyzer {
+        @Override
+        public AnalysisResult analyze(AnalysisContext context) {
+            return new AnalysisResult().table("surprise", Table.of("x").add(1));
+        }
+    }
+
+    public static final class ShortTask implements TaskGenerator {
+        @Override
+        public TaskSpec configure(Settings settings) {
+            return new TaskSpec(TaskSpec.CLASSIFICATION, 3, 2, 4);
+        }
+
+        @Override
+        public PromptBatch generate(Settings settings, int count, long seed) {
+            int n = Math.max(0, count - 1);
+            return new PromptBatch(n, 3, 2, 4, new double[n * 5 * 5], new int[n], new int[n * 4]);
+        }
+    }
+}
