@@ -28,4 +28,19 @@ public interface SymmetryEnforcer {
      * Called once per step, layer and head, in that order, with the stage's random stream.
      */
     int[] permutation(Settings settings, int d, int classes, SplittableRandom rng);
+
+    /**
+     * True when the backend should train only the six commutant scalars of every QK and OV
+     * (SCIENCE.md section 5) instead of their entries.
+     */
+    default boolean tied(Settings settings) {
+        return false;
+    }
+
+    /**
+     * Called after every optimizer step with the weights (QK and OV per layer and head,
+     * D x D row-major), which it may change in place; e.g. the Reynolds projection.
+     */
+    default void afterStep(Settings settings, double[][] qk, double[][] ov, int d, int classes) {
+    }
 }

@@ -114,6 +114,29 @@ class SoftmaxAttentionGraphTest {
         assertEquals("nd4j", t.facts().get("engine"));
     }
 
+    @Test
+    void tied_and_projection_enforcers_keep_every_matrix_in_the_commutant_while_learning() {
+        ModelConfig c = config(2, 2, Keys.CONTEXT, "float64");
+        Settings s = Settings.of(Map.ofEntries(Map.entry("layers", 2L), Map.entry("heads", 2L), Map.entry("keys", "context"),
+                Map.entry("steps", 60L), Map.entry("batch", 32L), Map.entry("lr", 0.02), Map.entry("beta1", 0.9),
+                Map.entry("beta2", 0.999), Map.entry("eps", 1e-8), Map.entry("init_scale", 0.3), Map.entry("dtype", "float64"),
+                Map.entry("threads", 1L), Map.entry("schedule", "constant"), Map.entry("weight_decay", 0.0)));
+        for (org.layerwise.core.SymmetryEnforcer e : new org.layerwise.core.SymmetryEnforcer[] {new org.layerwise.symmetry.TiedCommutant(),
+                new org.layerwise.symmetry.ReynoldsProjection()}) {
+            BackendContext ctx = new BackendContext(s, c, null, (step, size) -> prompts(size, 500 + step), e, Settings.of(Map.of()),
+                    1, 2, TrainingMonitor.NONE);
+            TrainedModel t = new SoftmaxAttentionBackend().build(ctx);
+            for (int l = 0; l < 2; l++) {
+                for (int h = 0; h < 2; h++) {
+                    for (double[] m : new double[][] {t.model().qk(l, h), t.model().ov(l, h)}) {
+                        assertTrue(org.layerwise.core.symmetry.Commutant.asymmetry(m, D, C) < 1e-12, e.getClass().getSimpleName());
+                    }
+                }
+            }
+            assertTrue(mean(t.lossCurve(), 50, 60) < mean(t.lossCurve(), 0, 10), e.getClass().getSimpleName() + " learns");
+        }
+    }
+
     private static double mean(double[] x, int from, int to) {
         double s = 0;
         for (int i = from; i < to; i++) {

@@ -15,6 +15,7 @@ import org.layerwise.core.TrainedModel;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.BlockPermutation;
+import org.layerwise.core.symmetry.Commutant;
 
 /**
  * Backend "softmax-attention": trains the merged-parameterization model with Adam on fresh
@@ -64,16 +65,11 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         int steps = s.integer("steps");
         int batchSize = s.integer("batch");
         boolean f32 = "float32".equals(config.dtype());
-        TransformerModel init = initialModel(config, s.real("init_scale"), ctx.seed());
         int n = config.nLayers() * config.nHeads();
-        double[][] qk = new double[n][];
-        double[][] ov = new double[n][];
-        for (int i = 0; i < n; i++) {
-            qk[i] = init.qk(i / config.nHeads(), i % config.nHeads()).clone();
-            ov[i] = init.ov(i / config.nHeads(), i % config.nHeads()).clone();
-        }
-        Adam adam = new Adam(s.real("beta1"), s.real("beta2"), s.real("eps"), s.real("weight_decay"), n,
-                config.dModel() * config.dModel());
+        TransformerModel init = initialModel(config, s.real("init_scale"), ctx.seed());
+        boolean tied = ctx.enforcer() != null && ctx.enforcer().tied(ctx.enforcerSettings());
+        Parameters params = new Parameters(init, tied);
+        Adam adam = new Adam(s.real("beta1"), s.real("beta2"), s.real("eps"), s.real("weight_decay"), params.theta);
         boolean cosine = "cosine".equals(s.text("schedule"));
         SoftmaxAttentionGraph.useThreads(s.integer("threads"));
         SoftmaxAttentionGraph graph = new SoftmaxAttentionGraph(config, batchSize);
@@ -100,7 +96,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 }
                 perms[i] = p;
             }
-            graph.setWeights(qk, ov);
+            graph.setWeights(params.qk, params.ov);
             SoftmaxAttentionGraph.LossAndGradient lg = graph.lossAndGradient(batch, perms);
             losses[step] = lg.loss();
             if (!Double.isFinite(lg.loss())) {
@@ -109,7 +105,12 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 break;
             }
             double lr = cosine ? s.real("lr") * 0.5 * (1 + Math.cos(Math.PI * step / steps)) : s.real("lr");
-            adam.step(lr, qk, ov, lg.qkGrad(), lg.ovGrad(), f32);
+            adam.step(lr, params.theta, params.gradient(lg.qkGrad(), lg.ovGrad()), f32);
+            params.sync(f32);
+            if (ctx.enforcer() != null) {
+                ctx.enforcer().afterStep(ctx.enforcerSettings(), params.qk, params.ov, config.dX(), config.dY());
+                params.roundAfterHook(f32);
+            }
             ctx.monitor().step(step + 1, steps, lg.loss());
             if (timedFrom != 0) {
                 timedSteps++;
@@ -126,12 +127,102 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             facts.put("steps_per_second", timedSteps / seconds);
             facts.put("prompts_per_second", timedSteps * (double) batchSize / seconds);
         }
-        return new TrainedModel(new TransformerModel(config, qk, ov), losses, diverged, facts);
+        facts.put("parameterization", tied ? "tied: six commutant scalars per matrix" : "free: every QK and OV entry");
+        return new TrainedModel(new TransformerModel(config, params.qk, params.ov), losses, diverged, facts);
     }
 
     /**
-     * Adam (Kingma and Ba) with bias correction and decoupled weight decay (AdamW), in float64;
-     * float32 models are rounded after each step.
+     * What Adam trains: every entry of each QK and OV (free), or the six commutant scalars of
+     * each (tied, SCIENCE.md section 5). theta holds qk[0], ov[0], qk[1], ov[1], ...; qk and ov
+     * are the matrices the graph sees, rebuilt from theta after every step.
+     */
+    static final class Parameters {
+        final double[][] qk;
+        final double[][] ov;
+        final double[][] theta;
+        private final boolean tied;
+        private final int d;
+        private final int classes;
+
+        Parameters(TransformerModel init, boolean tied) {
+            ModelConfig c = init.config();
+            int n = c.nLayers() * c.nHeads();
+            this.tied = tied;
+            this.d = c.dX();
+            this.classes = c.dY();
+            qk = new double[n][];
+            ov = new double[n][];
+            theta = new double[2 * n][];
+            for (int i = 0; i < n; i++) {
+                qk[i] = init.qk(i / c.nHeads(), i % c.nHeads()).clone();
+                ov[i] = init.ov(i / c.nHeads(), i % c.nHeads()).clone();
+                theta[2 * i] = tied ? Commutant.scalars(qk[i], d, classes).toArray() : qk[i];
+                theta[2 * i + 1] = tied ? Commutant.scalars(ov[i], d, classes).toArray() : ov[i];
+            }
+            sync(false);
+        }
+
+        /** The gradient with respect to theta, from the gradients with respect to the matrices. */
+        double[][] gradient(double[][] gqk, double[][] gov) {
+            if (!tied) {
+                double[][] g = new double[theta.length][];
+                for (int i = 0; i < qk.length; i++) {
+                    g[2 * i] = gqk[i];
+                    g[2 * i + 1] = gov[i];
+                }
+                return g;
+            }
+            double[][] g = new double[theta.length][];
+            for (int i = 0; i < qk.length; i++) {
+                g[2 * i] = Commutant.scalarGradient(gqk[i], d, classes).toArray();
+                g[2 * i + 1] = Commutant.scalarGradient(gov[i], d, classes).toArray();
+            }
+            return g;
+        }
+
+        /** Rebuilds the matrices from tied scalars (free matrices are theta itself). */
+        void sync(boolean f32) {
+            if (!tied) {
+                return;
+            }
+            for (int i = 0; i < qk.length; i++) {
+                qk[i] = round(Commutant.matrix(scalars(theta[2 * i]), d, classes), f32);
+                ov[i] = round(Commutant.matrix(scalars(theta[2 * i + 1]), d, classes), f32);
+            }
+        }
+
+        /** After an enforcer changed the matrices in place (or replaced them): theta follows. */
+        void roundAfterHook(boolean f32) {
+            for (int i = 0; i < qk.length; i++) {
+                round(qk[i], f32);
+                round(ov[i], f32);
+                if (tied) {
+                    theta[2 * i] = Commutant.scalars(qk[i], d, classes).toArray();
+                    theta[2 * i + 1] = Commutant.scalars(ov[i], d, classes).toArray();
+                } else {
+                    theta[2 * i] = qk[i];
+                    theta[2 * i + 1] = ov[i];
+                }
+            }
+        }
+
+        private static Commutant.Scalars scalars(double[] t) {
+            return new Commutant.Scalars(t[0], t[1], t[2], t[3], t[4], t[5]);
+        }
+
+        private static double[] round(double[] m, boolean f32) {
+            if (f32) {
+                for (int j = 0; j < m.length; j++) {
+                    m[j] = (float) m[j];
+                }
+            }
+            return m;
+        }
+    }
+
+    /**
+     * Adam (Kingma and Ba) with bias correction and decoupled weight decay (AdamW), in float64,
+     * over any list of parameter arrays; float32 parameters are rounded after each step.
      */
     static final class Adam {
         private final double decay;
@@ -142,31 +233,34 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         private final double[][] v;
         private int t;
 
-        Adam(double beta1, double beta2, double eps, double decay, int matrices, int size) {
-            this.decay = decay;
+        Adam(double beta1, double beta2, double eps, double decay, double[][] shapeOf) {
             this.beta1 = beta1;
             this.beta2 = beta2;
             this.eps = eps;
-            this.m = new double[2 * matrices][size];
-            this.v = new double[2 * matrices][size];
-        }
-
-        void step(double lr, double[][] qk, double[][] ov, double[][] gqk, double[][] gov, boolean f32) {
-            t++;
-            double c1 = 1 - Math.pow(beta1, t);
-            double c2 = 1 - Math.pow(beta2, t);
-            for (int i = 0; i < qk.length; i++) {
-                update(lr, qk[i], gqk[i], m[2 * i], v[2 * i], c1, c2, f32);
-                update(lr, ov[i], gov[i], m[2 * i + 1], v[2 * i + 1], c1, c2, f32);
+            this.decay = decay;
+            this.m = new double[shapeOf.length][];
+            this.v = new double[shapeOf.length][];
+            for (int i = 0; i < shapeOf.length; i++) {
+                m[i] = new double[shapeOf[i].length];
+                v[i] = new double[shapeOf[i].length];
             }
         }
 
-        private void update(double lr, double[] w, double[] g, double[] mm, double[] vv, double c1, double c2, boolean f32) {
-            for (int j = 0; j < w.length; j++) {
-                mm[j] = beta1 * mm[j] + (1 - beta1) * g[j];
-                vv[j] = beta2 * vv[j] + (1 - beta2) * g[j] * g[j];
-                double next = w[j] - lr * ((mm[j] / c1) / (Math.sqrt(vv[j] / c2) + eps) + decay * w[j]);
-                w[j] = f32 ? (float) next : next;
+        void step(double lr, double[][] w, double[][] g, boolean f32) {
+            t++;
+            double c1 = 1 - Math.pow(beta1, t);
+            double c2 = 1 - Math.pow(beta2, t);
+            for (int i = 0; i < w.length; i++) {
+                double[] wi = w[i];
+                double[] gi = g[i];
+                double[] mi = m[i];
+                double[] vi = v[i];
+                for (int j = 0; j < wi.length; j++) {
+                    mi[j] = beta1 * mi[j] + (1 - beta1) * gi[j];
+                    vi[j] = beta2 * vi[j] + (1 - beta2) * gi[j] * gi[j];
+                    double next = wi[j] - lr * ((mi[j] / c1) / (Math.sqrt(vi[j] / c2) + eps) + decay * wi[j]);
+                    wi[j] = f32 ? (float) next : next;
+                }
             }
         }
     }

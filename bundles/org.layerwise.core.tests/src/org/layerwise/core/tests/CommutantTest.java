@@ -66,6 +66,25 @@ class CommutantTest {
     }
 
     @Test
+    void scalar_gradient_is_the_adjoint_of_the_six_scalar_map() {
+        SplittableRandom rng = new SplittableRandom(9);
+        double[] g = gaussian(49, rng);
+        double[] six = gaussian(6, rng);
+        Commutant.Scalars s = new Commutant.Scalars(six[0], six[1], six[2], six[3], six[4], six[5]);
+        double[] m = Commutant.matrix(s, 4, 3);
+        double left = 0;
+        for (int i = 0; i < m.length; i++) {
+            left += g[i] * m[i];
+        }
+        double[] gs = Commutant.scalarGradient(g, 4, 3).toArray();
+        double right = 0;
+        for (int k = 0; k < 6; k++) {
+            right += gs[k] * six[k];
+        }
+        assertEquals(left, right, 1e-12, "<G, M(s)> = <M*(G), s>");
+    }
+
+    @Test
     void one_dimensional_blocks_have_no_off_diagonal_scalar() {
         double[] m = gaussian(9, new SplittableRandom(1));
         Commutant.Scalars s = Commutant.scalars(m, 1, 2);

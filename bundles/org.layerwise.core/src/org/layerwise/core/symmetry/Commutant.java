@@ -127,6 +127,35 @@ public final class Commutant {
         return m;
     }
 
+    /**
+     * The gradient with respect to the six scalars of a commutant matrix, given the gradient
+     * G with respect to its entries: the Frobenius product of G with each basis matrix of
+     * {@link #matrix} (the adjoint of that linear map).
+     */
+    public static Scalars scalarGradient(double[] g, int d, int classes) {
+        int n = d + classes;
+        double a = 0, b = 0, f = 0, gg = 0, c = 0, e = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double v = g[i * n + j];
+                boolean fi = i < d;
+                boolean fj = j < d;
+                if (fi && fj) {
+                    b += v;
+                    a += i == j ? v : 0;
+                } else if (!fi && !fj) {
+                    e += v;
+                    c += i == j ? v : 0;
+                } else if (fi) {
+                    f += v;
+                } else {
+                    gg += v;
+                }
+            }
+        }
+        return new Scalars(a, b, f, gg, c, e);
+    }
+
     /** ||M - R(M)||_F / ||M||_F (0 for the zero matrix). */
     public static double asymmetry(double[] m, int d, int classes) {
         return asymmetry(m, reynolds(m, d, classes));
