@@ -149,7 +149,7 @@ public final class PipelineValidator {
 
     @FunctionalInterface
     private interface Configure<T> {
-        T call() throws InvalidSettingException;
+        T call() throws Exception;
     }
 
     /** Runs a contribution's configure step; a refusal becomes a problem at that stage. */
@@ -159,6 +159,9 @@ public final class PipelineValidator {
             return SafeCall.call(d, "configure", body::call);
         } catch (ContributionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof org.layerwise.core.BadInputFileException bad) {
+                throw new PipelineException(List.of(problem(spec, stage, ExitCode.BAD_INPUT_FILE, null, bad.getMessage())));
+            }
             if (cause instanceof InvalidSettingException ise) {
                 throw new PipelineException(List.of(problem(spec, stage,
                         ise.setting() == null ? ExitCode.INCOMPATIBLE_STAGES : ExitCode.INVALID_SETTING, ise.setting(),
