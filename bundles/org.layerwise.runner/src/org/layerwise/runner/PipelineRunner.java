@@ -193,6 +193,10 @@ public final class PipelineRunner {
                 record.time("analyzer/" + a.id(), t0);
             }
             promote(metrics, analyzerMetrics);
+            String baselines = baselineLine(analyzerMetrics);
+            if (baselines != null) {
+                summary.add(1, baselines);
+            }
             metrics.put("analyzers", analyzerMetrics);
             if (!failures.isEmpty()) {
                 return finish(record, RunStatus.PARTIAL, String.join("; ", failures), dir, metrics, summary);
@@ -233,6 +237,26 @@ public final class PipelineRunner {
             metrics.put("asymmetry", s.get("asymmetry_mean"));
             metrics.put("equivariance_error", s.get("equivariance_error"));
         }
+    }
+
+    /** The baselines analyzer's accuracies, for the line right under the model's accuracy. */
+    @SuppressWarnings("unchecked")
+    static String baselineLine(Map<String, Object> analyzerMetrics) {
+        if (!(analyzerMetrics.get("baselines") instanceof Map<?, ?> m)) {
+            return null;
+        }
+        Map<String, Double> s = (Map<String, Double>) m;
+        StringBuilder sb = new StringBuilder("  baselines on the same prompts:");
+        String[][] methods = {{"soft_nn", "soft nearest neighbour"}, {"ncm", "nearest class mean"}, {"logistic", "logistic regression"}};
+        for (String[] method : methods) {
+            Double acc = s.get("accuracy_" + method[0]);
+            if (acc != null) {
+                sb.append(String.format(Locale.ROOT, " %s %.1f%% [%.1f, %.1f];", method[1], 100 * acc,
+                        100 * s.getOrDefault("accuracy_" + method[0] + "_low", Double.NaN),
+                        100 * s.getOrDefault("accuracy_" + method[0] + "_high", Double.NaN)));
+            }
+        }
+        return sb.charAt(sb.length() - 1) == ';' ? sb.substring(0, sb.length() - 1) : null;
     }
 
     private static RunResult finish(RunRecord record, RunStatus status, String cause, Path dir, Map<String, Object> metrics,

@@ -1,0 +1,296 @@
+package org.layerwise.analysis.recursion;
+
+import java.util.stream.IntStream;
+
+import org.layerwise.core.model.ModelConfig;
+import org.layerwise.core.symmetry.Commutant.Scalars;
+
+/**
+ * The size of each term of the full recursion on given layer inputs (the network's own), and
+ * so the share of what the reduced form drops. For layer t, head h, on the states H_t:
+ * <ul>
+ * <li>score: the six terms a &lt;x_i, x_j&gt;, b sx_i sx_j, f sx_i sy_j, g sy_i sx_j,
+ * c &lt;y_i, y_j&gt;, e sy_i sy_j over every token i and key j;</li>
+ * <li>x update: a' sum_j A_ij x_j, b' sum_j A_ij sx_j 1_d and f' sum_j A_ij sy_j 1_d;</li>
+ * <li>y update: c' sum_j A_ij y_j, g' sum_j A_ij sx_j 1_C and e' sum_j A_ij sy_j 1_C,</li>
+ * </ul>
+ * with A the network's own attention on those states (blocks.{l}.attn.hook_pattern), so the
+ * update shares isolate the value side. A share is the RMS of a term (or
+ * of the sum of the dropped terms) over the RMS of the sum of all terms, over prompts,
+ * tokens, keys (score) and coordinates (update). Terms are not orthogonal: shares need not
+ * add up to one, and a share above one means the terms partly cancel. See {@link #CENTERED}.
+ */
+final class DroppedTerms {
+
+    static final String[] SCORE_TERMS = {"q_a", "q_b", "q_f", "q_g", "q_c", "q_e"};
+    static final String[] X_TERMS = {"v_a", "v_b", "v_f"};
+    static final String[] Y_TERMS = {"v_c", "v_g", "v_e"};
+
+    /** Shares of one head, or of all heads (head = -1, per-term shares null). */
+    record Shares(int layer, int head, double score, double scoreCentered, double updateX, double updateY, double[] scoreTerms,
+            double[] xTerms, double[] yTerms) {
+    }
+
+    static final String CENTERED = "Softmax is invariant to adding a constant to a query's scores, so dropped_share_centered "
+            + "compares the dropped score terms and the whole score after subtracting each query's mean over the keys: the "
+            + "part that can change attention. The dropped update terms lie along 1_d (b', f') and 1_C (g', e'): they move all "
+            + "feature (label) coordinates of a token equally, which never changes the argmax of the readout but does feed the "
+            + "next layer's sx and sy.";
+
+    // Layout of the sums of squares of one head.
+    private static final int S_TOTAL = 0;
+    private static final int S_DROPPED = 1;
+    private static final int S_TERMS = 2;
+    private static final int X_TOTAL = 8;
+    private static final int X_DROPPED = 9;
+    private static final int X_TERMS0 = 10;
+    private static final int Y_TOTAL = 13;
+    private static final int Y_DROPPED = 14;
+    private static final int Y_TERMS0 = 15;
+    private static final int S_TOTAL_CENTERED = 18;
+    private static final int S_DROPPED_CENTERED = 19;
+    private static final int PER_HEAD = 20;
+    // Of the sum over heads: score (pooled), x and y update, centered score (pooled).
+    private static final int ALL = 8;
+
+    private DroppedTerms() {
+    }
+
+    /**
+     * Shares per head and for all heads of layer {@code layer}, on the inputs [P, N+1, D] of
+     * that layer and the attention [P, H, N+1, K] computed from them. Returns H + 1 entries,
+     * the last one for all heads.
+     */
+    static Shares[] measure(CoupledMeanShiftRecursion full, int layer, double[] input, double[] pattern, int count) {
+        ModelConfig c = full.config();
+        int heads = c.nHeads();
+        int t = c.tokens();
+        int k = c.numKeys();
+        int dim = c.dModel();
+        int width = heads * PER_HEAD + ALL;
+        double[][] perPrompt = new double[count][];
+        IntStream.range(0, count).parallel().forEach(p -> {
+            double[] acc = new double[width];
+            Prompt s = new Prompt(c);
+            s.w.load(input, p * t * dim);
+            s.w.grams();
+            s.keySums();
+            for (int hd = 0; hd < heads; hd++) {
+                int o = hd * PER_HEAD;
+                s.score(full.q(layer, hd), acc, o);
+                System.arraycopy(pattern, (p * heads + hd) * t * k, s.w.a, 0, t * k);
+                s.w.shift();
+                s.update(full.v(layer, hd), acc, o);
+                acc[heads * PER_HEAD] += acc[o + S_TOTAL];
+                acc[heads * PER_HEAD + 1] += acc[o + S_DROPPED];
+                acc[heads * PER_HEAD + 6] += acc[o + S_TOTAL_CENTERED];
+                acc[heads * PER_HEAD + 7] += acc[o + S_DROPPED_CENTERED];
+            }
+            s.allHeads(acc, heads * PER_HEAD);
+            perPrompt[p] = acc;
+        });
+        double[] acc = new double[width];
+        for (double[] a : perPrompt) {
+            for (int i = 0; i < width; i++) {
+                acc[i] += a[i];
+            }
+        }
+        Shares[] out = new Shares[heads + 1];
+        for (int hd = 0; hd < heads; hd++) {
+            int o = hd * PER_HEAD;
+            double[] st = new double[6];
+            for (int i = 0; i < 6; i++) {
+                st[i] = ratio(acc[o + S_TERMS + i], acc[o + S_TOTAL]);
+            }
+            double[] xt = new double[3];
+            double[] yt = new double[3];
+            for (int i = 0; i < 3; i++) {
+                xt[i] = ratio(acc[o + X_TERMS0 + i], acc[o + X_TOTAL]);
+                yt[i] = ratio(acc[o + Y_TERMS0 + i], acc[o + Y_TOTAL]);
+            }
+            out[hd] = new Shares(layer, hd, ratio(acc[o + S_DROPPED], acc[o + S_TOTAL]),
+                    ratio(acc[o + S_DROPPED_CENTERED], acc[o + S_TOTAL_CENTERED]),
+                    ratio(acc[o + X_DROPPED], acc[o + X_TOTAL]), ratio(acc[o + Y_DROPPED], acc[o + Y_TOTAL]), st, xt, yt);
+        }
+        int all = heads * PER_HEAD;
+        out[heads] = new Shares(layer, -1, ratio(acc[all + 1], acc[all]), ratio(acc[all + 7], acc[all + 6]),
+                ratio(acc[all + 3], acc[all + 2]),
+                ratio(acc[all + 5], acc[all + 4]), null, null, null);
+        return out;
+    }
+
+    /** sqrt(part / total) of two sums of squares: an RMS ratio; NaN when the total is zero. */
+    private static double ratio(double part, double total) {
+        return total > 0 ? Math.sqrt(part / total) : Double.NaN;
+    }
+
+    /** One prompt's sums; small methods so that each is compiled early and on its own. */
+    private static final class Prompt {
+        final CoupledMeanShiftRecursion.Workspace w;
+        final int t;
+        final int k;
+        final int d;
+        final int classes;
+        final double[] sumX;
+        final double[] dropX;
+        final double[] sumY;
+        final double[] dropY;
+        double sxTokens;
+        double syTokens;
+        double sxx;
+        double sxy;
+        double syy;
+        double cxx;
+        double cxy;
+        double cyy;
+        double gx2;
+        double gy2;
+
+        Prompt(ModelConfig c) {
+            w = new CoupledMeanShiftRecursion.Workspace(c);
+            t = c.tokens();
+            k = c.numKeys();
+            d = c.dX();
+            classes = c.dY();
+            sumX = new double[t * d];
+            dropX = new double[t];
+            sumY = new double[t * classes];
+            dropY = new double[t];
+        }
+
+        /** Over tokens: sum sx^2, sy^2; over keys: sx^2, sx sy, sy^2 raw and centered; the Gram sums. */
+        void keySums() {
+            for (int i = 0; i < t; i++) {
+                sxTokens += w.sx[i] * w.sx[i];
+                syTokens += w.sy[i] * w.sy[i];
+            }
+            double msx = 0;
+            double msy = 0;
+            for (int j = 0; j < k; j++) {
+                msx += w.sx[j];
+                msy += w.sy[j];
+            }
+            msx /= k;
+            msy /= k;
+            for (int j = 0; j < k; j++) {
+                double x = w.sx[j];
+                double y = w.sy[j];
+                sxx += x * x;
+                sxy += x * y;
+                syy += y * y;
+                cxx += (x - msx) * (x - msx);
+                cxy += (x - msx) * (y - msy);
+                cyy += (y - msy) * (y - msy);
+            }
+            for (int ij = 0; ij < t * k; ij++) {
+                gx2 += w.gx[ij] * w.gx[ij];
+                gy2 += w.gy[ij] * w.gy[ij];
+            }
+        }
+
+        /**
+         * The whole score entry by entry (raw and centered over the keys); the dropped part
+         * u_i sx_j + v_i sy_j and each term in closed form (they factor over tokens and keys).
+         */
+        void score(Scalars qs, double[] acc, int o) {
+            w.scores(qs);
+            double total2 = 0;
+            double centered2 = 0;
+            double dropped2 = 0;
+            double droppedCentered2 = 0;
+            for (int i = 0; i < t; i++) {
+                double u = qs.b() * w.sx[i] + qs.g() * w.sy[i];
+                double v = qs.f() * w.sx[i] + qs.e() * w.sy[i];
+                dropped2 += u * u * sxx + 2 * u * v * sxy + v * v * syy;
+                droppedCentered2 += u * u * cxx + 2 * u * v * cxy + v * v * cyy;
+                int gi = i * k;
+                double rowMean = 0;
+                for (int j = 0; j < k; j++) {
+                    rowMean += w.a[gi + j];
+                }
+                rowMean /= k;
+                for (int j = 0; j < k; j++) {
+                    double s = w.a[gi + j];
+                    total2 += s * s;
+                    centered2 += (s - rowMean) * (s - rowMean);
+                }
+            }
+            acc[o + S_TOTAL] += total2;
+            acc[o + S_DROPPED] += Math.max(0, dropped2);
+            acc[o + S_TOTAL_CENTERED] += centered2;
+            acc[o + S_DROPPED_CENTERED] += Math.max(0, droppedCentered2);
+            acc[o + S_TERMS] += qs.a() * qs.a() * gx2;
+            acc[o + S_TERMS + 1] += qs.b() * qs.b() * sxTokens * sxx;
+            acc[o + S_TERMS + 2] += qs.f() * qs.f() * sxTokens * syy;
+            acc[o + S_TERMS + 3] += qs.g() * qs.g() * syTokens * sxx;
+            acc[o + S_TERMS + 4] += qs.c() * qs.c() * gy2;
+            acc[o + S_TERMS + 5] += qs.e() * qs.e() * syTokens * syy;
+        }
+
+        /** The update terms of one head, from the attention-weighted means of the last shift(). */
+        void update(Scalars vs, double[] acc, int o) {
+            double xTotal = 0;
+            double xA = 0;
+            double xB = 0;
+            double xF = 0;
+            double xDropped = 0;
+            double yTotal = 0;
+            double yC = 0;
+            double yG = 0;
+            double yE = 0;
+            double yDropped = 0;
+            for (int i = 0; i < t; i++) {
+                double xb = vs.b() * w.asx[i];
+                double xf = vs.f() * w.asy[i];
+                double yg = vs.g() * w.asx[i];
+                double ye = vs.e() * w.asy[i];
+                for (int m = 0; m < d; m++) {
+                    double ta = vs.a() * w.mean[m * t + i];
+                    double total = ta + xb + xf;
+                    xTotal += total * total;
+                    xA += ta * ta;
+                    sumX[i * d + m] += total;
+                }
+                xDropped += d * (xb + xf) * (xb + xf);
+                xB += d * xb * xb;
+                xF += d * xf * xf;
+                dropX[i] += xb + xf;
+                for (int m = 0; m < classes; m++) {
+                    double tc = vs.c() * w.mean[(d + m) * t + i];
+                    double total = tc + yg + ye;
+                    yTotal += total * total;
+                    yC += tc * tc;
+                    sumY[i * classes + m] += total;
+                }
+                yDropped += classes * (yg + ye) * (yg + ye);
+                yG += classes * yg * yg;
+                yE += classes * ye * ye;
+                dropY[i] += yg + ye;
+            }
+            acc[o + X_TOTAL] += xTotal;
+            acc[o + X_DROPPED] += xDropped;
+            acc[o + X_TERMS0] += xA;
+            acc[o + X_TERMS0 + 1] += xB;
+            acc[o + X_TERMS0 + 2] += xF;
+            acc[o + Y_TOTAL] += yTotal;
+            acc[o + Y_DROPPED] += yDropped;
+            acc[o + Y_TERMS0] += yC;
+            acc[o + Y_TERMS0 + 1] += yG;
+            acc[o + Y_TERMS0 + 2] += yE;
+        }
+
+        /** The sum over heads of the update and of its dropped part. */
+        void allHeads(double[] acc, int all) {
+            for (int i = 0; i < t; i++) {
+                for (int m = 0; m < d; m++) {
+                    acc[all + 2] += sumX[i * d + m] * sumX[i * d + m];
+                }
+                acc[all + 3] += d * dropX[i] * dropX[i];
+                for (int m = 0; m < classes; m++) {
+                    acc[all + 4] += sumY[i * classes + m] * sumY[i * classes + m];
+                }
+                acc[all + 5] += classes * dropY[i] * dropY[i];
+            }
+        }
+    }
+}
