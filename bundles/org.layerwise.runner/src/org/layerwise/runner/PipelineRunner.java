@@ -154,7 +154,7 @@ public final class PipelineRunner {
             t0 = System.nanoTime();
             checkCanceled(listener);
             Forward.Result fwd = Forward.run(trained.model(), eval, true);
-            ActivationCache cache = cache(trained.model().config(), fwd);
+            ActivationCache cache = ActivationCache.of(trained.model().config(), fwd);
             writeEval(dir, eval, fwd, trained.model().config());
             double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
             metrics.put("eval_prompts", eval.count);
@@ -309,31 +309,6 @@ public final class PipelineRunner {
         } catch (ContributionException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-    }
-
-    static ActivationCache cache(ModelConfig c, Forward.Result fwd) {
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        int p = fwd.count();
-        m.put("logits", Tensor.of(fwd.logits(), p, c.dY()));
-        for (int l = 0; l < c.nLayers(); l++) {
-            m.put(ActivationCache.residPost(l), Tensor.of(fwd.residPost()[l], p, c.tokens(), c.dModel()));
-            m.put(ActivationCache.pattern(l), Tensor.of(fwd.patterns()[l], p, c.nHeads(), c.tokens(), c.numKeys()));
-        }
-        return new ActivationCache() {
-            @Override
-            public Tensor get(String name) {
-                Tensor t = m.get(name);
-                if (t == null) {
-                    throw new IllegalArgumentException("no activation '" + name + "'; cached: " + m.keySet());
-                }
-                return t;
-            }
-
-            @Override
-            public Set<String> names() {
-                return m.keySet();
-            }
-        };
     }
 
     private static void writeEval(Path dir, PromptBatch eval, Forward.Result fwd, ModelConfig c) throws IOException {

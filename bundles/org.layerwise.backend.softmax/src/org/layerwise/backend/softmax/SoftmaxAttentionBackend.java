@@ -41,21 +41,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
 
     /** Initial weights: i.i.d. N(0, init_scale^2), drawn from the backend's seed in a fixed order. */
     static TransformerModel initialModel(ModelConfig config, double scale, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        int n = config.nLayers() * config.nHeads();
-        int dd = config.dModel() * config.dModel();
-        boolean f32 = "float32".equals(config.dtype());
-        double[][] qk = new double[n][dd];
-        double[][] ov = new double[n][dd];
-        for (int i = 0; i < n; i++) {
-            for (double[] m : new double[][] {qk[i], ov[i]}) {
-                for (int j = 0; j < dd; j++) {
-                    double v = scale * rng.nextGaussian();
-                    m[j] = f32 ? (float) v : v;
-                }
-            }
-        }
-        return new TransformerModel(config, qk, ov);
+        return TransformerModel.gaussian(config, scale, new SplittableRandom(seed));
     }
 
     @Override

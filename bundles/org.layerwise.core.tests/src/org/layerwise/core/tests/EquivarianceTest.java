@@ -23,17 +23,7 @@ class EquivarianceTest {
     static TransformerModel randomModel(int layers, int heads, Keys keys, double scale, SplittableRandom rng) {
         ModelConfig config = new ModelConfig(D_X, C, N, layers, heads, Attention.SOFTMAX, keys, "merged", D_X + C, "float64",
                 "classification");
-        int n = layers * heads;
-        int dd = (D_X + C) * (D_X + C);
-        double[][] qk = new double[n][dd];
-        double[][] ov = new double[n][dd];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < dd; j++) {
-                qk[i][j] = scale * rng.nextGaussian();
-                ov[i][j] = scale * rng.nextGaussian();
-            }
-        }
-        return new TransformerModel(config, qk, ov);
+        return TransformerModel.gaussian(config, scale, rng);
     }
 
     static double[] prompts(int count, SplittableRandom rng) {

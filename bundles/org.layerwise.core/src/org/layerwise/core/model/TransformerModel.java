@@ -20,6 +20,27 @@ public final class TransformerModel {
         this.ov = ov;
     }
 
+    /**
+     * Every QK and OV entry i.i.d. N(0, scale^2), drawn in a fixed order (per layer and head:
+     * QK row-major, then OV), rounded to float32 when the config says so.
+     */
+    public static TransformerModel gaussian(ModelConfig config, double scale, java.util.SplittableRandom rng) {
+        int n = config.nLayers() * config.nHeads();
+        int dd = config.dModel() * config.dModel();
+        boolean f32 = "float32".equals(config.dtype());
+        double[][] qk = new double[n][dd];
+        double[][] ov = new double[n][dd];
+        for (int i = 0; i < n; i++) {
+            for (double[] m : new double[][] {qk[i], ov[i]}) {
+                for (int j = 0; j < dd; j++) {
+                    double v = scale * rng.nextGaussian();
+                    m[j] = f32 ? (float) v : v;
+                }
+            }
+        }
+        return new TransformerModel(config, qk, ov);
+    }
+
     public ModelConfig config() {
         return config;
     }

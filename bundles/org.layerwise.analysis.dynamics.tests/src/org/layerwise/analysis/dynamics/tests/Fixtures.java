@@ -36,17 +36,7 @@ final class Fixtures {
 
     /** Every QK and OV entry N(0, scale^2). */
     static TransformerModel generic(ModelConfig config, double scale, SplittableRandom rng) {
-        int n = config.nLayers() * config.nHeads();
-        int dd = config.dModel() * config.dModel();
-        double[][] qk = new double[n][dd];
-        double[][] ov = new double[n][dd];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < dd; j++) {
-                qk[i][j] = scale * rng.nextGaussian();
-                ov[i][j] = scale * rng.nextGaussian();
-            }
-        }
-        return new TransformerModel(config, qk, ov);
+        return TransformerModel.gaussian(config, scale, rng);
     }
 
     /** The Reynolds projection of a generic model: weights exactly in the commutant. */
@@ -92,29 +82,7 @@ final class Fixtures {
 
     /** The activation cache the runner would build: one forward pass of the network. */
     static ActivationCache cache(TransformerModel model, PromptBatch batch) {
-        ModelConfig c = model.config();
-        Forward.Result fwd = Forward.run(model, batch, true);
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        m.put("logits", Tensor.of(fwd.logits(), batch.count, c.dY()));
-        for (int l = 0; l < c.nLayers(); l++) {
-            m.put(ActivationCache.residPost(l), Tensor.of(fwd.residPost()[l], batch.count, c.tokens(), c.dModel()));
-            m.put(ActivationCache.pattern(l), Tensor.of(fwd.patterns()[l], batch.count, c.nHeads(), c.tokens(), c.numKeys()));
-        }
-        return new ActivationCache() {
-            @Override
-            public Tensor get(String name) {
-                Tensor t = m.get(name);
-                if (t == null) {
-                    throw new IllegalArgumentException("no activation " + name);
-                }
-                return t;
-            }
-
-            @Override
-            public Set<String> names() {
-                return m.keySet();
-            }
-        };
+        return ActivationCache.of(model.config(), Forward.run(model, batch, true));
     }
 
     static AnalysisContext context(TransformerModel model, PromptBatch batch, Factors enforced, Map<String, Object> settings) {
