@@ -103,7 +103,7 @@ class SoftmaxAttentionGraphTest {
         ModelConfig c = config(2, 1, Keys.CONTEXT, "float32");
         Settings s = Settings.of(Map.ofEntries(Map.entry("layers", 2L), Map.entry("heads", 1L), Map.entry("keys", "context"),
                 Map.entry("steps", 150L), Map.entry("batch", 64L), Map.entry("lr", 0.02), Map.entry("beta1", 0.9),
-                Map.entry("beta2", 0.999), Map.entry("eps", 1e-8), Map.entry("init_scale", 0.1), Map.entry("dtype", "float32"), Map.entry("threads", 1L), Map.entry("schedule", "constant"), Map.entry("weight_decay", 0.0)));
+                Map.entry("beta2", 0.999), Map.entry("eps", 1e-8), Map.entry("init_scale", 0.1), Map.entry("dtype", "float32"), Map.entry("threads", 1L), Map.entry("nd4j_threads", 1L), Map.entry("engine", "nd4j"), Map.entry("schedule", "constant"), Map.entry("weight_decay", 0.0)));
         Settings enforcer = Settings.of(Map.of("factor", "both"));
         BackendContext ctx = new BackendContext(s, c, null, (step, size) -> prompts(size, 1000 + step), new RandomConjugation(),
                 enforcer, 1, 2, TrainingMonitor.NONE);
@@ -120,7 +120,7 @@ class SoftmaxAttentionGraphTest {
         Settings s = Settings.of(Map.ofEntries(Map.entry("layers", 2L), Map.entry("heads", 2L), Map.entry("keys", "context"),
                 Map.entry("steps", 60L), Map.entry("batch", 32L), Map.entry("lr", 0.02), Map.entry("beta1", 0.9),
                 Map.entry("beta2", 0.999), Map.entry("eps", 1e-8), Map.entry("init_scale", 0.3), Map.entry("dtype", "float64"),
-                Map.entry("threads", 1L), Map.entry("schedule", "constant"), Map.entry("weight_decay", 0.0)));
+                Map.entry("threads", 1L), Map.entry("nd4j_threads", 1L), Map.entry("engine", "nd4j"), Map.entry("schedule", "constant"), Map.entry("weight_decay", 0.0)));
         for (org.layerwise.core.SymmetryEnforcer e : new org.layerwise.core.SymmetryEnforcer[] {new org.layerwise.symmetry.TiedCommutant(),
                 new org.layerwise.symmetry.ReynoldsProjection()}) {
             BackendContext ctx = new BackendContext(s, c, null, (step, size) -> prompts(size, 500 + step), e, Settings.of(Map.of()),
@@ -135,6 +135,30 @@ class SoftmaxAttentionGraphTest {
             }
             assertTrue(mean(t.lossCurve(), 50, 60) < mean(t.lossCurve(), 0, 10), e.getClass().getSimpleName() + " learns");
         }
+    }
+
+    @Test
+    void fused_and_nd4j_engines_follow_the_same_loss_trajectory_for_the_same_seed() {
+        ModelConfig c = config(2, 1, Keys.CONTEXT, "float32");
+        double[][] curves = new double[2][];
+        String[] engines = {"fused", "nd4j"};
+        for (int e = 0; e < 2; e++) {
+            Settings s = Settings.of(Map.ofEntries(Map.entry("layers", 2L), Map.entry("heads", 1L), Map.entry("keys", "context"),
+                    Map.entry("steps", 100L), Map.entry("batch", 32L), Map.entry("lr", 0.01), Map.entry("beta1", 0.9),
+                    Map.entry("beta2", 0.999), Map.entry("eps", 1e-8), Map.entry("init_scale", 0.1), Map.entry("dtype", "float32"),
+                    Map.entry("threads", 2L), Map.entry("nd4j_threads", 1L), Map.entry("engine", engines[e]),
+                    Map.entry("schedule", "cosine"), Map.entry("weight_decay", 0.0)));
+            BackendContext ctx = new BackendContext(s, c, null, (step, size) -> prompts(size, 2000 + step), new RandomConjugation(),
+                    Settings.of(Map.of("factor", "both")), 3, 4, TrainingMonitor.NONE);
+            TrainedModel t = new SoftmaxAttentionBackend().build(ctx);
+            assertEquals(engines[e], t.facts().get("engine"));
+            curves[e] = t.lossCurve();
+        }
+        double worst = 0;
+        for (int i = 0; i < 100; i++) {
+            worst = Math.max(worst, Math.abs(curves[0][i] - curves[1][i]) / curves[1][i]);
+        }
+        assertTrue(worst < 1e-3, "worst relative loss difference over 100 steps " + worst);
     }
 
     private static double mean(double[] x, int from, int to) {

@@ -34,9 +34,68 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                     + task.kind());
         }
         int dim = task.tokenDim();
-        return new ModelConfig(task.features(), task.classes(), task.contextSize(), s.integer("layers"), s.integer("heads"),
+        ModelConfig config = new ModelConfig(task.features(), task.classes(), task.contextSize(), s.integer("layers"), s.integer("heads"),
                 ModelConfig.Attention.SOFTMAX, "all".equals(s.text("keys")) ? ModelConfig.Keys.ALL : ModelConfig.Keys.CONTEXT,
                 "merged", dim, s.text("dtype"), TaskSpec.CLASSIFICATION);
+        if ("fused".equals(s.text("engine")) && !FusedEngine.supports(config)) {
+            throw new InvalidSettingException("engine", "the fused engine does not cover this model: "
+                    + FusedEngine.unsupportedReason(config) + "; use engine = auto or nd4j");
+        }
+        return config;
+    }
+
+    /** One engine's step: loss and gradients of the (conjugated) model on a batch. */
+    private interface GradientEngine extends AutoCloseable {
+        SoftmaxAttentionGraph.LossAndGradient lossAndGradient(PromptBatch batch, int[][] perms, double[][] qk, double[][] ov);
+
+        @Override
+        void close();
+    }
+
+    /**
+     * engine = auto uses the fused float32 engine wherever it covers the model (it is 50-100x
+     * faster here) and the ND4J reference otherwise; facts records which ran and why.
+     */
+    private static GradientEngine engine(Settings s, ModelConfig config, int batch, Map<String, Object> facts) {
+        String choice = s.text("engine");
+        String unsupported = FusedEngine.unsupportedReason(config);
+        if (!"nd4j".equals(choice) && unsupported == null) {
+            int threads = s.integer("threads") == 0 ? Runtime.getRuntime().availableProcessors() : s.integer("threads");
+            FusedEngine fused = new FusedEngine(config, batch, threads);
+            facts.put("engine", "fused");
+            facts.put("engine_reason", "auto".equals(choice) ? "engine = auto and the fused engine covers this model" : "engine = fused");
+            facts.put("threads", threads);
+            facts.put("vector", FusedEngine.vectorDescription());
+            return new GradientEngine() {
+                @Override
+                public SoftmaxAttentionGraph.LossAndGradient lossAndGradient(PromptBatch b, int[][] perms, double[][] qk, double[][] ov) {
+                    return fused.lossAndGradient(b, perms, qk, ov);
+                }
+
+                @Override
+                public void close() {
+                    fused.close();
+                }
+            };
+        }
+        SoftmaxAttentionGraph.useThreads(s.integer("nd4j_threads"));
+        SoftmaxAttentionGraph graph = new SoftmaxAttentionGraph(config, batch);
+        facts.put("engine", "nd4j");
+        facts.put("engine_reason", "nd4j".equals(choice) ? "engine = nd4j" : "the fused engine does not cover this model: " + unsupported);
+        facts.put("nd4j", ND4J_VERSION);
+        facts.put("nd4j_threads", s.integer("nd4j_threads"));
+        return new GradientEngine() {
+            @Override
+            public SoftmaxAttentionGraph.LossAndGradient lossAndGradient(PromptBatch b, int[][] perms, double[][] qk, double[][] ov) {
+                graph.setWeights(qk, ov);
+                return graph.lossAndGradient(b, perms);
+            }
+
+            @Override
+            public void close() {
+                // SameDiff holds no threads; its native memory goes with the GC
+            }
+        };
     }
 
     /** Initial weights: i.i.d. N(0, init_scale^2), drawn from the backend's seed in a fixed order. */
@@ -48,17 +107,26 @@ public class SoftmaxAttentionBackend implements ModelBackend {
     public TrainedModel build(BackendContext ctx) {
         Settings s = ctx.settings();
         ModelConfig config = ctx.config();
-        int steps = s.integer("steps");
         int batchSize = s.integer("batch");
-        boolean f32 = "float32".equals(config.dtype());
-        int n = config.nLayers() * config.nHeads();
         TransformerModel init = initialModel(config, s.real("init_scale"), ctx.seed());
         boolean tied = ctx.enforcer() != null && ctx.enforcer().tied(ctx.enforcerSettings());
         Parameters params = new Parameters(init, tied);
         Adam adam = new Adam(s.real("beta1"), s.real("beta2"), s.real("eps"), s.real("weight_decay"), params.theta);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        try (GradientEngine engine = engine(s, config, batchSize, facts)) {
+            return train(ctx, params, adam, engine, facts);
+        }
+    }
+
+    private static TrainedModel train(BackendContext ctx, Parameters params, Adam adam, GradientEngine engine,
+            Map<String, Object> facts) {
+        Settings s = ctx.settings();
+        ModelConfig config = ctx.config();
+        int steps = s.integer("steps");
+        int batchSize = s.integer("batch");
+        boolean f32 = "float32".equals(config.dtype());
+        int n = config.nLayers() * config.nHeads();
         boolean cosine = "cosine".equals(s.text("schedule"));
-        SoftmaxAttentionGraph.useThreads(s.integer("threads"));
-        SoftmaxAttentionGraph graph = new SoftmaxAttentionGraph(config, batchSize);
         SplittableRandom enforcerRng = new SplittableRandom(ctx.enforcerSeed());
         double[] losses = new double[steps];
         boolean diverged = false;
@@ -82,8 +150,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 }
                 perms[i] = p;
             }
-            graph.setWeights(params.qk, params.ov);
-            SoftmaxAttentionGraph.LossAndGradient lg = graph.lossAndGradient(batch, perms);
+            SoftmaxAttentionGraph.LossAndGradient lg = engine.lossAndGradient(batch, perms, params.qk, params.ov);
             losses[step] = lg.loss();
             if (!Double.isFinite(lg.loss())) {
                 diverged = true;
@@ -103,17 +170,12 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             }
         }
         double seconds = (System.nanoTime() - timedFrom) / 1e9;
-        Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("engine", "nd4j");
-        facts.put("engine_reason", "the ND4J SameDiff reference engine (the only engine of this backend so far)");
-        facts.put("nd4j", ND4J_VERSION);
         facts.put("dtype", config.dtype());
-        facts.put("nd4j_threads", s.integer("threads"));
         if (timedSteps > 0) {
             facts.put("steps_per_second", timedSteps / seconds);
             facts.put("prompts_per_second", timedSteps * (double) batchSize / seconds);
         }
-        facts.put("parameterization", tied ? "tied: six commutant scalars per matrix" : "free: every QK and OV entry");
+        facts.put("parameterization", params.tied ? "tied: six commutant scalars per matrix" : "free: every QK and OV entry");
         return new TrainedModel(new TransformerModel(config, params.qk, params.ov), losses, diverged, facts);
     }
 
@@ -126,7 +188,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         final double[][] qk;
         final double[][] ov;
         final double[][] theta;
-        private final boolean tied;
+        final boolean tied;
         private final int d;
         private final int classes;
 
