@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.model.ModelConfig;
-import org.layerwise.core.model.TransformerModel;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
@@ -174,9 +173,5 @@ final class SoftmaxAttentionGraph {
             m[p[k] * n + k] = 1;
         }
         return Nd4j.createFromArray(m).reshape(n, n).castTo(dtype);
-    }
-
-    static TransformerModel model(ModelConfig config, double[][] qk, double[][] ov) {
-        return new TransformerModel(config, qk, ov);
     }
 }
