@@ -38,6 +38,15 @@ public interface SymmetryEnforcer {
     }
 
     /**
+     * True when the enforcer constrains or edits the merged QK and OV themselves (tied
+     * scalars, a projection after each step): a factored model cannot follow that, so the
+     * validator refuses the combination.
+     */
+    default boolean actsOnMergedWeights(Settings settings) {
+        return tied(settings);
+    }
+
+    /**
      * Called after every optimizer step with the weights (QK and OV per layer and head,
      * D x D row-major), which it may change in place; e.g. the Reynolds projection.
      */

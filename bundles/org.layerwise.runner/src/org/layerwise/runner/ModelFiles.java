@@ -6,12 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.layerwise.core.Tensor;
+import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.io.Json;
 import org.layerwise.io.Safetensors;
 
-/** config.json + model.safetensors in the merged parameterization of FORMATS.md. */
+/** config.json + model.safetensors with the tensor names of FORMATS.md, merged or factored. */
 public final class ModelFiles {
 
     private ModelFiles() {
@@ -36,25 +37,45 @@ public final class ModelFiles {
         return m;
     }
 
-    /** The weight tensors, [H, D, D] per layer, F32 or F64 as the config says. */
+    /**
+     * The weight tensors, F32 or F64 as the config says: QK and OV [H, D, D] per layer, or for a
+     * model with factors W_Q, W_K, W_V [H, D, d_head] and W_O [H, d_head, D].
+     */
     public static Map<String, Tensor> tensors(TransformerModel model) {
         ModelConfig c = model.config();
-        int dd = c.dModel() * c.dModel();
+        AttentionFactors f = model.factors();
+        int d = c.dModel();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int l = 0; l < c.nLayers(); l++) {
-            double[] qk = new double[c.nHeads() * dd];
-            double[] ov = new double[c.nHeads() * dd];
-            for (int h = 0; h < c.nHeads(); h++) {
-                System.arraycopy(model.qk(l, h), 0, qk, h * dd, dd);
-                System.arraycopy(model.ov(l, h), 0, ov, h * dd, dd);
+            String p = "blocks." + l + ".attn.";
+            if (f != null) {
+                out.put(p + "W_Q", stack(c, l, f.wq(), d, f.dHead()));
+                out.put(p + "W_K", stack(c, l, f.wk(), d, f.dHead()));
+                out.put(p + "W_V", stack(c, l, f.wv(), d, f.dHead()));
+                out.put(p + "W_O", stack(c, l, f.wo(), f.dHead(), d));
+            } else {
+                double[][] qk = new double[c.nHeads()][];
+                double[][] ov = new double[c.nHeads()][];
+                for (int h = 0; h < c.nHeads(); h++) {
+                    qk[h] = model.qk(l, h);
+                    ov[h] = model.ov(l, h);
+                }
+                out.put(p + "QK", stack(c, 0, qk, d, d));
+                out.put(p + "OV", stack(c, 0, ov, d, d));
             }
-            Tensor q = Tensor.of(qk, c.nHeads(), c.dModel(), c.dModel());
-            Tensor o = Tensor.of(ov, c.nHeads(), c.dModel(), c.dModel());
-            boolean f32 = "float32".equals(c.dtype());
-            out.put("blocks." + l + ".attn.QK", f32 ? q.toFloat32() : q);
-            out.put("blocks." + l + ".attn.OV", f32 ? o.toFloat32() : o);
         }
         return out;
+    }
+
+    /** The H matrices of layer l (rows x cols each) as one [H, rows, cols] tensor. */
+    private static Tensor stack(ModelConfig c, int layer, double[][] perHead, int rows, int cols) {
+        int size = rows * cols;
+        double[] data = new double[c.nHeads() * size];
+        for (int h = 0; h < c.nHeads(); h++) {
+            System.arraycopy(perHead[layer * c.nHeads() + h], 0, data, h * size, size);
+        }
+        Tensor t = Tensor.of(data, c.nHeads(), rows, cols);
+        return "float32".equals(c.dtype()) ? t.toFloat32() : t;
     }
 
     public static void write(TransformerModel model, Path dir, Map<String, String> metadata) throws IOException {

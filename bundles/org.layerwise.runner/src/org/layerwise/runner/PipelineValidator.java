@@ -42,6 +42,7 @@ public final class PipelineValidator {
         List<Integer> taskIdx = new ArrayList<>();
         List<Integer> backendIdx = new ArrayList<>();
         List<Integer> analyzerIdx = new ArrayList<>();
+        List<Integer> enforcerIdx = new ArrayList<>();
         List<PipelineSpec.Stage> stages = spec.stages();
         java.util.Set<String> analyzerIds = new java.util.HashSet<>();
         for (int i = 0; i < stages.size(); i++) {
@@ -74,7 +75,10 @@ public final class PipelineValidator {
                         backends.add(new Bound<>(d, settings, d.create(ModelBackend.class)));
                         backendIdx.add(i);
                     }
-                    case ENFORCER -> enforcers.add(new Bound<>(d, settings, d.create(SymmetryEnforcer.class)));
+                    case ENFORCER -> {
+                        enforcers.add(new Bound<>(d, settings, d.create(SymmetryEnforcer.class)));
+                        enforcerIdx.add(i);
+                    }
                     case ANALYZER -> {
                         analyzers.add(new Bound<>(d, settings, d.create(RecursionAnalyzer.class)));
                         analyzerIdx.add(i);
@@ -102,6 +106,13 @@ public final class PipelineValidator {
             } catch (ContributionException e) {
                 throw new PipelineException(List.of(problem(spec, -1, ExitCode.INCOMPATIBLE_STAGES, null, e.getMessage())));
             }
+        }
+        if (enforcer != null && "factored".equals(config.parameterization())
+                && configure(spec, enforcerIdx.isEmpty() ? -1 : enforcerIdx.get(0), enforcer.descriptor(),
+                        () -> enforcer.implementation().actsOnMergedWeights(enforcer.settings()))) {
+            problems.add(problem(spec, enforcerIdx.isEmpty() ? -1 : enforcerIdx.get(0), ExitCode.INCOMPATIBLE_STAGES, null,
+                    "enforcer '" + enforcer.descriptor().id() + "' constrains the merged QK and OV directly, which a factored "
+                            + "model cannot follow; use the backend's parameterization = merged, or enforcer random-conjugation"));
         }
         for (int k = 0; k < analyzers.size(); k++) {
             Bound<RecursionAnalyzer> a = analyzers.get(k);

@@ -24,6 +24,11 @@ public class ReynoldsProjection implements SymmetryEnforcer {
     }
 
     @Override
+    public boolean actsOnMergedWeights(Settings settings) {
+        return true;
+    }
+
+    @Override
     public void afterStep(Settings settings, double[][] qk, double[][] ov, int d, int classes) {
         for (double[][] matrices : new double[][][] {qk, ov}) {
             for (int i = 0; i < matrices.length; i++) {

@@ -24,6 +24,7 @@ import org.layerwise.core.PromptBatch;
 import org.layerwise.core.Settings;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
+import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.Forward;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
@@ -74,6 +75,25 @@ class FileBackendTest {
             TransformerModel m = randomModel(dtype, 2, 2, 3);
             Path d = Files.createDirectories(dir.resolve(dtype));
             ModelFiles.write(m, d, Map.of());
+            TransformerModel back = load(d);
+            assertTrue(back.sameWeights(m), dtype);
+            assertArrayEquals(Forward.run(m, prompts(), false).logits(), Forward.run(back, prompts(), false).logits(), 0.0);
+        }
+    }
+
+    @Test
+    void a_factored_model_saved_by_layerwise_keeps_its_factors_and_predictions() throws Exception {
+        for (String dtype : new String[] {"float32", "float64"}) {
+            ModelConfig c = new ModelConfig(4, 3, 6, 2, 2, ModelConfig.Attention.SOFTMAX, ModelConfig.Keys.CONTEXT, "factored", 3,
+                    dtype, "classification");
+            TransformerModel m = AttentionFactors.gaussian(c, 0.3, new SplittableRandom(8)).merged(c);
+            Path d = Files.createDirectories(dir.resolve("factored-" + dtype));
+            ModelFiles.write(m, d, Map.of());
+            Map<String, Tensor> saved = Safetensors.read(d.resolve("model.safetensors")).tensors();
+            assertEquals(java.util.Set.of("W_Q", "W_K", "W_V", "W_O"), saved.keySet().stream()
+                    .map(k -> k.substring(k.lastIndexOf('.') + 1)).collect(java.util.stream.Collectors.toSet()));
+            assertArrayEquals(new long[] {2, 7, 3}, saved.get("blocks.1.attn.W_V").shape());
+            assertArrayEquals(new long[] {2, 3, 7}, saved.get("blocks.1.attn.W_O").shape());
             TransformerModel back = load(d);
             assertTrue(back.sameWeights(m), dtype);
             assertArrayEquals(Forward.run(m, prompts(), false).logits(), Forward.run(back, prompts(), false).logits(), 0.0);

@@ -19,6 +19,7 @@ import java.util.Set;
 import org.layerwise.core.BadInputFileException;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
+import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.io.Json;
@@ -179,43 +180,32 @@ final class ModelFileReader {
         return m;
     }
 
-    /** QK[h] = W_Q[h] W_K[h]^T and OV[h] = W_V[h] W_O[h] for factored files; merged as stored. */
+    /** Merged files as stored; factored ones keep their factors and are multiplied out (FORMATS.md). */
     private static TransformerModel merged(ModelConfig c, Map<String, Tensor> t) {
         int heads = c.nHeads();
+        int n = c.nLayers() * heads;
         int d = c.dModel();
         int k = c.dHead();
-        double[][] qk = new double[c.nLayers() * heads][];
-        double[][] ov = new double[c.nLayers() * heads][];
+        boolean factored = "factored".equals(c.parameterization());
+        double[][] qk = new double[n][];
+        double[][] ov = new double[n][];
+        AttentionFactors f = new AttentionFactors(d, k, new double[n][], new double[n][], new double[n][], new double[n][]);
         for (int l = 0; l < c.nLayers(); l++) {
             String p = "blocks." + l + ".attn.";
             for (int h = 0; h < heads; h++) {
                 int i = l * heads + h;
-                if ("factored".equals(c.parameterization())) {
-                    double[] wq = slice(t.get(p + "W_Q"), h, d * k);
-                    double[] wk = slice(t.get(p + "W_K"), h, d * k);
-                    double[] wv = slice(t.get(p + "W_V"), h, d * k);
-                    double[] wo = slice(t.get(p + "W_O"), h, k * d);
-                    qk[i] = new double[d * d];
-                    ov[i] = new double[d * d];
-                    for (int a = 0; a < d; a++) {
-                        for (int b = 0; b < d; b++) {
-                            double sq = 0;
-                            double so = 0;
-                            for (int j = 0; j < k; j++) {
-                                sq += wq[a * k + j] * wk[b * k + j];
-                                so += wv[a * k + j] * wo[j * d + b];
-                            }
-                            qk[i][a * d + b] = sq;
-                            ov[i][a * d + b] = so;
-                        }
-                    }
+                if (factored) {
+                    f.wq()[i] = slice(t.get(p + "W_Q"), h, d * k);
+                    f.wk()[i] = slice(t.get(p + "W_K"), h, d * k);
+                    f.wv()[i] = slice(t.get(p + "W_V"), h, d * k);
+                    f.wo()[i] = slice(t.get(p + "W_O"), h, k * d);
                 } else {
                     qk[i] = slice(t.get(p + "QK"), h, d * d);
                     ov[i] = slice(t.get(p + "OV"), h, d * d);
                 }
             }
         }
-        return new TransformerModel(c, qk, ov);
+        return factored ? f.merged(c) : new TransformerModel(c, qk, ov);
     }
 
     private static double[] slice(Tensor t, int head, int size) {

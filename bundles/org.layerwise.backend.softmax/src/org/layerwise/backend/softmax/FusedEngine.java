@@ -268,9 +268,6 @@ final class FusedEngine implements AutoCloseable {
         if (config.attention() != ModelConfig.Attention.SOFTMAX) {
             return "attention " + config.attention().key() + ": the fused engine implements softmax attention only";
         }
-        if (!"merged".equals(config.parameterization())) {
-            return "parameterization " + config.parameterization() + ": the fused engine trains merged QK and OV only";
-        }
         if (!"classification".equals(config.task())) {
             return "task " + config.task() + ": the fused engine computes the classification cross-entropy only";
         }

@@ -12,13 +12,14 @@ import org.layerwise.core.PromptBatch;
 import org.layerwise.core.Settings;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.TrainedModel;
+import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.BlockPermutation;
 import org.layerwise.core.symmetry.Commutant;
 
 /**
- * Backend "softmax-attention": trains the merged-parameterization model with Adam on fresh
+ * Backend "softmax-attention": trains the model (merged QK and OV, or factored) with Adam on fresh
  * batches of prompts, the enforcer's permutations conjugating every layer and head at every
  * step. The gradient comes from {@link SoftmaxAttentionGraph} (ND4J SameDiff, the reference
  * engine); the optimizer runs in float64 on the Java side, so the trajectory is deterministic.
@@ -34,9 +35,15 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                     + task.kind());
         }
         int dim = task.tokenDim();
+        boolean factored = "factored".equals(s.text("parameterization"));
+        if (!factored && s.integer("d_head") != 0) {
+            throw new InvalidSettingException("d_head", "d_head applies to parameterization = factored only; the merged "
+                    + "parameterization trains full D x D matrices (D = " + dim + ")");
+        }
+        int dHead = factored && s.integer("d_head") != 0 ? s.integer("d_head") : dim;
         ModelConfig config = new ModelConfig(task.features(), task.classes(), task.contextSize(), s.integer("layers"), s.integer("heads"),
                 ModelConfig.Attention.SOFTMAX, "all".equals(s.text("keys")) ? ModelConfig.Keys.ALL : ModelConfig.Keys.CONTEXT,
-                "merged", dim, s.text("dtype"), TaskSpec.CLASSIFICATION);
+                factored ? "factored" : "merged", dHead, s.text("dtype"), TaskSpec.CLASSIFICATION);
         if ("fused".equals(s.text("engine")) && !FusedEngine.supports(config)) {
             throw new InvalidSettingException("engine", "the fused engine does not cover this model: "
                     + FusedEngine.unsupportedReason(config) + "; use engine = auto or nd4j");
@@ -98,9 +105,14 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         };
     }
 
-    /** Initial weights: i.i.d. N(0, init_scale^2), drawn from the backend's seed in a fixed order. */
+    /**
+     * Initial weights drawn from the backend's seed in a fixed order: every QK and OV entry
+     * N(0, init_scale^2), or factors whose products have that spread (AttentionFactors.gaussian).
+     */
     static TransformerModel initialModel(ModelConfig config, double scale, long seed) {
-        return TransformerModel.gaussian(config, scale, new SplittableRandom(seed));
+        SplittableRandom rng = new SplittableRandom(seed);
+        return "factored".equals(config.parameterization()) ? AttentionFactors.gaussian(config, scale, rng).merged(config)
+                : TransformerModel.gaussian(config, scale, rng);
     }
 
     @Override
@@ -175,20 +187,22 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             facts.put("steps_per_second", timedSteps / seconds);
             facts.put("prompts_per_second", timedSteps * (double) batchSize / seconds);
         }
-        facts.put("parameterization", params.tied ? "tied: six commutant scalars per matrix" : "free: every QK and OV entry");
-        return new TrainedModel(new TransformerModel(config, params.qk, params.ov), losses, diverged, facts);
+        facts.put("parameterization", params.description());
+        return new TrainedModel(params.model(config), losses, diverged, facts);
     }
 
     /**
-     * What Adam trains: every entry of each QK and OV (free), or the six commutant scalars of
-     * each (tied, SCIENCE.md section 5). theta holds qk[0], ov[0], qk[1], ov[1], ...; qk and ov
-     * are the matrices the graph sees, rebuilt from theta after every step.
+     * What Adam trains: every entry of each QK and OV (free), the six commutant scalars of each
+     * (tied, SCIENCE.md section 5), or the factors W_Q, W_K, W_V, W_O (factored). theta holds
+     * each head's parameters in turn; qk and ov are the matrices the engines see, rebuilt from
+     * theta after every step.
      */
     static final class Parameters {
         final double[][] qk;
         final double[][] ov;
         final double[][] theta;
         final boolean tied;
+        private final AttentionFactors factors;
         private final int d;
         private final int classes;
 
@@ -196,51 +210,78 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             ModelConfig c = init.config();
             int n = c.nLayers() * c.nHeads();
             this.tied = tied;
+            this.factors = init.factors();
+            if (tied && factors != null) {
+                throw new IllegalArgumentException("tied commutant scalars and factors exclude each other");
+            }
             this.d = c.dX();
             this.classes = c.dY();
             qk = new double[n][];
             ov = new double[n][];
-            theta = new double[2 * n][];
+            theta = new double[(factors != null ? 4 : 2) * n][];
             for (int i = 0; i < n; i++) {
                 qk[i] = init.qk(i / c.nHeads(), i % c.nHeads()).clone();
                 ov[i] = init.ov(i / c.nHeads(), i % c.nHeads()).clone();
-                theta[2 * i] = tied ? Commutant.scalars(qk[i], d, classes).toArray() : qk[i];
-                theta[2 * i + 1] = tied ? Commutant.scalars(ov[i], d, classes).toArray() : ov[i];
+                if (factors != null) {
+                    theta[4 * i] = factors.wq()[i];
+                    theta[4 * i + 1] = factors.wk()[i];
+                    theta[4 * i + 2] = factors.wv()[i];
+                    theta[4 * i + 3] = factors.wo()[i];
+                } else {
+                    theta[2 * i] = tied ? Commutant.scalars(qk[i], d, classes).toArray() : qk[i];
+                    theta[2 * i + 1] = tied ? Commutant.scalars(ov[i], d, classes).toArray() : ov[i];
+                }
             }
             sync(false);
         }
 
+        String description() {
+            return factors != null ? "factored: W_Q, W_K, W_V, W_O with d_head = " + factors.dHead()
+                    : tied ? "tied: six commutant scalars per matrix" : "free: every QK and OV entry";
+        }
+
         /** The gradient with respect to theta, from the gradients with respect to the matrices. */
         double[][] gradient(double[][] gqk, double[][] gov) {
-            if (!tied) {
-                double[][] g = new double[theta.length][];
-                for (int i = 0; i < qk.length; i++) {
+            double[][] g = new double[theta.length][];
+            for (int i = 0; i < qk.length; i++) {
+                if (factors != null) {
+                    System.arraycopy(factors.gradient(i, gqk[i], gov[i]), 0, g, 4 * i, 4);
+                } else if (tied) {
+                    g[2 * i] = Commutant.scalarGradient(gqk[i], d, classes).toArray();
+                    g[2 * i + 1] = Commutant.scalarGradient(gov[i], d, classes).toArray();
+                } else {
                     g[2 * i] = gqk[i];
                     g[2 * i + 1] = gov[i];
                 }
-                return g;
-            }
-            double[][] g = new double[theta.length][];
-            for (int i = 0; i < qk.length; i++) {
-                g[2 * i] = Commutant.scalarGradient(gqk[i], d, classes).toArray();
-                g[2 * i + 1] = Commutant.scalarGradient(gov[i], d, classes).toArray();
             }
             return g;
         }
 
-        /** Rebuilds the matrices from tied scalars (free matrices are theta itself). */
+        /**
+         * Rebuilds the matrices from tied scalars or factors (free matrices are theta itself).
+         * Products of factors are not rounded: a factored model saved in float32 multiplies out
+         * to these same matrices when loaded back.
+         */
         void sync(boolean f32) {
-            if (!tied) {
-                return;
-            }
             for (int i = 0; i < qk.length; i++) {
-                qk[i] = round(Commutant.matrix(scalars(theta[2 * i]), d, classes), f32);
-                ov[i] = round(Commutant.matrix(scalars(theta[2 * i + 1]), d, classes), f32);
+                if (factors != null) {
+                    qk[i] = factors.qk(i);
+                    ov[i] = factors.ov(i);
+                } else if (tied) {
+                    qk[i] = round(Commutant.matrix(scalars(theta[2 * i]), d, classes), f32);
+                    ov[i] = round(Commutant.matrix(scalars(theta[2 * i + 1]), d, classes), f32);
+                }
             }
         }
 
-        /** After an enforcer changed the matrices in place (or replaced them): theta follows. */
+        /**
+         * After an enforcer changed the matrices in place (or replaced them): theta follows.
+         * The validator keeps enforcers that edit matrices away from factored models.
+         */
         void roundAfterHook(boolean f32) {
+            if (factors != null) {
+                return;
+            }
             for (int i = 0; i < qk.length; i++) {
                 round(qk[i], f32);
                 round(ov[i], f32);
@@ -252,6 +293,11 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                     theta[2 * i + 1] = ov[i];
                 }
             }
+        }
+
+        /** The trained model; a factored one carries its factors. */
+        TransformerModel model(ModelConfig config) {
+            return new TransformerModel(config, qk, ov, factors);
         }
 
         private static Commutant.Scalars scalars(double[] t) {

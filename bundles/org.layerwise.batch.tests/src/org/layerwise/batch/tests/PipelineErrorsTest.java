@@ -81,6 +81,24 @@ class PipelineErrorsTest {
     }
 
     @Test
+    void a_factored_model_refuses_enforcers_that_edit_merged_weights_with_exit_code_6() throws Exception {
+        Path f = CliHarness.pipeline(dir, "factored", CliHarness.TINY_TASK + CliHarness.TINY_BACKEND);
+        for (String enforcer : new String[] {"projection", "tied"}) {
+            Path p = CliHarness.pipeline(dir, "factored-" + enforcer, CliHarness.TINY_TASK + CliHarness.TINY_BACKEND
+                    + "\n  <stages role=\"enforcer\" contribution=\"" + enforcer + "\"/>");
+            Outcome o = CliHarness.run("validate", p.toString(), "--set", "backend.parameterization=factored");
+            assertEquals(ExitCode.INCOMPATIBLE_STAGES.code, o.exitCode(), o.toString());
+            assertTrue(o.err().contains("enforcer '" + enforcer + "' constrains the merged QK and OV directly"), o.toString());
+            assertEquals(0, CliHarness.run("validate", p.toString()).exitCode(), "merged is fine with " + enforcer);
+        }
+        assertEquals(0, CliHarness.run("validate", f.toString(), "--set", "backend.parameterization=factored",
+                "--set", "backend.d_head=3").exitCode());
+        Outcome merged = CliHarness.run("validate", f.toString(), "--set", "backend.d_head=3");
+        assertEquals(ExitCode.INVALID_SETTING.code, merged.exitCode(), merged.toString());
+        assertTrue(merged.err().contains("setting 'd_head': d_head applies to parameterization = factored only"), merged.toString());
+    }
+
+    @Test
     void an_unwritable_output_directory_fails_before_training_with_exit_code_7() throws Exception {
         Path f = CliHarness.pipeline(dir, "out", CliHarness.TINY_TASK + CliHarness.TINY_BACKEND);
         Path blocker = dir.resolve("a-file");

@@ -7,17 +7,24 @@ import java.util.Arrays;
  * parameterization, with tokens as ROW vectors (FORMATS.md): for layer l and head h,
  * qk(l, h) scores s_ij = z_i QK z_j^T and ov(l, h) updates z_i += sum_j A_ij z_j OV.
  * In SCIENCE.md's column notation Q = QK and V = OV^T. Matrices are D x D, row-major.
+ * A model trained in the factored parameterization also carries its factors (else null).
  */
 public final class TransformerModel {
 
     private final ModelConfig config;
     private final double[][] qk;
     private final double[][] ov;
+    private final AttentionFactors factors;
 
     public TransformerModel(ModelConfig config, double[][] qk, double[][] ov) {
+        this(config, qk, ov, null);
+    }
+
+    public TransformerModel(ModelConfig config, double[][] qk, double[][] ov, AttentionFactors factors) {
         this.config = config;
         this.qk = qk;
         this.ov = ov;
+        this.factors = factors;
     }
 
     /**
@@ -45,6 +52,11 @@ public final class TransformerModel {
         return config;
     }
 
+    /** The factors whose products are QK and OV, or null for a merged model. */
+    public AttentionFactors factors() {
+        return factors;
+    }
+
     public double[] qk(int layer, int head) {
         return qk[layer * config.nHeads() + head];
     }
@@ -53,7 +65,7 @@ public final class TransformerModel {
         return ov[layer * config.nHeads() + head];
     }
 
-    /** A copy whose matrices are transformed by {@code f(layer, head, isOv, matrix)}. */
+    /** A merged copy whose matrices are transformed by {@code f(layer, head, isOv, matrix)}. */
     public TransformerModel map(MatrixMap f) {
         int n = config.nLayers() * config.nHeads();
         double[][] q = new double[n][];
@@ -97,8 +109,11 @@ public final class TransformerModel {
         return null;
     }
 
-    /** Bit-for-bit equality of config and weights. */
+    /** Bit-for-bit equality of config and weights, factors included. */
     public boolean sameWeights(TransformerModel o) {
-        return config.equals(o.config) && Arrays.deepEquals(qk, o.qk) && Arrays.deepEquals(ov, o.ov);
+        return config.equals(o.config) && Arrays.deepEquals(qk, o.qk) && Arrays.deepEquals(ov, o.ov)
+                && (factors == null ? o.factors == null : o.factors != null
+                        && Arrays.deepEquals(new Object[] {factors.wq(), factors.wk(), factors.wv(), factors.wo()},
+                                new Object[] {o.factors.wq(), o.factors.wk(), o.factors.wv(), o.factors.wo()}));
     }
 }
