@@ -14,6 +14,7 @@ import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
 import org.layerwise.core.SettingSpec;
+import org.layerwise.report.Studies;
 import org.layerwise.runner.ExitCode;
 import org.layerwise.runner.PipelineException;
 import org.layerwise.runner.PipelineLoader;
@@ -29,10 +30,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The batch product's command line: run, quickstart, validate, list. Returns the exit code. */
+/** The batch product's command line: run, quickstart, reproduce, validate, list. Returns the exit code. */
 @Command(name = "layerwise", mixinStandardHelpOptions = true, version = "Layerwise 0.1.0",
         description = "Train, symmetrize and analyze in-context classification transformers, headless.",
-        subcommands = {Cli.Run.class, Cli.Quickstart.class, Cli.Validate.class, Cli.ListCommand.class},
+        subcommands = {Cli.Run.class, Cli.Quickstart.class, Cli.Reproduce.class, Cli.Validate.class, Cli.ListCommand.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Cli implements Callable<Integer> {
 
@@ -40,8 +41,8 @@ public final class Cli implements Callable<Integer> {
     static final AtomicBoolean CANCEL = new AtomicBoolean();
     private static volatile Thread running;
 
-    private final PrintStream out;
-    private final PrintStream err;
+    final PrintStream out;
+    final PrintStream err;
 
     private Cli(PrintStream out, PrintStream err) {
         this.out = out;
@@ -130,6 +131,17 @@ public final class Cli implements Callable<Integer> {
             return report(e);
         }
         err.println("[layerwise] run directory " + dir);
+        RunResult r = runCancellable(p, options, dir);
+        r.summary().forEach(out::println);
+        out.println("Run directory: " + r.directory() + " (status " + r.status() + ")");
+        if (r.cause() != null) {
+            err.println("layerwise: run " + r.status() + ": " + r.cause());
+        }
+        return r.exitCode().code;
+    }
+
+    /** Runs one pipeline; SIGINT (or IApplication.stop) cancels it and waits for run.json to say CANCELLED. */
+    RunResult runCancellable(ValidatedPipeline p, RunOptions options, Path dir) {
         running = Thread.currentThread();
         Thread hook = new Thread(() -> {
             CANCEL.set(true);
@@ -143,9 +155,8 @@ public final class Cli implements Callable<Integer> {
             }
         }, "layerwise-cancel");
         Runtime.getRuntime().addShutdownHook(hook);
-        RunResult r;
         try {
-            r = PipelineRunner.run(p, options, dir, new ProgressPrinter(err, CANCEL));
+            return PipelineRunner.run(p, options, dir, new ProgressPrinter(err, CANCEL));
         } finally {
             running = null;
             try {
@@ -154,12 +165,10 @@ public final class Cli implements Callable<Integer> {
                 // the hook is running: it waits for us, nothing to remove
             }
         }
-        r.summary().forEach(out::println);
-        out.println("Run directory: " + r.directory() + " (status " + r.status() + ")");
-        if (r.cause() != null) {
-            err.println("layerwise: run " + r.status() + ": " + r.cause());
-        }
-        return r.exitCode().code;
+    }
+
+    static Path home() {
+        return Path.of(System.getProperty("layerwise.home", "."));
     }
 
     /** What run and quickstart share: the pipeline options and where to write. */
@@ -189,13 +198,47 @@ public final class Cli implements Callable<Integer> {
     static class Quickstart extends RunningCommand {
         @Override
         public Integer call() {
-            Path home = Path.of(System.getProperty("layerwise.home", "."));
-            Path file = home.resolve("examples/quickstart.layerwise");
+            Path file = home().resolve("examples/quickstart.layerwise");
             if (!Files.isRegularFile(file)) {
                 cli.err.println("layerwise: " + file + ": quickstart pipeline not found (set -Dlayerwise.home to the repository)");
                 return ExitCode.MALFORMED_PIPELINE.code;
             }
             return cli.runPipeline(file, po, oo);
+        }
+    }
+
+    @Command(name = "reproduce", description = "Run a study's pipelines (examples/STUDY/) and write report.html with its claims, "
+            + "tables and figures beside one run directory per pipeline.")
+    static class Reproduce implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Cli cli;
+
+        @Parameters(paramLabel = "STUDY", completionCandidates = StudyNames.class,
+                description = "The study to reproduce: ${COMPLETION-CANDIDATES}.")
+        String study;
+
+        @Option(names = "--quick", description = "Fewer training steps, evaluation prompts and bootstrap resamples: minutes, "
+                + "for tests and a first look; the report says so.")
+        boolean quick;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "The study directory: run directories, report.html, figures/ "
+                + "(default: ./runs/STUDY-<UTC time>).")
+        Path out;
+
+        @Option(names = "--seed", description = "Master seed of every pipeline (default: each pipeline's own).")
+        Long seed;
+
+        @Override
+        public Integer call() {
+            return new Reproduction(cli, this).run();
+        }
+    }
+
+    /** The known studies, for the usage message. */
+    static class StudyNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Studies.names().iterator();
         }
     }
 

@@ -17,7 +17,7 @@ import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.runner.ModelFiles;
 
-/** Every shipped pipeline validates against the installed contributions (examples are executable). */
+/** Every shipped pipeline (examples/ and its study folders) validates against the installed contributions. */
 class ExamplesTest {
 
     @TempDir
@@ -41,10 +41,10 @@ class ExamplesTest {
                 "float32", "classification");
         ModelFiles.write(new TransformerModel(c, new double[2][144], new double[2][144]), dir, Map.of());
         List<Path> examples;
-        try (Stream<Path> s = Stream.concat(Files.list(repo.resolve("examples")), Stream.of(repo.resolve("releng/bench/bench.layerwise")))) {
+        try (Stream<Path> s = Stream.concat(Files.walk(repo.resolve("examples")), Stream.of(repo.resolve("releng/bench/bench.layerwise")))) {
             examples = s.filter(p -> p.toString().endsWith(".layerwise")).sorted().toList();
         }
-        assertTrue(examples.size() >= 4, examples.toString());
+        assertTrue(examples.size() >= 9, examples.toString());
         for (Path example : examples) {
             Outcome o = example.getFileName().toString().equals("analyze-file.layerwise")
                     ? CliHarness.run("validate", example.toString(), "--set", "backend.path=" + dir)

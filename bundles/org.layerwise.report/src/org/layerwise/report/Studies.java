@@ -1,0 +1,27 @@
+package org.layerwise.report;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.layerwise.report.internal.PaperA;
+
+/** The studies `layerwise reproduce` knows, by name. */
+public final class Studies {
+
+    private static final List<Study> ALL = List.of(PaperA.study());
+
+    private Studies() {
+    }
+
+    public static List<Study> all() {
+        return ALL;
+    }
+
+    public static List<String> names() {
+        return ALL.stream().map(Study::name).toList();
+    }
+
+    public static Optional<Study> named(String name) {
+        return ALL.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,257 @@
+package org.layerwise.report.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.layerwise.core.AtomicFiles;
+import org.layerwise.report.Claim;
+import org.layerwise.report.RunDirectory;
+import org.layerwise.report.Study;
+import org.layerwise.report.StudyReport;
+import org.layerwise.report.Verdict;
+import org.layerwise.report.internal.Measures.Coefficients;
+import org.layerwise.report.internal.Measures.LayerValue;
+
+/** report.html and figures/ for paper A: the claims first, then one section per result. */
+final class PaperAReport implements Study.Reporter {
+
+    private static final Map<String, String> RESULTS = new LinkedHashMap<>();
+
+    static {
+        RESULTS.put("1", "A symmetrized model reaches the accuracy of an unconstrained one of the same depth.");
+        RESULTS.put("2", "Its weights are structured: asymmetry near zero, against large for the unconstrained one.");
+        RESULTS.put("3", "The recursion from 12 scalars per layer reproduces its predictions.");
+        RESULTS.put("4", "Separation grows with depth; the probe's margin is positive and grows.");
+        RESULTS.put("5", "The same recursion form, with other coefficients, fits the label-noise, semi-supervised and prototype variants.");
+    }
+
+    @Override
+    public StudyReport write(Path out, Map<String, RunDirectory> runs, boolean quick) throws IOException {
+        Headless.require();
+        List<Claim> claims = new PaperAClaims(runs).judge();
+        Path figuresDir = out.resolve("figures");
+        Map<String, FigureFiles.Written> figures = new LinkedHashMap<>();
+        Map<String, Figure> specs = new LinkedHashMap<>();
+        for (Figure f : new PaperAFigures(runs).all()) {
+            figures.put(f.name(), FigureFiles.write(figuresDir, f));
+            specs.put(f.name(), f);
+        }
+
+        Html page = new Html("Paper A reproduced: results 1-5 of SCIENCE.md section 10");
+        page.paragraph("Lutz, Haris, Chandra, Gangrade, Saligrama, \"Symmetry Reveals Layerwise Dynamics: How Transformers Perform "
+                + "In-Context Classification\". Every number below was measured by the runs listed under Runs and is read from "
+                + "their run directories; the papers' own numbers are not used. Written " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                + (quick ? ". QUICK mode: the models trained for far fewer steps on fewer evaluation prompts than the full study, "
+                        + "so these verdicts describe under-trained models; run without --quick for the study." : "."));
+        page.heading(2, "claims", "Which claims held on the measured numbers");
+        page.paragraph(summary(claims));
+        page.table(null, List.of("result", "claim", "measured", "rule", "verdict"), claims.stream()
+                .map(c -> List.<Object>of(c.result(), c.statement(), c.measured(), c.rule(), verdictCell(c.verdict()))).toList());
+        runsTable(page, runs);
+
+        section(page, "1", claims);
+        accuracyTable(page, runs);
+        figure(page, figures, specs, "accuracy-vs-baselines");
+
+        section(page, "2", claims);
+        asymmetryTable(page, runs);
+
+        section(page, "3", claims);
+        fidelityTable(page, runs);
+        figure(page, figures, specs, "twelve-scalars");
+        figure(page, figures, specs, "token-trajectories");
+
+        section(page, "4", claims);
+        dynamicsTable(page, runs.get(PaperA.SYMMETRIZED));
+        figure(page, figures, specs, "layer-dynamics");
+
+        section(page, "5", claims);
+        coefficientTable(page, runs);
+        figure(page, figures, specs, "variant-coefficients");
+
+        Path html = out.resolve("report.html");
+        AtomicFiles.writeString(html, page.page());
+        List<Path> files = figures.values().stream().flatMap(w -> w.files().stream()).toList();
+        return new StudyReport(html, claims, files);
+    }
+
+    private static String summary(List<Claim> claims) {
+        StringBuilder sb = new StringBuilder();
+        for (Verdict v : Verdict.values()) {
+            List<String> which = claims.stream().filter(c -> c.verdict() == v).map(c -> c.result() + " (" + shortly(c) + ")").toList();
+            if (!which.isEmpty()) {
+                sb.append(v == Verdict.HELD ? "Held: " : v == Verdict.NOT_HELD ? "Did not hold: " : "Not measured: ")
+                        .append(String.join("; ", which)).append(". ");
+            }
+        }
+        return sb.toString().trim();
+    }
+
+    private static String shortly(Claim c) {
+        return c.statement().replaceAll("\\.$", "");
+    }
+
+    private static Html.Cell verdictCell(Verdict v) {
+        return new Html.Cell(v.label, switch (v) {
+            case HELD -> "held";
+            case NOT_HELD -> "not-held";
+            case NOT_MEASURED -> "not-measured";
+        });
+    }
+
+    private static void section(Html page, String result, List<Claim> claims) {
+        page.heading(2, "result-" + result, "Result " + result + ": " + RESULTS.get(result));
+        String verdicts = claims.stream().filter(c -> c.result().equals(result))
+                .map(c -> shortly(c) + ": " + c.verdict().label).collect(Collectors.joining("; "));
+        page.paragraph("Verdict on the measured numbers: " + verdicts + ".");
+    }
+
+    private static void figure(Html page, Map<String, FigureFiles.Written> figures, Map<String, Figure> specs, String name) {
+        FigureFiles.Written w = figures.get(name);
+        if (w == null) {
+            page.paragraph("Figure " + name + ": not drawn, the runs hold no data for it.");
+            return;
+        }
+        String links = "<a href=\"figures/" + name + ".svg\">SVG</a> | <a href=\"figures/" + name + ".png\">PNG</a> | "
+                + "<a href=\"figures/" + name + ".csv\">data (CSV)</a>";
+        page.figure(w.svgElement(), specs.get(name).caption(), links);
+    }
+
+    private static void runsTable(Html page, Map<String, RunDirectory> runs) {
+        page.heading(2, "runs", "Runs");
+        List<List<Object>> rows = new ArrayList<>();
+        for (String role : PaperA.ROLES) {
+            RunDirectory r = runs.get(role);
+            if (r == null) {
+                rows.add(List.of(role, "not run", "", "", "", "", ""));
+                continue;
+            }
+            String task = r.stage("task").map(s -> s.id() + " " + s.settings()).orElse("?");
+            String enforcer = r.stage("enforcer").map(s -> s.id() + " " + s.settings()).orElse("none");
+            String backend = r.stage("backend").map(s -> "L = " + s.settings().get("layers") + ", " + s.settings().get("steps")
+                    + " steps of " + s.settings().get("batch")).orElse("?");
+            rows.add(List.of(role, r.id(), task, enforcer, backend, r.status(), Text.num(number(r.runJson().get("wall_seconds")))));
+        }
+        page.table("Each role of the study, its run directory (beside this report) and what it ran",
+                List.of("role", "run directory", "task", "enforcer", "model and training", "status", "wall seconds"), rows);
+    }
+
+    private static double number(Object o) {
+        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static void accuracyTable(Html page, Map<String, RunDirectory> runs) throws IOException {
+        List<List<Object>> rows = new ArrayList<>();
+        for (String role : PaperA.ROLES) {
+            RunDirectory r = runs.get(role);
+            if (r == null) {
+                continue;
+            }
+            List<Object> row = new ArrayList<>(List.of(role));
+            for (String method : PaperAFigures.METHODS) {
+                row.add(Measures.accuracy(r, method).map(Text::pctWithInterval).orElse("n/a"));
+            }
+            row.add(Text.pct(r.metric("chance").orElse(Double.NaN)));
+            rows.add(row);
+        }
+        List<String> header = new ArrayList<>(List.of("run"));
+        header.addAll(PaperAFigures.METHOD_NAMES);
+        header.add("chance");
+        page.table("Accuracy on the evaluation prompts with bootstrap intervals (baselines.csv)", header, rows);
+    }
+
+    private static void asymmetryTable(Html page, Map<String, RunDirectory> runs) {
+        List<List<Object>> rows = new ArrayList<>();
+        List<String> keys = List.of("asymmetry_q_mean", "asymmetry_v_mean", "asymmetry_max", "asymmetry_mean", "equivariance_error");
+        for (String role : PaperA.ROLES) {
+            RunDirectory r = runs.get(role);
+            if (r != null) {
+                List<Object> row = new ArrayList<>(List.of(role));
+                keys.forEach(k -> row.add(Text.num(r.scalar("weight-abstraction", k).orElse(Double.NaN))));
+                rows.add(row);
+            }
+        }
+        page.table("Weight asymmetry ||M - R(M)||_F / ||M||_F and functional equivariance error (weight-abstraction)",
+                List.of("run", "mean over Q", "mean over V", "max", "mean", "equivariance error"), rows);
+    }
+
+    private static void fidelityTable(Html page, Map<String, RunDirectory> runs) {
+        List<List<Object>> rows = new ArrayList<>();
+        for (String role : PaperA.ROLES) {
+            RunDirectory r = runs.get(role);
+            if (r == null) {
+                continue;
+            }
+            List<Object> row = new ArrayList<>(List.of(role));
+            for (String form : List.of("full", "reduced")) {
+                row.add(Text.pct(r.scalar("coupled-mean-shift", "agreement_" + form).orElse(Double.NaN)));
+                row.add(Text.num(r.scalar("coupled-mean-shift", "logit_r2_" + form).orElse(Double.NaN)));
+                row.add(Text.num(r.scalar("coupled-mean-shift", "hidden_r2_min_" + form).orElse(Double.NaN)));
+            }
+            rows.add(row);
+        }
+        page.table("How well the recursions reproduce each network (coupled-mean-shift): prediction agreement, logit R^2, "
+                + "smallest hidden-state R^2 over layers and blocks; the unconstrained model is shown for contrast",
+                List.of("run", "full: agreement", "full: logit R^2", "full: min hidden R^2", "reduced: agreement",
+                        "reduced: logit R^2", "reduced: min hidden R^2"), rows);
+    }
+
+    private static void dynamicsTable(Html page, RunDirectory run) throws IOException {
+        if (run == null) {
+            page.paragraph("The symmetrized run is missing: no per-layer measurements.");
+            return;
+        }
+        List<String> header = new ArrayList<>(List.of("layer"));
+        List<List<LayerValue>> columns = new ArrayList<>();
+        for (String[] d : PaperAFigures.DYNAMICS) {
+            for (String source : List.of("network", "recursion")) {
+                header.add(d[2] + ", " + source);
+                columns.add(Measures.perLayer(run, source, d[0], d[1]));
+            }
+        }
+        int layers = columns.stream().mapToInt(List::size).max().orElse(0);
+        List<List<Object>> rows = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            List<Object> row = new ArrayList<>(List.of(l));
+            for (List<LayerValue> c : columns) {
+                row.add(l < c.size() ? Text.withInterval(c.get(l).value()) : "n/a");
+            }
+            rows.add(row);
+        }
+        page.table("Symmetrized model, per layer: mean over prompts [bootstrap interval] (layer-dynamics.csv)", header, rows);
+    }
+
+    private static void coefficientTable(Html page, Map<String, RunDirectory> runs) throws IOException {
+        List<String> columns = new ArrayList<>(Measures.TWELVE);
+        columns.addAll(Measures.REDUCED);
+        List<List<Object>> rows = new ArrayList<>();
+        List<String> roles = new ArrayList<>(List.of(PaperA.SYMMETRIZED));
+        roles.addAll(PaperA.VARIANTS);
+        for (String role : roles) {
+            RunDirectory r = runs.get(role);
+            if (r == null) {
+                continue;
+            }
+            for (Coefficients c : Measures.coefficients(r, columns)) {
+                List<Object> row = new ArrayList<>(List.of(PaperA.SYMMETRIZED.equals(role) ? "linear (symmetrized)" : role, c.layer(),
+                        c.head()));
+                for (double v : c.scalars()) {
+                    row.add(Text.num(v));
+                }
+                rows.add(row);
+            }
+        }
+        List<String> header = new ArrayList<>(List.of("task", "layer", "head"));
+        header.addAll(columns);
+        page.table("The coefficients each task's model learned: the twelve scalars (q_* of Q, v_* of V) read from the trained "
+                + "weights through the Reynolds projection, and the reduced alpha, beta, gamma, delta derived from them "
+                + "(coupled-mean-shift-coefficients.csv)", header, rows);
+    }
+}
