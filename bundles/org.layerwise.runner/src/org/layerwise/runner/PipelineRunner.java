@@ -26,6 +26,7 @@ import org.layerwise.core.PromptBatch;
 import org.layerwise.core.RecursionAnalyzer;
 import org.layerwise.core.SafeCall;
 import org.layerwise.core.Seeds;
+import org.layerwise.core.SharedResults;
 import org.layerwise.core.Table;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.TrainedModel;
@@ -154,7 +155,7 @@ public final class PipelineRunner {
             t0 = System.nanoTime();
             checkCanceled(listener);
             Forward.Result fwd = Forward.run(trained.model(), eval, true);
-            ActivationCache cache = ActivationCache.of(trained.model().config(), fwd);
+            ActivationCache cache = ActivationCache.of(trained.model(), eval.z, fwd);
             writeEval(dir, eval, fwd, trained.model().config());
             double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
             metrics.put("eval_prompts", eval.count);
@@ -172,6 +173,7 @@ public final class PipelineRunner {
 
             List<String> failures = new ArrayList<>();
             Map<String, Object> analyzerMetrics = new LinkedHashMap<>();
+            SharedResults shared = new SharedResults();
             for (Bound<RecursionAnalyzer> a : p.analyzers()) {
                 checkCanceled(listener);
                 listener.stage("analyzer " + a.id());
@@ -179,7 +181,7 @@ public final class PipelineRunner {
                 long seed = Seeds.derive(master, "analyzer/" + a.id());
                 record.seed("analyzer/" + a.id(), seed);
                 AnalysisContext actx = new AnalysisContext(a.settings(), trained.model(), p.taskSpec(), eval, cache, p.factors(),
-                        seed, monitor);
+                        seed, monitor, shared);
                 try {
                     AnalysisResult r = SafeCall.call(a.descriptor(), "analyze", () -> a.implementation().analyze(actx));
                     validate(a.descriptor(), r);

@@ -64,10 +64,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         LabeledContext[] contexts = new LabeledContext[count];
         IntStream.range(0, count).parallel().forEach(p -> contexts[p] = LabeledContext.of(batch, p));
 
-        double[] logits = ctx.cache().get("logits").toDoubles();
-        if (logits.length != count * classes) {
-            throw new IllegalStateException("logits hold " + logits.length + " values, expected " + count + " x " + classes);
-        }
+        double[] logits = ctx.cache().values("logits", count * classes);
         int[] model = Forward.predictions(logits, classes);
 
         int[] ncm = new int[count];
@@ -123,7 +120,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
             test[p] = !inFit[p];
         }
         boolean softDefined = !Double.isNaN(temperature);
-        // Every interval resamples the prompts with the same seed (paired); the resamplings run in parallel.
+        // Every interval resamples the prompts with the same seed (paired), from one index matrix per prompt count.
         Map<String, double[]> values = new LinkedHashMap<>();
         for (var e : predictions.entrySet()) {
             values.put(e.getKey(), correct(e.getValue(), truth, all, e.getKey().equals("soft_nn") && !softDefined));
@@ -135,9 +132,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         }
         values.put("gap/soft_nn_test", minus(values.get("model_test"), values.get("soft_nn_test")));
         List<String> keys = List.copyOf(values.keySet());
-        Bootstrap.Interval[] ci = new Bootstrap.Interval[keys.size()];
-        IntStream.range(0, keys.size()).parallel()
-                .forEach(k -> ci[k] = Bootstrap.mean(values.get(keys.get(k)), resamples, level, bootSeed));
+        Bootstrap.Interval[] ci = Bootstrap.means(List.copyOf(values.values()), resamples, level, bootSeed);
         Map<String, Bootstrap.Interval> acc = new LinkedHashMap<>();
         Map<String, Bootstrap.Interval> gap = new LinkedHashMap<>();
         for (int k = 0; k < keys.size(); k++) {

@@ -69,9 +69,11 @@ final class DroppedTerms {
         int dim = c.dModel();
         int width = heads * PER_HEAD + ALL;
         double[][] perPrompt = new double[count][];
+        ThreadLocal<CoupledMeanShiftRecursion.Workspace> workspaces = ThreadLocal
+                .withInitial(() -> new CoupledMeanShiftRecursion.Workspace(c));
         IntStream.range(0, count).parallel().forEach(p -> {
             double[] acc = new double[width];
-            Prompt s = new Prompt(c);
+            Prompt s = new Prompt(c, workspaces.get());
             s.w.load(input, p * t * dim);
             s.w.grams();
             s.keySums();
@@ -146,8 +148,8 @@ final class DroppedTerms {
         double gx2;
         double gy2;
 
-        Prompt(ModelConfig c) {
-            w = new CoupledMeanShiftRecursion.Workspace(c);
+        Prompt(ModelConfig c, CoupledMeanShiftRecursion.Workspace w) {
+            this.w = w;
             t = c.tokens();
             k = c.numKeys();
             d = c.dX();

@@ -82,7 +82,7 @@ final class Fixtures {
 
     /** The activation cache the runner would build: one forward pass of the network. */
     static ActivationCache cache(TransformerModel model, PromptBatch batch) {
-        return ActivationCache.of(model.config(), Forward.run(model, batch, true));
+        return ActivationCache.of(model, batch.z, Forward.run(model, batch, true));
     }
 
     static AnalysisContext context(TransformerModel model, PromptBatch batch, Factors enforced, Map<String, Object> settings) {
