@@ -230,7 +230,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         boot.put("paired", "every method uses the same resamples of the prompts");
         result.detail("bootstrap", boot);
         Map<String, Object> diff = new LinkedHashMap<>();
-        gap.forEach((m, interval) -> diff.put(m, interval(interval)));
+        gap.forEach((m, interval) -> diff.put(m, interval.toMap()));
         result.detail("model_minus_baseline", diff);
         result.detail("prompts", count);
         result.detail("prompts_without_labeled_context", noLabels);
@@ -302,15 +302,6 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
 
     private static void row(Table t, String method, Bootstrap.Interval ci, String notes) {
         t.add(method, ci.mean(), ci.low(), ci.high(), ci.n(), notes);
-    }
-
-    private static Map<String, Object> interval(Bootstrap.Interval ci) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mean", ci.mean());
-        m.put("low", ci.low());
-        m.put("high", ci.high());
-        m.put("n", ci.n());
-        return m;
     }
 
     private static String num(double v) {

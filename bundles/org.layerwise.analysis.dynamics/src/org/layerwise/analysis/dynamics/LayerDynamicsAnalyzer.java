@@ -141,8 +141,8 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
                 line.append(String.format(Locale.ROOT, " %s %s at layer %d -> %s at layer %d;", source, format(a), first,
                         format(b), last));
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("layer_" + first, interval(a));
-                e.put("layer_" + last, interval(b));
+                e.put("layer_" + first, a.toMap());
+                e.put("layer_" + last, b.toMap());
                 entry.put(source, e);
                 String stem = (source.equals(NETWORK) ? "" : "recursion_") + name + (block.equals("-") ? "" : "_" + block);
                 result.scalar(stem + "_layer" + first, a.mean()).scalar(stem + "_layer" + last, b.mean());
@@ -240,15 +240,6 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
             return "undefined";
         }
         return String.format(Locale.ROOT, "%.4g [%.4g, %.4g]", v.mean(), v.low(), v.high());
-    }
-
-    private static Map<String, Object> interval(Bootstrap.Interval v) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mean", v.mean());
-        m.put("low", v.low());
-        m.put("high", v.high());
-        m.put("n", v.n());
-        return m;
     }
 
     private static Map<String, String> definitions() {

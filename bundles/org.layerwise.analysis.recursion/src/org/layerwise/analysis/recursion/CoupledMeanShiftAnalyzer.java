@@ -181,18 +181,9 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
                 perLayer.add(l, head, "reduced", "dropped_share", "update.y", s.updateY());
                 if (s.head() >= 0) {
                     Map<String, Object> terms = new LinkedHashMap<>();
-                    for (int i = 0; i < 6; i++) {
-                        terms.put(DroppedTerms.SCORE_TERMS[i], s.scoreTerms()[i]);
-                        perLayer.add(l, head, "full", "term_share." + DroppedTerms.SCORE_TERMS[i], "score", s.scoreTerms()[i]);
-                    }
-                    for (int i = 0; i < 3; i++) {
-                        terms.put(DroppedTerms.X_TERMS[i], s.xTerms()[i]);
-                        perLayer.add(l, head, "full", "term_share." + DroppedTerms.X_TERMS[i], "update.x", s.xTerms()[i]);
-                    }
-                    for (int i = 0; i < 3; i++) {
-                        terms.put(DroppedTerms.Y_TERMS[i], s.yTerms()[i]);
-                        perLayer.add(l, head, "full", "term_share." + DroppedTerms.Y_TERMS[i], "update.y", s.yTerms()[i]);
-                    }
+                    termShares(perLayer, terms, l, head, "score", DroppedTerms.SCORE_TERMS, s.scoreTerms());
+                    termShares(perLayer, terms, l, head, "update.x", DroppedTerms.X_TERMS, s.xTerms());
+                    termShares(perLayer, terms, l, head, "update.y", DroppedTerms.Y_TERMS, s.yTerms());
                     row.put("term_shares", terms);
                 } else {
                     maxScore = nanMax(maxScore, s.score());
@@ -263,6 +254,15 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
                         + "(centered over keys %s), x update %s, y update %s",
                 range(shareRange[0]), range(shareRange[3]), range(shareRange[1]), range(shareRange[2])));
         return result;
+    }
+
+    /** Each term's share of one block, as rows of the tidy table and entries of the JSON. */
+    private static void termShares(Table perLayer, Map<String, Object> terms, int layer, String head, String block,
+            String[] names, double[] shares) {
+        for (int i = 0; i < names.length; i++) {
+            terms.put(names[i], shares[i]);
+            perLayer.add(layer, head, "full", "term_share." + names[i], block, shares[i]);
+        }
     }
 
     /** A map in the order given (JSON output must not depend on hash order). */

@@ -19,6 +19,16 @@ public final class Bootstrap {
 
     /** A mean with its interval; n is the number of defined values used. */
     public record Interval(double mean, double low, double high, int n) {
+
+        /** mean, low, high and n in that order, as the analyzers' JSON writes an interval. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mean", mean);
+            m.put("low", low);
+            m.put("high", high);
+            m.put("n", n);
+            return m;
+        }
     }
 
     private static final int DRAWS_PER_BLOCK = 1 << 20;

@@ -25,6 +25,7 @@ import org.layerwise.core.model.ModelConfig.Attention;
 import org.layerwise.core.model.ModelConfig.Keys;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.stats.Bootstrap;
+import org.layerwise.testing.Fixtures;
 
 /** The layer-dynamics analyzer: layout of its table, network against recursion, settings, determinism. */
 class LayerDynamicsAnalyzerTest {
