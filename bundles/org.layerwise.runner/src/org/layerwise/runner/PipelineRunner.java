@@ -3,6 +3,7 @@ package org.layerwise.runner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -355,17 +356,33 @@ public final class PipelineRunner {
         }
     }
 
+    /** An analyzer's files, written side by side: each write is atomic and their disk syncs overlap. */
     private static void writeAnalysis(Path dir, String id, AnalysisResult r) throws IOException {
-        for (var e : r.tables().entrySet()) {
-            Csv.write(dir.resolve(e.getKey() + ".csv"), e.getValue().columns(), e.getValue().rows());
-        }
+        List<FileWrite> writes = new ArrayList<>();
+        r.tables().forEach((name, t) -> writes.add(() -> Csv.write(dir.resolve(name + ".csv"), t.columns(), t.rows())));
         if (!r.tensors().isEmpty()) {
-            Npz.write(dir.resolve(id + ".npz"), r.tensors());
+            writes.add(() -> Npz.write(dir.resolve(id + ".npz"), r.tensors()));
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("analyzer", id);
         json.put("scalars", r.scalars());
         json.putAll(r.details());
-        Json.write(dir.resolve(id + ".json"), json);
+        writes.add(() -> Json.write(dir.resolve(id + ".json"), json));
+        try {
+            writes.parallelStream().forEach(w -> {
+                try {
+                    w.write();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @FunctionalInterface
+    private interface FileWrite {
+        void write() throws IOException;
     }
 }
