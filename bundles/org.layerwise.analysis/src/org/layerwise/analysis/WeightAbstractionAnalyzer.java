@@ -9,7 +9,6 @@ import org.layerwise.core.AnalysisResult;
 import org.layerwise.core.RecursionAnalyzer;
 import org.layerwise.core.SymmetryEnforcer.Factors;
 import org.layerwise.core.Table;
-import org.layerwise.core.model.Forward;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.BlockPermutation;
@@ -74,39 +73,29 @@ public class WeightAbstractionAnalyzer implements RecursionAnalyzer {
 
     /**
      * E_Pi ||f(Z Pi) - f(Z) Pi||_F / ||f(Z)||_F over all output tokens, averaged over prompts
-     * and draws. f(Z) comes from the activation cache; f(Z Pi) needs the network on new inputs.
+     * and draws. f(Z) and f(Z Pi) both come from the activation cache.
      */
     static double equivarianceError(AnalysisContext ctx, Factors group) {
-        TransformerModel model = ctx.model();
-        ModelConfig c = model.config();
+        ModelConfig c = ctx.model().config();
         int prompts = Math.min(ctx.settings().integer("prompts"), ctx.evaluation().count);
         int draws = ctx.settings().integer("draws");
         int per = c.tokens() * c.dModel();
-        double[] out = ctx.cache().get(ActivationCache.residPost(c.nLayers() - 1)).toDoubles();
-        double[] z = ctx.evaluation().z;
-        SplittableRandom rng = new SplittableRandom(ctx.seed());
-        // One batch holds every (prompt, draw) pair so the forward runs once, in parallel.
-        int[][] pis = new int[draws][];
-        double[] permuted = new double[draws * prompts * per];
-        for (int r = 0; r < draws; r++) {
-            pis[r] = BlockPermutation.draw(c.dX(), c.dY(), group.features(), group.labels(), rng);
-            double[] zp = BlockPermutation.permuteColumns(java.util.Arrays.copyOf(z, prompts * per), pis[r]);
-            System.arraycopy(zp, 0, permuted, r * prompts * per, prompts * per);
-        }
-        double[] fp = Forward.run(model, permuted, draws * prompts, true).residPost()[c.nLayers() - 1];
-        double total = 0;
         int dim = c.dModel();
+        String output = ActivationCache.residPost(c.nLayers() - 1);
+        double[] out = ctx.cache().get(output).toDoubles();
+        SplittableRandom rng = new SplittableRandom(ctx.seed());
+        double total = 0;
         for (int r = 0; r < draws; r++) {
-            int[] p = pis[r];
+            int[] p = BlockPermutation.draw(c.dX(), c.dY(), group.features(), group.labels(), rng);
+            double[] fp = ctx.cache().permuted(p, prompts).get(output).toDoubles();
             for (int q = 0; q < prompts; q++) {
                 double num = 0;
                 double den = 0;
                 int base = q * per;
-                int pbase = (r * prompts + q) * per;
                 for (int row = 0; row < c.tokens(); row++) {
                     for (int k = 0; k < dim; k++) {
                         double expected = out[base + row * dim + p[k]];
-                        double diff = fp[pbase + row * dim + k] - expected;
+                        double diff = fp[base + row * dim + k] - expected;
                         num += diff * diff;
                         den += expected * expected;
                     }

@@ -2,10 +2,14 @@ package org.layerwise.core;
 
 import java.util.Set;
 
+import org.layerwise.core.model.Forward;
+import org.layerwise.core.model.TransformerModel;
+
 /**
  * What the network did on the evaluation prompts, computed once per run and asked for by
  * TransformerLens-style name: "logits", "blocks.{l}.hook_resid_post" [P, N+1, D] and
- * "blocks.{l}.attn.hook_pattern" [P, H, N+1, K].
+ * "blocks.{l}.attn.hook_pattern" [P, H, N+1, K]. It is the only way an analyzer sees the
+ * network run: measures that need the network on other inputs ask it for them.
  */
 public interface ActivationCache {
 
@@ -13,30 +17,28 @@ public interface ActivationCache {
 
     Set<String> names();
 
-    /** The cache of one forward pass with hooks: logits, every layer's output and attention. */
-    static ActivationCache of(org.layerwise.core.model.ModelConfig c, org.layerwise.core.model.Forward.Result fwd) {
-        java.util.Map<String, Tensor> m = new java.util.LinkedHashMap<>();
-        int p = fwd.count();
-        m.put("logits", Tensor.of(fwd.logits(), p, c.dY()));
-        for (int l = 0; l < c.nLayers(); l++) {
-            m.put(residPost(l), Tensor.of(fwd.residPost()[l], p, c.tokens(), c.dModel()));
-            m.put(pattern(l), Tensor.of(fwd.patterns()[l], p, c.nHeads(), c.tokens(), c.numKeys()));
+    /** The values of an activation as doubles, checked to number size. */
+    default double[] values(String name, int size) {
+        Tensor t = get(name);
+        if (t.size() != size) {
+            throw new IllegalStateException("activation '" + name + "' has shape " + t.shapeString() + " (" + t.size()
+                    + " values), expected " + size);
         }
-        return new ActivationCache() {
-            @Override
-            public Tensor get(String name) {
-                Tensor t = m.get(name);
-                if (t == null) {
-                    throw new IllegalArgumentException("no activation '" + name + "'; cached: " + m.keySet());
-                }
-                return t;
-            }
+        return t.toDoubles();
+    }
 
-            @Override
-            public Set<String> names() {
-                return m.keySet();
-            }
-        };
+    /**
+     * The cache of the same network on the first {@code prompts} evaluation prompts with the
+     * coordinates of every token permuted by pi, Z Pi (SCIENCE.md section 4), computed when
+     * asked. A cache of stored activations has no network to run.
+     */
+    default ActivationCache permuted(int[] pi, int prompts) {
+        throw new UnsupportedOperationException("this activation cache holds stored activations, not a network to run");
+    }
+
+    /** The cache of one forward pass with hooks of the model on prompts z: logits, every layer's output and attention. */
+    static ActivationCache of(TransformerModel model, double[] z, Forward.Result fwd) {
+        return new NetworkCache(model, z, fwd);
     }
 
     static String residPost(int layer) {

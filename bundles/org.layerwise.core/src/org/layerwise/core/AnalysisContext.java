@@ -5,8 +5,14 @@ import org.layerwise.core.model.TransformerModel;
 /**
  * The inputs of an analyzer: the model, the evaluation prompts with the activation cache of
  * the network on them, the enforcer's factors (which symmetry the weights should have), the
- * analyzer's settings and derived seed.
+ * analyzer's settings and derived seed, and the results the run's analyzers share.
  */
 public record AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
-        ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor) {
+        ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor, SharedResults shared) {
+
+    /** A context whose analyzer shares nothing with others. */
+    public AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
+            ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor) {
+        this(settings, model, task, evaluation, cache, enforced, seed, monitor, new SharedResults());
+    }
 }

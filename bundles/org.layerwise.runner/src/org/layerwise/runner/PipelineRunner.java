@@ -3,6 +3,7 @@ package org.layerwise.runner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import org.layerwise.core.PromptBatch;
 import org.layerwise.core.RecursionAnalyzer;
 import org.layerwise.core.SafeCall;
 import org.layerwise.core.Seeds;
+import org.layerwise.core.SharedResults;
 import org.layerwise.core.Table;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.TrainedModel;
@@ -154,7 +156,7 @@ public final class PipelineRunner {
             t0 = System.nanoTime();
             checkCanceled(listener);
             Forward.Result fwd = Forward.run(trained.model(), eval, true);
-            ActivationCache cache = ActivationCache.of(trained.model().config(), fwd);
+            ActivationCache cache = ActivationCache.of(trained.model(), eval.z, fwd);
             writeEval(dir, eval, fwd, trained.model().config());
             double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
             metrics.put("eval_prompts", eval.count);
@@ -172,6 +174,7 @@ public final class PipelineRunner {
 
             List<String> failures = new ArrayList<>();
             Map<String, Object> analyzerMetrics = new LinkedHashMap<>();
+            SharedResults shared = new SharedResults();
             for (Bound<RecursionAnalyzer> a : p.analyzers()) {
                 checkCanceled(listener);
                 listener.stage("analyzer " + a.id());
@@ -179,7 +182,7 @@ public final class PipelineRunner {
                 long seed = Seeds.derive(master, "analyzer/" + a.id());
                 record.seed("analyzer/" + a.id(), seed);
                 AnalysisContext actx = new AnalysisContext(a.settings(), trained.model(), p.taskSpec(), eval, cache, p.factors(),
-                        seed, monitor);
+                        seed, monitor, shared);
                 try {
                     AnalysisResult r = SafeCall.call(a.descriptor(), "analyze", () -> a.implementation().analyze(actx));
                     validate(a.descriptor(), r);
@@ -353,17 +356,33 @@ public final class PipelineRunner {
         }
     }
 
+    /** An analyzer's files, written side by side: each write is atomic and their disk syncs overlap. */
     private static void writeAnalysis(Path dir, String id, AnalysisResult r) throws IOException {
-        for (var e : r.tables().entrySet()) {
-            Csv.write(dir.resolve(e.getKey() + ".csv"), e.getValue().columns(), e.getValue().rows());
-        }
+        List<FileWrite> writes = new ArrayList<>();
+        r.tables().forEach((name, t) -> writes.add(() -> Csv.write(dir.resolve(name + ".csv"), t.columns(), t.rows())));
         if (!r.tensors().isEmpty()) {
-            Npz.write(dir.resolve(id + ".npz"), r.tensors());
+            writes.add(() -> Npz.write(dir.resolve(id + ".npz"), r.tensors()));
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("analyzer", id);
         json.put("scalars", r.scalars());
         json.putAll(r.details());
-        Json.write(dir.resolve(id + ".json"), json);
+        writes.add(() -> Json.write(dir.resolve(id + ".json"), json));
+        try {
+            writes.parallelStream().forEach(w -> {
+                try {
+                    w.write();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @FunctionalInterface
+    private interface FileWrite {
+        void write() throws IOException;
     }
 }

@@ -37,6 +37,7 @@ import org.layerwise.core.model.Forward;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
+import org.layerwise.testing.Fixtures;
 
 /** The analyzer as the runner calls it: through its registry descriptor, on prompts of the task families. */
 class BaselinesAnalyzerTest {
@@ -79,18 +80,7 @@ class BaselinesAnalyzerTest {
         TaskSpec spec = new TaskSpec(TaskSpec.CLASSIFICATION, b.features, b.classes, b.contextSize);
         RecursionAnalyzer a = d.create(RecursionAnalyzer.class);
         a.configure(s, null, spec);
-        Map<String, Tensor> m = Map.of("logits", Tensor.of(logits, b.count, b.classes));
-        ActivationCache cache = new ActivationCache() {
-            @Override
-            public Tensor get(String name) {
-                return m.get(name);
-            }
-
-            @Override
-            public Set<String> names() {
-                return m.keySet();
-            }
-        };
+        ActivationCache cache = Fixtures.stored(Map.of("logits", Tensor.of(logits, b.count, b.classes)));
         return a.analyze(new AnalysisContext(s, null, spec, b, cache, SymmetryEnforcer.Factors.NONE, seed, TrainingMonitor.NONE));
     }
 

@@ -64,10 +64,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         LabeledContext[] contexts = new LabeledContext[count];
         IntStream.range(0, count).parallel().forEach(p -> contexts[p] = LabeledContext.of(batch, p));
 
-        double[] logits = ctx.cache().get("logits").toDoubles();
-        if (logits.length != count * classes) {
-            throw new IllegalStateException("logits hold " + logits.length + " values, expected " + count + " x " + classes);
-        }
+        double[] logits = ctx.cache().values("logits", count * classes);
         int[] model = Forward.predictions(logits, classes);
 
         int[] ncm = new int[count];
@@ -123,7 +120,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
             test[p] = !inFit[p];
         }
         boolean softDefined = !Double.isNaN(temperature);
-        // Every interval resamples the prompts with the same seed (paired); the resamplings run in parallel.
+        // Every interval resamples the prompts with the same seed (paired), from one index matrix per prompt count.
         Map<String, double[]> values = new LinkedHashMap<>();
         for (var e : predictions.entrySet()) {
             values.put(e.getKey(), correct(e.getValue(), truth, all, e.getKey().equals("soft_nn") && !softDefined));
@@ -135,9 +132,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         }
         values.put("gap/soft_nn_test", minus(values.get("model_test"), values.get("soft_nn_test")));
         List<String> keys = List.copyOf(values.keySet());
-        Bootstrap.Interval[] ci = new Bootstrap.Interval[keys.size()];
-        IntStream.range(0, keys.size()).parallel()
-                .forEach(k -> ci[k] = Bootstrap.mean(values.get(keys.get(k)), resamples, level, bootSeed));
+        Bootstrap.Interval[] ci = Bootstrap.means(List.copyOf(values.values()), resamples, level, bootSeed);
         Map<String, Bootstrap.Interval> acc = new LinkedHashMap<>();
         Map<String, Bootstrap.Interval> gap = new LinkedHashMap<>();
         for (int k = 0; k < keys.size(); k++) {
@@ -235,7 +230,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         boot.put("paired", "every method uses the same resamples of the prompts");
         result.detail("bootstrap", boot);
         Map<String, Object> diff = new LinkedHashMap<>();
-        gap.forEach((m, interval) -> diff.put(m, interval(interval)));
+        gap.forEach((m, interval) -> diff.put(m, interval.toMap()));
         result.detail("model_minus_baseline", diff);
         result.detail("prompts", count);
         result.detail("prompts_without_labeled_context", noLabels);
@@ -307,15 +302,6 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
 
     private static void row(Table t, String method, Bootstrap.Interval ci, String notes) {
         t.add(method, ci.mean(), ci.low(), ci.high(), ci.n(), notes);
-    }
-
-    private static Map<String, Object> interval(Bootstrap.Interval ci) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mean", ci.mean());
-        m.put("low", ci.low());
-        m.put("high", ci.high());
-        m.put("n", ci.n());
-        return m;
     }
 
     private static String num(double v) {

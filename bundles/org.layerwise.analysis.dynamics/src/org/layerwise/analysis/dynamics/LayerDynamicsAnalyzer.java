@@ -7,7 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import org.layerwise.analysis.recursion.CoupledMeanShiftRecursion;
+import org.layerwise.analysis.recursion.CoupledMeanShiftRecursion.Form;
+import org.layerwise.analysis.recursion.SharedRecursion;
 import org.layerwise.core.ActivationCache;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
@@ -18,7 +19,6 @@ import org.layerwise.core.Settings;
 import org.layerwise.core.SymmetryEnforcer.Factors;
 import org.layerwise.core.Table;
 import org.layerwise.core.TaskSpec;
-import org.layerwise.core.Tensor;
 import org.layerwise.core.model.Forward;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.stats.Bootstrap;
@@ -76,12 +76,12 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
         double[][] netPatterns = new double[layers][];
         netStates[0] = eval.z;
         for (int l = 0; l < layers; l++) {
-            netStates[l + 1] = activation(ctx.cache(), ActivationCache.residPost(l), count * c.tokens() * c.dModel());
-            netPatterns[l] = activation(ctx.cache(), ActivationCache.pattern(l), count * c.nHeads() * c.tokens() * c.numKeys());
+            netStates[l + 1] = ctx.cache().values(ActivationCache.residPost(l), count * c.tokens() * c.dModel());
+            netPatterns[l] = ctx.cache().values(ActivationCache.pattern(l), count * c.nHeads() * c.tokens() * c.numKeys());
         }
         List<Series> series = new ArrayList<>(measure(NETWORK, c, eval, netStates, netPatterns));
         if (withRecursion) {
-            Forward.Result r = CoupledMeanShiftRecursion.full(ctx.model()).run(eval.z, count);
+            Forward.Result r = SharedRecursion.trajectories(ctx, Form.FULL);
             double[][] recStates = new double[layers + 1][];
             recStates[0] = eval.z;
             System.arraycopy(r.residPost(), 0, recStates, 1, layers);
@@ -91,7 +91,7 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
         long seed = ctx.seed();
         // One seed for every series: each interval is Bootstrap.mean(values, resamples, level, seed),
         // so network and recursion (and all measures) are resampled with the same prompts.
-        Bootstrap.Interval[] intervals = SharedBootstrap.means(series.stream().map(Series::values).toList(), resamples, level,
+        Bootstrap.Interval[] intervals = Bootstrap.means(series.stream().map(Series::values).toList(), resamples, level,
                 seed);
 
         Table table = Table.of("source", "layer", "block", "head", "measure", "mean", "low", "high", "n");
@@ -141,8 +141,8 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
                 line.append(String.format(Locale.ROOT, " %s %s at layer %d -> %s at layer %d;", source, format(a), first,
                         format(b), last));
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("layer_" + first, interval(a));
-                e.put("layer_" + last, interval(b));
+                e.put("layer_" + first, a.toMap());
+                e.put("layer_" + last, b.toMap());
                 entry.put(source, e);
                 String stem = (source.equals(NETWORK) ? "" : "recursion_") + name + (block.equals("-") ? "" : "_" + block);
                 result.scalar(stem + "_layer" + first, a.mean()).scalar(stem + "_layer" + last, b.mean());
@@ -240,24 +240,6 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
             return "undefined";
         }
         return String.format(Locale.ROOT, "%.4g [%.4g, %.4g]", v.mean(), v.low(), v.high());
-    }
-
-    private static Map<String, Object> interval(Bootstrap.Interval v) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mean", v.mean());
-        m.put("low", v.low());
-        m.put("high", v.high());
-        m.put("n", v.n());
-        return m;
-    }
-
-    static double[] activation(ActivationCache cache, String name, int size) {
-        Tensor x = cache.get(name);
-        if (x.size() != size) {
-            throw new IllegalStateException("activation '" + name + "' has shape " + x.shapeString() + " (" + x.size()
-                    + " values), expected " + size);
-        }
-        return x.toDoubles();
     }
 
     private static Map<String, String> definitions() {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.layerwise.analysis.recursion.CoupledMeanShiftRecursion.Form;
 import org.layerwise.core.ActivationCache;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
@@ -79,15 +80,15 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
         int heads = c.nHeads();
         boolean trajectories = !ctx.settings().asMap().containsKey("trajectories") || ctx.settings().bool("trajectories");
 
-        CoupledMeanShiftRecursion full = CoupledMeanShiftRecursion.full(model);
-        CoupledMeanShiftRecursion reduced = CoupledMeanShiftRecursion.reduced(model);
-        Forward.Result rf = full.run(eval.z, count);
-        Forward.Result rr = reduced.run(eval.z, count);
+        CoupledMeanShiftRecursion full = SharedRecursion.of(ctx, Form.FULL);
+        CoupledMeanShiftRecursion reduced = SharedRecursion.of(ctx, Form.REDUCED);
+        Forward.Result rf = SharedRecursion.trajectories(ctx, Form.FULL);
+        Forward.Result rr = SharedRecursion.trajectories(ctx, Form.REDUCED);
 
-        double[] netLogits = network(ctx.cache(), "logits", count * c.dY());
+        double[] netLogits = ctx.cache().values("logits", count * c.dY());
         double[][] netResid = new double[layers][];
         for (int l = 0; l < layers; l++) {
-            netResid[l] = network(ctx.cache(), ActivationCache.residPost(l), count * c.tokens() * c.dModel());
+            netResid[l] = ctx.cache().values(ActivationCache.residPost(l), count * c.tokens() * c.dModel());
         }
 
         Factors enforced = ctx.enforced();
@@ -164,7 +165,7 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
             {Double.NaN, Double.NaN}};
         for (int l = 0; l < layers; l++) {
             double[] input = l == 0 ? eval.z : netResid[l - 1];
-            double[] pattern = network(ctx.cache(), ActivationCache.pattern(l), count * heads * c.tokens() * c.numKeys());
+            double[] pattern = ctx.cache().values(ActivationCache.pattern(l), count * heads * c.tokens() * c.numKeys());
             for (DroppedTerms.Shares s : DroppedTerms.measure(full, l, input, pattern, count)) {
                 String head = s.head() < 0 ? "all" : Integer.toString(s.head());
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -180,18 +181,9 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
                 perLayer.add(l, head, "reduced", "dropped_share", "update.y", s.updateY());
                 if (s.head() >= 0) {
                     Map<String, Object> terms = new LinkedHashMap<>();
-                    for (int i = 0; i < 6; i++) {
-                        terms.put(DroppedTerms.SCORE_TERMS[i], s.scoreTerms()[i]);
-                        perLayer.add(l, head, "full", "term_share." + DroppedTerms.SCORE_TERMS[i], "score", s.scoreTerms()[i]);
-                    }
-                    for (int i = 0; i < 3; i++) {
-                        terms.put(DroppedTerms.X_TERMS[i], s.xTerms()[i]);
-                        perLayer.add(l, head, "full", "term_share." + DroppedTerms.X_TERMS[i], "update.x", s.xTerms()[i]);
-                    }
-                    for (int i = 0; i < 3; i++) {
-                        terms.put(DroppedTerms.Y_TERMS[i], s.yTerms()[i]);
-                        perLayer.add(l, head, "full", "term_share." + DroppedTerms.Y_TERMS[i], "update.y", s.yTerms()[i]);
-                    }
+                    termShares(perLayer, terms, l, head, "score", DroppedTerms.SCORE_TERMS, s.scoreTerms());
+                    termShares(perLayer, terms, l, head, "update.x", DroppedTerms.X_TERMS, s.xTerms());
+                    termShares(perLayer, terms, l, head, "update.y", DroppedTerms.Y_TERMS, s.yTerms());
                     row.put("term_shares", terms);
                 } else {
                     maxScore = nanMax(maxScore, s.score());
@@ -264,6 +256,15 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
         return result;
     }
 
+    /** Each term's share of one block, as rows of the tidy table and entries of the JSON. */
+    private static void termShares(Table perLayer, Map<String, Object> terms, int layer, String head, String block,
+            String[] names, double[] shares) {
+        for (int i = 0; i < names.length; i++) {
+            terms.put(names[i], shares[i]);
+            perLayer.add(layer, head, "full", "term_share." + names[i], block, shares[i]);
+        }
+    }
+
     /** A map in the order given (JSON output must not depend on hash order). */
     static Map<String, Object> ordered(Object... keysAndValues) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -309,16 +310,6 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
 
     private static double nanMin(double a, double b) {
         return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.min(a, b);
-    }
-
-    /** A network activation from the cache, checked for its size. */
-    static double[] network(ActivationCache cache, String name, int size) {
-        Tensor t = cache.get(name);
-        if (t.size() != size) {
-            throw new IllegalStateException("activation '" + name + "' has shape " + t.shapeString() + " (" + t.size()
-                    + " values), expected " + size);
-        }
-        return t.toDoubles();
     }
 
     /** Fraction of prompts whose argmax agrees. */

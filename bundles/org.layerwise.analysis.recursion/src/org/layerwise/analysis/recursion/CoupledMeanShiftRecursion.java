@@ -72,14 +72,18 @@ public final class CoupledMeanShiftRecursion {
      * gamma = a', delta = c' of V; b, f, g, e and b', f', g', e' are dropped (set to zero).
      */
     public static CoupledMeanShiftRecursion reduced(TransformerModel model) {
-        CoupledMeanShiftRecursion f = full(model);
-        Scalars[] q = new Scalars[f.q.length];
-        Scalars[] v = new Scalars[f.v.length];
+        return full(model).reduced();
+    }
+
+    /** The reduced form of this recursion's scalars: (a, 0, 0, 0, c, 0) of Q and of V. */
+    public CoupledMeanShiftRecursion reduced() {
+        Scalars[] rq = new Scalars[q.length];
+        Scalars[] rv = new Scalars[v.length];
         for (int i = 0; i < q.length; i++) {
-            q[i] = new Scalars(f.q[i].a(), 0, 0, 0, f.q[i].c(), 0);
-            v[i] = new Scalars(f.v[i].a(), 0, 0, 0, f.v[i].c(), 0);
+            rq[i] = new Scalars(q[i].a(), 0, 0, 0, q[i].c(), 0);
+            rv[i] = new Scalars(v[i].a(), 0, 0, 0, v[i].c(), 0);
         }
-        return new CoupledMeanShiftRecursion(f.config, Form.REDUCED, q, v);
+        return new CoupledMeanShiftRecursion(config, Form.REDUCED, rq, rv);
     }
 
     public Form form() {
@@ -162,8 +166,9 @@ public final class CoupledMeanShiftRecursion {
         double[][] resid = new double[layers][count * t * dim];
         double[][] patterns = new double[layers][count * heads * t * k];
         double[] logits = new double[count * config.dY()];
+        ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(() -> new Workspace(config));
         IntStream.range(0, count).parallel().forEach(p -> {
-            Workspace w = new Workspace(config);
+            Workspace w = workspaces.get();
             w.load(z, p * t * dim);
             for (int l = 0; l < layers; l++) {
                 w.grams();
@@ -188,7 +193,8 @@ public final class CoupledMeanShiftRecursion {
     }
 
     /**
-     * Per-prompt scratch space. States are held coordinate-major (h[m * T + i] is coordinate m
+     * Scratch space of one thread, reused from prompt to prompt (every field is overwritten
+     * before it is read). States are held coordinate-major (h[m * T + i] is coordinate m
      * of token i) so that the inner loops run over tokens and vectorise: the feature and label
      * Gram matrices between tokens and keys, the coordinate sums sx and sy, the attention a
      * [T, K] (row-major, the pattern layout), its transpose, and the attention-weighted means

@@ -69,9 +69,11 @@ final class DroppedTerms {
         int dim = c.dModel();
         int width = heads * PER_HEAD + ALL;
         double[][] perPrompt = new double[count][];
+        ThreadLocal<CoupledMeanShiftRecursion.Workspace> workspaces = ThreadLocal
+                .withInitial(() -> new CoupledMeanShiftRecursion.Workspace(c));
         IntStream.range(0, count).parallel().forEach(p -> {
             double[] acc = new double[width];
-            Prompt s = new Prompt(c);
+            Prompt s = new Prompt(c, workspaces.get());
             s.w.load(input, p * t * dim);
             s.w.grams();
             s.keySums();
@@ -98,24 +100,25 @@ final class DroppedTerms {
         Shares[] out = new Shares[heads + 1];
         for (int hd = 0; hd < heads; hd++) {
             int o = hd * PER_HEAD;
-            double[] st = new double[6];
-            for (int i = 0; i < 6; i++) {
-                st[i] = ratio(acc[o + S_TERMS + i], acc[o + S_TOTAL]);
-            }
-            double[] xt = new double[3];
-            double[] yt = new double[3];
-            for (int i = 0; i < 3; i++) {
-                xt[i] = ratio(acc[o + X_TERMS0 + i], acc[o + X_TOTAL]);
-                yt[i] = ratio(acc[o + Y_TERMS0 + i], acc[o + Y_TOTAL]);
-            }
             out[hd] = new Shares(layer, hd, ratio(acc[o + S_DROPPED], acc[o + S_TOTAL]),
                     ratio(acc[o + S_DROPPED_CENTERED], acc[o + S_TOTAL_CENTERED]),
-                    ratio(acc[o + X_DROPPED], acc[o + X_TOTAL]), ratio(acc[o + Y_DROPPED], acc[o + Y_TOTAL]), st, xt, yt);
+                    ratio(acc[o + X_DROPPED], acc[o + X_TOTAL]), ratio(acc[o + Y_DROPPED], acc[o + Y_TOTAL]),
+                    ratios(acc, o + S_TERMS, SCORE_TERMS.length, o + S_TOTAL), ratios(acc, o + X_TERMS0, X_TERMS.length, o + X_TOTAL),
+                    ratios(acc, o + Y_TERMS0, Y_TERMS.length, o + Y_TOTAL));
         }
         int all = heads * PER_HEAD;
         out[heads] = new Shares(layer, -1, ratio(acc[all + 1], acc[all]), ratio(acc[all + 7], acc[all + 6]),
                 ratio(acc[all + 3], acc[all + 2]),
                 ratio(acc[all + 5], acc[all + 4]), null, null, null);
+        return out;
+    }
+
+    /** ratio(acc[from + i], acc[total]) for i in [0, count). */
+    private static double[] ratios(double[] acc, int from, int count, int total) {
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = ratio(acc[from + i], acc[total]);
+        }
         return out;
     }
 
@@ -146,8 +149,8 @@ final class DroppedTerms {
         double gx2;
         double gy2;
 
-        Prompt(ModelConfig c) {
-            w = new CoupledMeanShiftRecursion.Workspace(c);
+        Prompt(ModelConfig c, CoupledMeanShiftRecursion.Workspace w) {
+            this.w = w;
             t = c.tokens();
             k = c.numKeys();
             d = c.dX();
@@ -229,67 +232,57 @@ final class DroppedTerms {
 
         /** The update terms of one head, from the attention-weighted means of the last shift(). */
         void update(Scalars vs, double[] acc, int o) {
-            double xTotal = 0;
-            double xA = 0;
-            double xB = 0;
-            double xF = 0;
-            double xDropped = 0;
-            double yTotal = 0;
-            double yC = 0;
-            double yG = 0;
-            double yE = 0;
-            double yDropped = 0;
-            for (int i = 0; i < t; i++) {
-                double xb = vs.b() * w.asx[i];
-                double xf = vs.f() * w.asy[i];
-                double yg = vs.g() * w.asx[i];
-                double ye = vs.e() * w.asy[i];
-                for (int m = 0; m < d; m++) {
-                    double ta = vs.a() * w.mean[m * t + i];
-                    double total = ta + xb + xf;
-                    xTotal += total * total;
-                    xA += ta * ta;
-                    sumX[i * d + m] += total;
-                }
-                xDropped += d * (xb + xf) * (xb + xf);
-                xB += d * xb * xb;
-                xF += d * xf * xf;
-                dropX[i] += xb + xf;
-                for (int m = 0; m < classes; m++) {
-                    double tc = vs.c() * w.mean[(d + m) * t + i];
-                    double total = tc + yg + ye;
-                    yTotal += total * total;
-                    yC += tc * tc;
-                    sumY[i * classes + m] += total;
-                }
-                yDropped += classes * (yg + ye) * (yg + ye);
-                yG += classes * yg * yg;
-                yE += classes * ye * ye;
-                dropY[i] += yg + ye;
-            }
-            acc[o + X_TOTAL] += xTotal;
-            acc[o + X_DROPPED] += xDropped;
-            acc[o + X_TERMS0] += xA;
-            acc[o + X_TERMS0 + 1] += xB;
-            acc[o + X_TERMS0 + 2] += xF;
-            acc[o + Y_TOTAL] += yTotal;
-            acc[o + Y_DROPPED] += yDropped;
-            acc[o + Y_TERMS0] += yC;
-            acc[o + Y_TERMS0 + 1] += yG;
-            acc[o + Y_TERMS0 + 2] += yE;
+            block(0, d, vs.a(), vs.b(), vs.f(), sumX, dropX, acc, o + X_TOTAL);
+            block(d, classes, vs.c(), vs.g(), vs.e(), sumY, dropY, acc, o + Y_TOTAL);
         }
 
-        /** The sum over heads of the update and of its dropped part. */
-        void allHeads(double[] acc, int all) {
+        /**
+         * One block of the update, coordinates [from, from + width): its own term
+         * scale sum_j A_ij z_j and the dropped terms (bx sum_j A_ij sx_j + by sum_j A_ij sy_j) 1.
+         * Adds the sums of squares of the total, the dropped part and the three terms at
+         * acc[at], ..., acc[at + 4], and the total and the dropped part per token to sum and drop.
+         */
+        private void block(int from, int width, double scale, double bx, double by, double[] sum, double[] drop, double[] acc,
+                int at) {
+            double total2 = 0;
+            double own2 = 0;
+            double bx2 = 0;
+            double by2 = 0;
+            double dropped2 = 0;
             for (int i = 0; i < t; i++) {
-                for (int m = 0; m < d; m++) {
-                    acc[all + 2] += sumX[i * d + m] * sumX[i * d + m];
+                double tb = bx * w.asx[i];
+                double tf = by * w.asy[i];
+                for (int m = 0; m < width; m++) {
+                    double own = scale * w.mean[(from + m) * t + i];
+                    double total = own + tb + tf;
+                    total2 += total * total;
+                    own2 += own * own;
+                    sum[i * width + m] += total;
                 }
-                acc[all + 3] += d * dropX[i] * dropX[i];
-                for (int m = 0; m < classes; m++) {
-                    acc[all + 4] += sumY[i * classes + m] * sumY[i * classes + m];
+                dropped2 += width * (tb + tf) * (tb + tf);
+                bx2 += width * tb * tb;
+                by2 += width * tf * tf;
+                drop[i] += tb + tf;
+            }
+            acc[at] += total2;
+            acc[at + 1] += dropped2;
+            acc[at + 2] += own2;
+            acc[at + 3] += bx2;
+            acc[at + 4] += by2;
+        }
+
+        /** The sum over heads of the update and of its dropped part (x, then y: total and dropped). */
+        void allHeads(double[] acc, int all) {
+            allHeads(sumX, dropX, d, acc, all + 2);
+            allHeads(sumY, dropY, classes, acc, all + 4);
+        }
+
+        private void allHeads(double[] sum, double[] drop, int width, double[] acc, int at) {
+            for (int i = 0; i < t; i++) {
+                for (int m = 0; m < width; m++) {
+                    acc[at] += sum[i * width + m] * sum[i * width + m];
                 }
-                acc[all + 5] += classes * dropY[i] * dropY[i];
+                acc[at + 1] += width * drop[i] * drop[i];
             }
         }
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.layerwise.testing.Fixtures.relativeError;
+import static org.layerwise.testing.Fixtures.weights;
 
 import java.util.Locale;
 import java.util.Map;
@@ -19,6 +21,7 @@ import org.layerwise.core.model.ModelConfig.Keys;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.BlockPermutation;
 import org.layerwise.tasks.LinearTask;
+import org.layerwise.testing.Fixtures;
 
 /**
  * The fused engine against the ND4J SameDiff graph, gradient for gradient: float32 against
@@ -34,24 +37,12 @@ class FusedEngineTest {
     static final int[][] SHAPES = {{4, 3, 6, 3}, {8, 4, 16, 2}};
 
     static ModelConfig config(int d, int c, int n, int layers, int heads, Keys keys, String dtype) {
-        return new ModelConfig(d, c, n, layers, heads, ModelConfig.Attention.SOFTMAX, keys, "merged", d + c, dtype,
-                "classification");
+        return Fixtures.config(d, c, n, layers, heads, ModelConfig.Attention.SOFTMAX, keys, dtype);
     }
 
     static PromptBatch prompts(ModelConfig c, int count, long seed) {
         Settings s = Settings.of(Map.of("d", (long) c.dX(), "C", (long) c.dY(), "N", (long) c.nCtx(), "seed", -1L));
         return new LinearTask().generate(s, count, seed);
-    }
-
-    static double[][] weights(TransformerModel m, boolean qk) {
-        ModelConfig c = m.config();
-        double[][] out = new double[c.nLayers() * c.nHeads()][];
-        for (int l = 0; l < c.nLayers(); l++) {
-            for (int h = 0; h < c.nHeads(); h++) {
-                out[l * c.nHeads() + h] = (qk ? m.qk(l, h) : m.ov(l, h)).clone();
-            }
-        }
-        return out;
     }
 
     static int[][] perms(ModelConfig c, long seed) {
@@ -61,17 +52,6 @@ class FusedEngineTest {
             p[i] = BlockPermutation.draw(c.dX(), c.dY(), true, true, rng);
         }
         return p;
-    }
-
-    /** max |a - b| / max |b|. */
-    static double relative(double[] a, double[] b) {
-        double err = 0;
-        double scale = 0;
-        for (int i = 0; i < a.length; i++) {
-            err = Math.max(err, Math.abs(a[i] - b[i]));
-            scale = Math.max(scale, Math.abs(b[i]));
-        }
-        return err / scale;
     }
 
     static double[][] copy(double[][] m) {
@@ -109,8 +89,8 @@ class FusedEngineTest {
                             double lossErr = Math.abs(got.loss() - ref.loss()) / Math.abs(ref.loss());
                             worst = Math.max(worst, lossErr);
                             for (int i = 0; i < qk.length; i++) {
-                                double eq = relative(got.qkGrad()[i], ref.qkGrad()[i]);
-                                double eo = relative(got.ovGrad()[i], ref.ovGrad()[i]);
+                                double eq = relativeError(got.qkGrad()[i], ref.qkGrad()[i]);
+                                double eo = relativeError(got.ovGrad()[i], ref.ovGrad()[i]);
                                 worst = Math.max(worst, Math.max(eq, eo));
                                 report.append(String.format(Locale.ROOT,
                                         "%s D=%d N=%d L=%d H=%d keys=%s perms=%s layer %d head %d: QK %.2e OV %.2e loss %.2e%n",
@@ -176,12 +156,12 @@ class FusedEngineTest {
                     SoftmaxAttentionGraph.LossAndGradient got = engine.lossAndGradient(b, p, qk, ov);
                     assertEquals(exact.loss(), got.loss(), 1e-5 * exact.loss());
                     for (int i = 0; i < qk.length; i++) {
-                        double eq = relative(got.qkGrad()[i], exact.qkGrad()[i]);
-                        double eo = relative(got.ovGrad()[i], exact.ovGrad()[i]);
+                        double eq = relativeError(got.qkGrad()[i], exact.qkGrad()[i]);
+                        double eo = relativeError(got.ovGrad()[i], exact.ovGrad()[i]);
                         System.out.printf(Locale.ROOT,
                                 "FusedEngineTest N=40 keys=%s L=%d matrix %d against float64: fused32 QK %.2e OV %.2e, nd4j32 QK %.2e OV %.2e%n",
-                                keys.key(), layers, i, eq, eo, relative(nd4j32.qkGrad()[i], exact.qkGrad()[i]),
-                                relative(nd4j32.ovGrad()[i], exact.ovGrad()[i]));
+                                keys.key(), layers, i, eq, eo, relativeError(nd4j32.qkGrad()[i], exact.qkGrad()[i]),
+                                relativeError(nd4j32.ovGrad()[i], exact.ovGrad()[i]));
                         assertTrue(Math.max(eq, eo) < 1e-5, keys + " L=" + layers + " matrix " + i + ": " + Math.max(eq, eo));
                     }
                 }

@@ -2,6 +2,8 @@ package org.layerwise.backend.softmax;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.layerwise.testing.Fixtures.relativeError;
+import static org.layerwise.testing.Fixtures.weights;
 
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -19,6 +21,7 @@ import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.BlockPermutation;
 import org.layerwise.symmetry.RandomConjugation;
 import org.layerwise.tasks.LinearTask;
+import org.layerwise.testing.Fixtures;
 
 /** The ND4J graph against the float64 reference forward and against finite differences. */
 class SoftmaxAttentionGraphTest {
@@ -28,23 +31,12 @@ class SoftmaxAttentionGraphTest {
     static final int N = 6;
 
     static ModelConfig config(int layers, int heads, Keys keys, String dtype) {
-        return new ModelConfig(D, C, N, layers, heads, ModelConfig.Attention.SOFTMAX, keys, "merged", D + C, dtype,
-                "classification");
+        return Fixtures.config(D, C, N, layers, heads, ModelConfig.Attention.SOFTMAX, keys, dtype);
     }
 
     static PromptBatch prompts(int count, long seed) {
         Settings s = Settings.of(Map.of("d", (long) D, "C", (long) C, "N", (long) N, "seed", -1L));
         return new LinearTask().generate(s, count, seed);
-    }
-
-    static double maxRelative(double[] a, double[] b) {
-        double err = 0;
-        double scale = 0;
-        for (int i = 0; i < a.length; i++) {
-            err = Math.max(err, Math.abs(a[i] - b[i]));
-            scale = Math.max(scale, Math.abs(b[i]));
-        }
-        return err / scale;
     }
 
     @Test
@@ -55,7 +47,7 @@ class SoftmaxAttentionGraphTest {
             SoftmaxAttentionGraph g = new SoftmaxAttentionGraph(c, 16);
             g.setWeights(weights(m, true), weights(m, false));
             PromptBatch b = prompts(16, 9);
-            double err = maxRelative(g.logits(b), Forward.run(m, b, false).logits());
+            double err = relativeError(g.logits(b), Forward.run(m, b, false).logits());
             assertTrue(err < 1e-10, keys + ": relative difference " + err);
         }
     }
@@ -179,16 +171,5 @@ class SoftmaxAttentionGraphTest {
             o[i] = BlockPermutation.conjugate(ov[i], perms[i]);
         }
         return Forward.crossEntropy(Forward.run(new TransformerModel(c, q, o), b, false).logits(), C, b.queryLabels);
-    }
-
-    private static double[][] weights(TransformerModel m, boolean qk) {
-        ModelConfig c = m.config();
-        double[][] out = new double[c.nLayers() * c.nHeads()][];
-        for (int l = 0; l < c.nLayers(); l++) {
-            for (int h = 0; h < c.nHeads(); h++) {
-                out[l * c.nHeads() + h] = (qk ? m.qk(l, h) : m.ov(l, h)).clone();
-            }
-        }
-        return out;
     }
 }

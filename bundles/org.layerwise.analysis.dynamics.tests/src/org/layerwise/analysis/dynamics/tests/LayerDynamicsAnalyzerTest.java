@@ -11,15 +11,21 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.layerwise.analysis.dynamics.LayerDynamicsAnalyzer;
 import org.layerwise.analysis.dynamics.LayerMeasures;
+import org.layerwise.analysis.recursion.CoupledMeanShiftAnalyzer;
+import org.layerwise.analysis.recursion.CoupledMeanShiftRecursion.Form;
+import org.layerwise.analysis.recursion.SharedRecursion;
+import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.SymmetryEnforcer.Factors;
 import org.layerwise.core.Table;
+import org.layerwise.core.model.Forward;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.ModelConfig.Attention;
 import org.layerwise.core.model.ModelConfig.Keys;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.stats.Bootstrap;
+import org.layerwise.testing.Fixtures;
 
 /** The layer-dynamics analyzer: layout of its table, network against recursion, settings, determinism. */
 class LayerDynamicsAnalyzerTest {
@@ -149,5 +155,23 @@ class LayerDynamicsAnalyzerTest {
                 assertTrue(v > 0 && v <= 1 + 1e-12, row.toString());
             }
         }
+    }
+
+    @Test
+    void after_the_coupled_mean_shift_analyzer_the_recursion_is_reused_and_the_results_are_those_of_a_lone_run() {
+        SplittableRandom rng = new SplittableRandom(8);
+        ModelConfig config = Fixtures.config(2, 1, Keys.CONTEXT, Attention.SOFTMAX);
+        TransformerModel model = Fixtures.generic(config, 0.5, rng);
+        PromptBatch batch = Fixtures.prompts(config, 40, rng);
+        AnalysisContext alone = Fixtures.context(model, batch, Factors.BOTH, settings(100, true));
+        AnalysisContext first = Fixtures.context(model, batch, Factors.BOTH, Map.of("trajectories", true));
+        AnalysisContext second = new AnalysisContext(alone.settings(), model, alone.task(), batch, first.cache(), Factors.BOTH,
+                alone.seed(), alone.monitor(), first.shared());
+        new CoupledMeanShiftAnalyzer().analyze(first);
+        Forward.Result computed = SharedRecursion.trajectories(first, Form.FULL);
+        AnalysisResult shared = new LayerDynamicsAnalyzer().analyze(second);
+        assertTrue(computed == SharedRecursion.trajectories(second, Form.FULL), "one recursion run per run");
+        assertEquals(new LayerDynamicsAnalyzer().analyze(alone).tables().get("layer-dynamics").rows(),
+                shared.tables().get("layer-dynamics").rows());
     }
 }

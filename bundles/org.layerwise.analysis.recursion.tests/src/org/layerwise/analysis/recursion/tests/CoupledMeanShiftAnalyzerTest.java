@@ -22,6 +22,7 @@ import org.layerwise.core.model.ModelConfig.Keys;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.core.symmetry.Commutant.Scalars;
+import org.layerwise.testing.Fixtures;
 
 /** The coupled-mean-shift analyzer: fidelity, coefficients, dropped shares and its outputs. */
 class CoupledMeanShiftAnalyzerTest {

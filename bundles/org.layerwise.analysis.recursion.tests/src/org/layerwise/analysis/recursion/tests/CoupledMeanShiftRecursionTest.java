@@ -16,6 +16,7 @@ import org.layerwise.core.model.ModelConfig.Keys;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.core.symmetry.Commutant.Scalars;
+import org.layerwise.testing.Fixtures;
 
 /** SCIENCE.md section 6: the recursion is exact on commutant weights, and only there. */
 class CoupledMeanShiftRecursionTest {
