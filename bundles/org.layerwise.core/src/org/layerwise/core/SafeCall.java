@@ -8,8 +8,8 @@ import org.eclipse.core.runtime.SafeRunner;
 
 /**
  * The boundary around contributed code: every call runs under SafeRunner, a failure becomes
- * a ContributionException naming bundle, extension point and id, and cancellation passes
- * through unchanged.
+ * a ContributionException naming bundle, extension point and id (running out of heap
+ * included), and cancellation passes through unchanged.
  */
 public final class SafeCall {
 
@@ -22,7 +22,11 @@ public final class SafeCall {
         SafeRunner.run(new ISafeRunnable() {
             @Override
             public void run() throws Exception {
-                result[0] = body.call();
+                try {
+                    result[0] = body.call();
+                } catch (OutOfMemoryError e) {
+                    failure[0] = e; // SafeRunner rethrows it; the heap is free again once the call has unwound
+                }
             }
 
             @Override
@@ -35,7 +39,8 @@ public final class SafeCall {
             throw oce;
         }
         if (e != null) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String msg = e instanceof OutOfMemoryError oom ? OutOfMemory.explain(oom)
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new ContributionException(who, what + " failed: " + msg, e);
         }
         @SuppressWarnings("unchecked")

@@ -20,6 +20,7 @@ import org.eclipse.core.runtime.OperationCanceledException;
 import org.layerwise.core.ActivationCache;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
+import org.layerwise.core.OutOfMemory;
 import org.layerwise.core.BackendContext;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ContributionException;
@@ -214,6 +215,8 @@ public final class PipelineRunner {
             return finishQuietly(record, RunStatus.FAILED, e.getMessage() + trace(e), dir, metrics, summary);
         } catch (IOException | RuntimeException e) {
             return finishQuietly(record, RunStatus.FAILED, e + trace(e), dir, metrics, summary);
+        } catch (OutOfMemoryError e) {
+            return finishQuietly(record, RunStatus.FAILED, OutOfMemory.explain(e), dir, metrics, summary);
         }
     }
 

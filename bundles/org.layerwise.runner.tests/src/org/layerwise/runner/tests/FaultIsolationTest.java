@@ -47,11 +47,14 @@ class FaultIsolationTest {
     @Test
     void failing_analyzers_make_the_run_partial_and_the_others_still_write() throws Exception {
         RunResult r = run(List.of(TASK, BACKEND, stage(Role.ANALYZER, "test-throws", Map.of()),
-                stage(Role.ANALYZER, "test-undeclared", Map.of()), stage(Role.ANALYZER, "weight-abstraction", Map.of())));
+                stage(Role.ANALYZER, "test-out-of-memory", Map.of()), stage(Role.ANALYZER, "test-undeclared", Map.of()),
+                stage(Role.ANALYZER, "weight-abstraction", Map.of())));
         assertEquals(RunStatus.PARTIAL, r.status());
         assertEquals(ExitCode.PARTIAL, r.exitCode());
         assertTrue(r.cause().contains("bundle org.layerwise.runner, extension point org.layerwise.core.recursionAnalyzers, "
                 + "id 'test-throws': analyze failed: deliberate failure"), r.cause());
+        assertTrue(r.cause().contains("id 'test-out-of-memory': analyze failed: out of memory (Java heap space) with a heap limit of "),
+                r.cause());
         assertTrue(r.cause().contains("id 'test-undeclared': returned table 'surprise' that its plugin.xml does not declare"),
                 r.cause());
         assertTrue(Files.isRegularFile(r.directory().resolve("abstraction.csv")), "the healthy analyzer still wrote");

@@ -22,6 +22,13 @@ public final class FaultyContributions {
         }
     }
 
+    public static final class OutOfMemory implements RecursionAnalyzer {
+        @Override
+        public AnalysisResult analyze(AnalysisContext context) {
+            throw new OutOfMemoryError("Java heap space");
+        }
+    }
+
     public static final class Undeclared implements RecursionAnalyzer {
         @Override
         public AnalysisResult analyze(AnalysisContext context) {
