@@ -53,8 +53,8 @@ public class WeightAbstractionAnalyzer implements RecursionAnalyzer {
         result.scalar("asymmetry_q_mean", sum[0] / n).scalar("asymmetry_v_mean", sum[1] / n)
                 .scalar("asymmetry_max", Math.max(max[0], max[1]))
                 .scalar("asymmetry_mean", (sum[0] + sum[1]) / (2 * n));
-        double err = equivarianceError(ctx, reference);
-        result.scalar("equivariance_error", err);
+        double[] err = equivarianceError(ctx, reference);
+        result.scalar("equivariance_error", err[0]).scalar("equivariance_error_se", err[1]);
         result.detail("reference_group", reference.key());
         if (oneFactor) {
             result.detail("table_omitted", "only the " + reference.key() + " factor of G was enforced: its commutant has "
@@ -67,15 +67,17 @@ public class WeightAbstractionAnalyzer implements RecursionAnalyzer {
         }
         result.summary(String.format(Locale.ROOT, "Asymmetry ||M - R(M)||/||M||: Q mean %.4f, V mean %.4f, max %.4f", sum[0] / n,
                 sum[1] / n, Math.max(max[0], max[1])));
-        result.summary(String.format(Locale.ROOT, "Functional equivariance error (%s): %.3e", reference.key(), err));
+        result.summary(String.format(Locale.ROOT, "Functional equivariance error (%s): %.3e (standard error %.1e)", reference.key(),
+                err[0], err[1]));
         return result;
     }
 
     /**
      * E_Pi ||f(Z Pi) - f(Z) Pi||_F / ||f(Z)||_F over all output tokens, averaged over prompts
-     * and draws. f(Z) and f(Z Pi) both come from the activation cache.
+     * and draws, with the standard error of that mean. f(Z) and f(Z Pi) both come from the
+     * activation cache.
      */
-    static double equivarianceError(AnalysisContext ctx, Factors group) {
+    static double[] equivarianceError(AnalysisContext ctx, Factors group) {
         ModelConfig c = ctx.model().config();
         int prompts = Math.min(ctx.settings().integer("prompts"), ctx.evaluation().count);
         int draws = ctx.settings().integer("draws");
@@ -85,6 +87,7 @@ public class WeightAbstractionAnalyzer implements RecursionAnalyzer {
         double[] out = ctx.cache().get(output).toDoubles();
         SplittableRandom rng = new SplittableRandom(ctx.seed());
         double total = 0;
+        double squares = 0;
         for (int r = 0; r < draws; r++) {
             int[] p = BlockPermutation.draw(c.dX(), c.dY(), group.features(), group.labels(), rng);
             double[] fp = ctx.cache().permuted(p, prompts).get(output).toDoubles();
@@ -100,10 +103,14 @@ public class WeightAbstractionAnalyzer implements RecursionAnalyzer {
                         den += expected * expected;
                     }
                 }
-                total += den == 0 ? 0 : Math.sqrt(num / den);
+                double e = den == 0 ? 0 : Math.sqrt(num / den);
+                total += e;
+                squares += e * e;
             }
         }
-        return total / (draws * (double) prompts);
+        double n = draws * (double) prompts;
+        double mean = total / n;
+        return new double[] {mean, n > 1 ? Math.sqrt(Math.max(0, squares / n - mean * mean) / (n - 1)) : Double.NaN};
     }
 
     static String format(Table t) {
