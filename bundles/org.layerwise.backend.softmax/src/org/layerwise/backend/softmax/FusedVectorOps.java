@@ -47,6 +47,8 @@ final class FusedVectorOps extends FusedOps {
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float ROUND = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to an integer
+    // 1.5 * 2^23 + 127: after adding it the low mantissa bits hold n + 127, so shifting them left by 23 gives 2^n
+    private static final float ROUND_BIAS = 12582912f + 127f;
     private static final float EXP_MIN = -87.33654f;
     private static final float EXP_MAX = 88.37626f;
     private static final float P0 = 1.9875691500e-4f;
@@ -387,15 +389,17 @@ final class FusedVectorOps extends FusedOps {
 
     private static void softmaxColumns(float[] x, int base, int ld, int rows) {
         FloatVector max = FloatVector.fromArray(S, x, base);
-        for (int j = 1; j < rows; j++) {
-            max = max.max(FloatVector.fromArray(S, x, base + j * ld));
+        for (int j = 1; j < rows; j++) { // compare and blend: max() pays for Math.max's NaN and -0.0 rules
+            FloatVector v = FloatVector.fromArray(S, x, base + j * ld);
+            max = max.blend(v, v.compare(VectorOperators.GT, max));
         }
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < rows; j++) {
             // e = exp(z - max), inline (Cephes expf; no vector crosses a call)
-            FloatVector z = FloatVector.fromArray(S, x, base + j * ld).sub(max);
-            FloatVector et = z.lanewise(VectorOperators.MAX, EXP_MIN).lanewise(VectorOperators.MIN, EXP_MAX);
-            FloatVector en = et.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector z = FloatVector.fromArray(S, x, base + j * ld).sub(max); // <= 0
+            FloatVector et = z.blend(EXP_MIN, z.compare(VectorOperators.LT, EXP_MIN));
+            FloatVector eb = et.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND_BIAS));
+            FloatVector en = eb.sub(ROUND_BIAS);
             FloatVector er = en.fma(FloatVector.broadcast(S, -LN2_HI), et);
             er = en.fma(FloatVector.broadcast(S, -LN2_LO), er);
             FloatVector ep = FloatVector.broadcast(S, P0).fma(er, FloatVector.broadcast(S, P1));
@@ -404,8 +408,7 @@ final class FusedVectorOps extends FusedOps {
             ep = ep.fma(er, FloatVector.broadcast(S, P4));
             ep = ep.fma(er, FloatVector.broadcast(S, P5));
             FloatVector ey = ep.fma(er.mul(er), er.add(1f));
-            IntVector ee = (IntVector) en.convert(VectorOperators.F2I, 0);
-            FloatVector e = ey.mul(ee.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector e = ey.mul(eb.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(x, base + j * ld);
             sum = sum.add(e);
         }
@@ -417,14 +420,16 @@ final class FusedVectorOps extends FusedOps {
 
     private static void softmaxColumnsHalf(float[] x, int base, int ld, int rows) {
         FloatVector max = FloatVector.fromArray(SH, x, base);
-        for (int j = 1; j < rows; j++) {
-            max = max.max(FloatVector.fromArray(SH, x, base + j * ld));
+        for (int j = 1; j < rows; j++) { // compare and blend: max() pays for Math.max's NaN and -0.0 rules
+            FloatVector v = FloatVector.fromArray(SH, x, base + j * ld);
+            max = max.blend(v, v.compare(VectorOperators.GT, max));
         }
         FloatVector sum = FloatVector.zero(SH);
         for (int j = 0; j < rows; j++) {
-            FloatVector z = FloatVector.fromArray(SH, x, base + j * ld).sub(max);
-            FloatVector et = z.lanewise(VectorOperators.MAX, EXP_MIN).lanewise(VectorOperators.MIN, EXP_MAX);
-            FloatVector en = et.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector z = FloatVector.fromArray(SH, x, base + j * ld).sub(max); // <= 0
+            FloatVector et = z.blend(EXP_MIN, z.compare(VectorOperators.LT, EXP_MIN));
+            FloatVector eb = et.fma(FloatVector.broadcast(SH, LOG2E), FloatVector.broadcast(SH, ROUND_BIAS));
+            FloatVector en = eb.sub(ROUND_BIAS);
             FloatVector er = en.fma(FloatVector.broadcast(SH, -LN2_HI), et);
             er = en.fma(FloatVector.broadcast(SH, -LN2_LO), er);
             FloatVector ep = FloatVector.broadcast(SH, P0).fma(er, FloatVector.broadcast(SH, P1));
@@ -433,8 +438,7 @@ final class FusedVectorOps extends FusedOps {
             ep = ep.fma(er, FloatVector.broadcast(SH, P4));
             ep = ep.fma(er, FloatVector.broadcast(SH, P5));
             FloatVector ey = ep.fma(er.mul(er), er.add(1f));
-            IntVector ee = (IntVector) en.convert(VectorOperators.F2I, 0);
-            FloatVector e = ey.mul(ee.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector e = ey.mul(eb.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(x, base + j * ld);
             sum = sum.add(e);
         }
