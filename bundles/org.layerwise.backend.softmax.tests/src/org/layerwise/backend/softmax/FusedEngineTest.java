@@ -131,40 +131,46 @@ class FusedEngineTest {
 
     /**
      * L = 1 (no input gradient at all) and L = 2, two heads, N = 40 (several lane chunks, T not a
-     * multiple of the lanes). Two float32 engines differ here by up to about the sum of their own
+     * multiple of the lanes) and N = 64 (the 64- and 72-lane register blocks of 512-bit vectors). Two float32 engines differ here by up to about the sum of their own
      * errors, so the fused float32 gradient is held to 1e-5 against the float64 graph, the exact
      * answer (measured over 6 seeds at L = 3, H = 2, std 0.3: fused and ND4J float32 both reach
      * up to 2e-5 from float64, mean 2-3e-6: float32 conditioning, not a defect of either).
      */
     @Test
     void one_layer_and_a_long_context_match_the_float64_graph() {
-        for (Keys keys : Keys.values()) {
-            for (int layers : new int[] {1, 2}) {
-                ModelConfig c = config(5, 3, 40, layers, 2, keys, "float32");
-                TransformerModel m = SoftmaxAttentionBackend.initialModel(c, INIT, 77 + layers);
-                double[][] qk = weights(m, true);
-                double[][] ov = weights(m, false);
-                PromptBatch b = prompts(c, 10, 78);
-                int[][] p = perms(c, 79);
-                SoftmaxAttentionGraph graph32 = new SoftmaxAttentionGraph(c, 10);
-                graph32.setWeights(qk, ov);
-                SoftmaxAttentionGraph.LossAndGradient nd4j32 = graph32.lossAndGradient(b, p);
-                SoftmaxAttentionGraph graph64 = new SoftmaxAttentionGraph(config(5, 3, 40, layers, 2, keys, "float64"), 10);
-                graph64.setWeights(qk, ov);
-                SoftmaxAttentionGraph.LossAndGradient exact = graph64.lossAndGradient(b, p);
-                try (FusedEngine engine = new FusedEngine(c, 10, 3)) {
-                    SoftmaxAttentionGraph.LossAndGradient got = engine.lossAndGradient(b, p, qk, ov);
-                    assertEquals(exact.loss(), got.loss(), 1e-5 * exact.loss());
-                    for (int i = 0; i < qk.length; i++) {
-                        double eq = relativeError(got.qkGrad()[i], exact.qkGrad()[i]);
-                        double eo = relativeError(got.ovGrad()[i], exact.ovGrad()[i]);
-                        System.out.printf(Locale.ROOT,
-                                "FusedEngineTest N=40 keys=%s L=%d matrix %d against float64: fused32 QK %.2e OV %.2e, nd4j32 QK %.2e OV %.2e%n",
-                                keys.key(), layers, i, eq, eo, relativeError(nd4j32.qkGrad()[i], exact.qkGrad()[i]),
-                                relativeError(nd4j32.ovGrad()[i], exact.ovGrad()[i]));
-                        assertTrue(Math.max(eq, eo) < 1e-5, keys + " L=" + layers + " matrix " + i + ": " + Math.max(eq, eo));
-                    }
+        for (int n : new int[] {40, 64}) {
+            for (Keys keys : Keys.values()) {
+                for (int layers : new int[] {1, 2}) {
+                    longContextCase(n, keys, layers);
                 }
+            }
+        }
+    }
+
+    private static void longContextCase(int n, Keys keys, int layers) {
+        ModelConfig c = config(5, 3, n, layers, 2, keys, "float32");
+        TransformerModel m = SoftmaxAttentionBackend.initialModel(c, INIT, 77 + layers);
+        double[][] qk = weights(m, true);
+        double[][] ov = weights(m, false);
+        PromptBatch b = prompts(c, 10, 78);
+        int[][] p = perms(c, 79);
+        SoftmaxAttentionGraph graph32 = new SoftmaxAttentionGraph(c, 10);
+        graph32.setWeights(qk, ov);
+        SoftmaxAttentionGraph.LossAndGradient nd4j32 = graph32.lossAndGradient(b, p);
+        SoftmaxAttentionGraph graph64 = new SoftmaxAttentionGraph(config(5, 3, n, layers, 2, keys, "float64"), 10);
+        graph64.setWeights(qk, ov);
+        SoftmaxAttentionGraph.LossAndGradient exact = graph64.lossAndGradient(b, p);
+        try (FusedEngine engine = new FusedEngine(c, 10, 3)) {
+            SoftmaxAttentionGraph.LossAndGradient got = engine.lossAndGradient(b, p, qk, ov);
+            assertEquals(exact.loss(), got.loss(), 1e-5 * exact.loss());
+            for (int i = 0; i < qk.length; i++) {
+                double eq = relativeError(got.qkGrad()[i], exact.qkGrad()[i]);
+                double eo = relativeError(got.ovGrad()[i], exact.ovGrad()[i]);
+                System.out.printf(Locale.ROOT,
+                        "FusedEngineTest N=%d keys=%s L=%d matrix %d against float64: fused32 QK %.2e OV %.2e, nd4j32 QK %.2e OV %.2e%n",
+                        n, keys.key(), layers, i, eq, eo, relativeError(nd4j32.qkGrad()[i], exact.qkGrad()[i]),
+                        relativeError(nd4j32.ovGrad()[i], exact.ovGrad()[i]));
+                assertTrue(Math.max(eq, eo) < 1e-5, "N=" + n + " " + keys + " L=" + layers + " matrix " + i + ": " + Math.max(eq, eo));
             }
         }
     }

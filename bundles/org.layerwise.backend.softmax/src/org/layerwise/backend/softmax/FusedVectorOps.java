@@ -47,6 +47,8 @@ final class FusedVectorOps extends FusedOps {
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
     private static final float ROUND = 12582912f; // 1.5 * 2^23: adding and subtracting it rounds to an integer
+    // 1.5 * 2^23 + 127: after adding it the low mantissa bits hold n + 127, so shifting them left by 23 gives 2^n
+    private static final float ROUND_BIAS = 12582912f + 127f;
     private static final float EXP_MIN = -87.33654f;
     private static final float EXP_MAX = 88.37626f;
     private static final float P0 = 1.9875691500e-4f;
@@ -153,6 +155,15 @@ final class FusedVectorOps extends FusedOps {
             int c0 = c + r * ldc;
             int k0 = coef + r * rs;
             int off = 0;
+            while (HALF && n - off >= 4 * W) {
+                if (n - off == 4 * W + 8) {
+                    gemm4x72(x, c0 + off, ldc, k0, rs, cs, b + off, ldb, inner, accumulate); // the row's end in the same pass
+                    off = n;
+                } else {
+                    gemm4x64(x, c0 + off, ldc, k0, rs, cs, b + off, ldb, inner, accumulate);
+                    off += 4 * W;
+                }
+            }
             while (n - off >= 2 * W) {
                 if (HALF && n - off == 2 * W + 8) {
                     gemm4x40(x, c0 + off, ldc, k0, rs, cs, b + off, ldb, inner, accumulate); // the row's end in the same pass
@@ -194,6 +205,166 @@ final class FusedVectorOps extends FusedOps {
                 gemm1Half(x, cr + off, kr, cs, b + off, ldb, inner, accumulate);
             }
         }
+    }
+
+    /**
+     * Four rows, four full chunks (64 lanes, 512-bit vectors only): 16 accumulators, each
+     * broadcast used four times; enough independent FMAs to keep both pipes busy.
+     */
+    private static void gemm4x64(float[] x, int c0, int ldc, int k0, int rs, int cs, int bb, int ldb, int inner,
+            boolean accumulate) {
+        FloatVector a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+        if (accumulate) {
+            a00 = FloatVector.fromArray(S, x, c0);
+            a01 = FloatVector.fromArray(S, x, c0 + W);
+            a02 = FloatVector.fromArray(S, x, c0 + 2 * W);
+            a03 = FloatVector.fromArray(S, x, c0 + 3 * W);
+            a10 = FloatVector.fromArray(S, x, c0 + ldc);
+            a11 = FloatVector.fromArray(S, x, c0 + ldc + W);
+            a12 = FloatVector.fromArray(S, x, c0 + ldc + 2 * W);
+            a13 = FloatVector.fromArray(S, x, c0 + ldc + 3 * W);
+            a20 = FloatVector.fromArray(S, x, c0 + 2 * ldc);
+            a21 = FloatVector.fromArray(S, x, c0 + 2 * ldc + W);
+            a22 = FloatVector.fromArray(S, x, c0 + 2 * ldc + 2 * W);
+            a23 = FloatVector.fromArray(S, x, c0 + 2 * ldc + 3 * W);
+            a30 = FloatVector.fromArray(S, x, c0 + 3 * ldc);
+            a31 = FloatVector.fromArray(S, x, c0 + 3 * ldc + W);
+            a32 = FloatVector.fromArray(S, x, c0 + 3 * ldc + 2 * W);
+            a33 = FloatVector.fromArray(S, x, c0 + 3 * ldc + 3 * W);
+        } else {
+            a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = FloatVector.zero(S);
+        }
+        int kb = k0;
+        for (int s = 0; s < inner; s++, kb += cs, bb += ldb) {
+            FloatVector v0 = FloatVector.fromArray(S, x, bb);
+            FloatVector v1 = FloatVector.fromArray(S, x, bb + W);
+            FloatVector v2 = FloatVector.fromArray(S, x, bb + 2 * W);
+            FloatVector v3 = FloatVector.fromArray(S, x, bb + 3 * W);
+            FloatVector w0 = FloatVector.broadcast(S, x[kb]);
+            FloatVector w1 = FloatVector.broadcast(S, x[kb + rs]);
+            FloatVector w2 = FloatVector.broadcast(S, x[kb + 2 * rs]);
+            FloatVector w3 = FloatVector.broadcast(S, x[kb + 3 * rs]);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            a02 = w0.fma(v2, a02);
+            a03 = w0.fma(v3, a03);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            a12 = w1.fma(v2, a12);
+            a13 = w1.fma(v3, a13);
+            a20 = w2.fma(v0, a20);
+            a21 = w2.fma(v1, a21);
+            a22 = w2.fma(v2, a22);
+            a23 = w2.fma(v3, a23);
+            a30 = w3.fma(v0, a30);
+            a31 = w3.fma(v1, a31);
+            a32 = w3.fma(v2, a32);
+            a33 = w3.fma(v3, a33);
+        }
+        a00.intoArray(x, c0);
+        a01.intoArray(x, c0 + W);
+        a02.intoArray(x, c0 + 2 * W);
+        a03.intoArray(x, c0 + 3 * W);
+        a10.intoArray(x, c0 + ldc);
+        a11.intoArray(x, c0 + ldc + W);
+        a12.intoArray(x, c0 + ldc + 2 * W);
+        a13.intoArray(x, c0 + ldc + 3 * W);
+        a20.intoArray(x, c0 + 2 * ldc);
+        a21.intoArray(x, c0 + 2 * ldc + W);
+        a22.intoArray(x, c0 + 2 * ldc + 2 * W);
+        a23.intoArray(x, c0 + 2 * ldc + 3 * W);
+        a30.intoArray(x, c0 + 3 * ldc);
+        a31.intoArray(x, c0 + 3 * ldc + W);
+        a32.intoArray(x, c0 + 3 * ldc + 2 * W);
+        a33.intoArray(x, c0 + 3 * ldc + 3 * W);
+    }
+
+    /** Four rows, four full chunks and a 256-bit half chunk (72 lanes): 20 accumulators. */
+    private static void gemm4x72(float[] x, int c0, int ldc, int k0, int rs, int cs, int bb, int ldb, int inner,
+            boolean accumulate) {
+        FloatVector a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+        FloatVector h0, h1, h2, h3;
+        if (accumulate) {
+            a00 = FloatVector.fromArray(S, x, c0);
+            a01 = FloatVector.fromArray(S, x, c0 + W);
+            a02 = FloatVector.fromArray(S, x, c0 + 2 * W);
+            a03 = FloatVector.fromArray(S, x, c0 + 3 * W);
+            a10 = FloatVector.fromArray(S, x, c0 + ldc);
+            a11 = FloatVector.fromArray(S, x, c0 + ldc + W);
+            a12 = FloatVector.fromArray(S, x, c0 + ldc + 2 * W);
+            a13 = FloatVector.fromArray(S, x, c0 + ldc + 3 * W);
+            a20 = FloatVector.fromArray(S, x, c0 + 2 * ldc);
+            a21 = FloatVector.fromArray(S, x, c0 + 2 * ldc + W);
+            a22 = FloatVector.fromArray(S, x, c0 + 2 * ldc + 2 * W);
+            a23 = FloatVector.fromArray(S, x, c0 + 2 * ldc + 3 * W);
+            a30 = FloatVector.fromArray(S, x, c0 + 3 * ldc);
+            a31 = FloatVector.fromArray(S, x, c0 + 3 * ldc + W);
+            a32 = FloatVector.fromArray(S, x, c0 + 3 * ldc + 2 * W);
+            a33 = FloatVector.fromArray(S, x, c0 + 3 * ldc + 3 * W);
+            h0 = FloatVector.fromArray(SH, x, c0 + 4 * W);
+            h1 = FloatVector.fromArray(SH, x, c0 + ldc + 4 * W);
+            h2 = FloatVector.fromArray(SH, x, c0 + 2 * ldc + 4 * W);
+            h3 = FloatVector.fromArray(SH, x, c0 + 3 * ldc + 4 * W);
+        } else {
+            a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = FloatVector.zero(S);
+            h0 = h1 = h2 = h3 = FloatVector.zero(SH);
+        }
+        int kb = k0;
+        for (int s = 0; s < inner; s++, kb += cs, bb += ldb) {
+            FloatVector v0 = FloatVector.fromArray(S, x, bb);
+            FloatVector v1 = FloatVector.fromArray(S, x, bb + W);
+            FloatVector v2 = FloatVector.fromArray(S, x, bb + 2 * W);
+            FloatVector v3 = FloatVector.fromArray(S, x, bb + 3 * W);
+            FloatVector vh = FloatVector.fromArray(SH, x, bb + 4 * W);
+            float s0 = x[kb];
+            float s1 = x[kb + rs];
+            float s2 = x[kb + 2 * rs];
+            float s3 = x[kb + 3 * rs];
+            FloatVector w0 = FloatVector.broadcast(S, s0);
+            FloatVector w1 = FloatVector.broadcast(S, s1);
+            FloatVector w2 = FloatVector.broadcast(S, s2);
+            FloatVector w3 = FloatVector.broadcast(S, s3);
+            a00 = w0.fma(v0, a00);
+            a01 = w0.fma(v1, a01);
+            a02 = w0.fma(v2, a02);
+            a03 = w0.fma(v3, a03);
+            a10 = w1.fma(v0, a10);
+            a11 = w1.fma(v1, a11);
+            a12 = w1.fma(v2, a12);
+            a13 = w1.fma(v3, a13);
+            a20 = w2.fma(v0, a20);
+            a21 = w2.fma(v1, a21);
+            a22 = w2.fma(v2, a22);
+            a23 = w2.fma(v3, a23);
+            a30 = w3.fma(v0, a30);
+            a31 = w3.fma(v1, a31);
+            a32 = w3.fma(v2, a32);
+            a33 = w3.fma(v3, a33);
+            h0 = FloatVector.broadcast(SH, s0).fma(vh, h0);
+            h1 = FloatVector.broadcast(SH, s1).fma(vh, h1);
+            h2 = FloatVector.broadcast(SH, s2).fma(vh, h2);
+            h3 = FloatVector.broadcast(SH, s3).fma(vh, h3);
+        }
+        a00.intoArray(x, c0);
+        a01.intoArray(x, c0 + W);
+        a02.intoArray(x, c0 + 2 * W);
+        a03.intoArray(x, c0 + 3 * W);
+        a10.intoArray(x, c0 + ldc);
+        a11.intoArray(x, c0 + ldc + W);
+        a12.intoArray(x, c0 + ldc + 2 * W);
+        a13.intoArray(x, c0 + ldc + 3 * W);
+        a20.intoArray(x, c0 + 2 * ldc);
+        a21.intoArray(x, c0 + 2 * ldc + W);
+        a22.intoArray(x, c0 + 2 * ldc + 2 * W);
+        a23.intoArray(x, c0 + 2 * ldc + 3 * W);
+        a30.intoArray(x, c0 + 3 * ldc);
+        a31.intoArray(x, c0 + 3 * ldc + W);
+        a32.intoArray(x, c0 + 3 * ldc + 2 * W);
+        a33.intoArray(x, c0 + 3 * ldc + 3 * W);
+        h0.intoArray(x, c0 + 4 * W);
+        h1.intoArray(x, c0 + ldc + 4 * W);
+        h2.intoArray(x, c0 + 2 * ldc + 4 * W);
+        h3.intoArray(x, c0 + 3 * ldc + 4 * W);
     }
 
     /** Four rows, two full chunks: 8 accumulators, each broadcast used twice. */
@@ -387,15 +558,17 @@ final class FusedVectorOps extends FusedOps {
 
     private static void softmaxColumns(float[] x, int base, int ld, int rows) {
         FloatVector max = FloatVector.fromArray(S, x, base);
-        for (int j = 1; j < rows; j++) {
-            max = max.max(FloatVector.fromArray(S, x, base + j * ld));
+        for (int j = 1; j < rows; j++) { // compare and blend: max() pays for Math.max's NaN and -0.0 rules
+            FloatVector v = FloatVector.fromArray(S, x, base + j * ld);
+            max = max.blend(v, v.compare(VectorOperators.GT, max));
         }
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < rows; j++) {
             // e = exp(z - max), inline (Cephes expf; no vector crosses a call)
-            FloatVector z = FloatVector.fromArray(S, x, base + j * ld).sub(max);
-            FloatVector et = z.lanewise(VectorOperators.MAX, EXP_MIN).lanewise(VectorOperators.MIN, EXP_MAX);
-            FloatVector en = et.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector z = FloatVector.fromArray(S, x, base + j * ld).sub(max); // <= 0
+            FloatVector et = z.blend(EXP_MIN, z.compare(VectorOperators.LT, EXP_MIN));
+            FloatVector eb = et.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND_BIAS));
+            FloatVector en = eb.sub(ROUND_BIAS);
             FloatVector er = en.fma(FloatVector.broadcast(S, -LN2_HI), et);
             er = en.fma(FloatVector.broadcast(S, -LN2_LO), er);
             FloatVector ep = FloatVector.broadcast(S, P0).fma(er, FloatVector.broadcast(S, P1));
@@ -404,8 +577,7 @@ final class FusedVectorOps extends FusedOps {
             ep = ep.fma(er, FloatVector.broadcast(S, P4));
             ep = ep.fma(er, FloatVector.broadcast(S, P5));
             FloatVector ey = ep.fma(er.mul(er), er.add(1f));
-            IntVector ee = (IntVector) en.convert(VectorOperators.F2I, 0);
-            FloatVector e = ey.mul(ee.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector e = ey.mul(eb.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(x, base + j * ld);
             sum = sum.add(e);
         }
@@ -417,14 +589,16 @@ final class FusedVectorOps extends FusedOps {
 
     private static void softmaxColumnsHalf(float[] x, int base, int ld, int rows) {
         FloatVector max = FloatVector.fromArray(SH, x, base);
-        for (int j = 1; j < rows; j++) {
-            max = max.max(FloatVector.fromArray(SH, x, base + j * ld));
+        for (int j = 1; j < rows; j++) { // compare and blend: max() pays for Math.max's NaN and -0.0 rules
+            FloatVector v = FloatVector.fromArray(SH, x, base + j * ld);
+            max = max.blend(v, v.compare(VectorOperators.GT, max));
         }
         FloatVector sum = FloatVector.zero(SH);
         for (int j = 0; j < rows; j++) {
-            FloatVector z = FloatVector.fromArray(SH, x, base + j * ld).sub(max);
-            FloatVector et = z.lanewise(VectorOperators.MAX, EXP_MIN).lanewise(VectorOperators.MIN, EXP_MAX);
-            FloatVector en = et.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector z = FloatVector.fromArray(SH, x, base + j * ld).sub(max); // <= 0
+            FloatVector et = z.blend(EXP_MIN, z.compare(VectorOperators.LT, EXP_MIN));
+            FloatVector eb = et.fma(FloatVector.broadcast(SH, LOG2E), FloatVector.broadcast(SH, ROUND_BIAS));
+            FloatVector en = eb.sub(ROUND_BIAS);
             FloatVector er = en.fma(FloatVector.broadcast(SH, -LN2_HI), et);
             er = en.fma(FloatVector.broadcast(SH, -LN2_LO), er);
             FloatVector ep = FloatVector.broadcast(SH, P0).fma(er, FloatVector.broadcast(SH, P1));
@@ -433,8 +607,7 @@ final class FusedVectorOps extends FusedOps {
             ep = ep.fma(er, FloatVector.broadcast(SH, P4));
             ep = ep.fma(er, FloatVector.broadcast(SH, P5));
             FloatVector ey = ep.fma(er.mul(er), er.add(1f));
-            IntVector ee = (IntVector) en.convert(VectorOperators.F2I, 0);
-            FloatVector e = ey.mul(ee.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector e = ey.mul(eb.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(x, base + j * ld);
             sum = sum.add(e);
         }
