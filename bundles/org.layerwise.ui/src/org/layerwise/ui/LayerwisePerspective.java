@@ -4,6 +4,8 @@ import org.eclipse.ui.IFolderLayout;
 import org.eclipse.ui.IPageLayout;
 import org.eclipse.ui.IPerspectiveFactory;
 import org.layerwise.ui.explorer.ExplorerView;
+import org.layerwise.ui.results.LayerDynamicsView;
+import org.layerwise.ui.results.SummaryView;
 import org.layerwise.ui.runs.TrainingView;
 
 /** Explorer on the left, pipeline editors in the middle, run views below. */
@@ -19,8 +21,11 @@ public final class LayerwisePerspective implements IPerspectiveFactory {
         layout.addView(ExplorerView.ID, IPageLayout.LEFT, 0.22f, editors);
         IFolderLayout below = layout.createFolder(RUN_VIEWS, IPageLayout.BOTTOM, 0.55f, editors);
         below.addView(TrainingView.ID);
+        below.addView(SummaryView.ID);
+        below.addView(LayerDynamicsView.ID);
         below.addPlaceholder("*");
-        layout.addShowViewShortcut(ExplorerView.ID);
-        layout.addShowViewShortcut(TrainingView.ID);
+        for (String id : new String[] {ExplorerView.ID, TrainingView.ID, SummaryView.ID, LayerDynamicsView.ID}) {
+            layout.addShowViewShortcut(id);
+        }
     }
 }

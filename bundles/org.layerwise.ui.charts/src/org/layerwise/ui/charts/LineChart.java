@@ -115,6 +115,41 @@ public final class LineChart {
         series.add(s);
     }
 
+    /**
+     * Labels the x axis only at whole numbers (layers, steps): a fractional layer means nothing.
+     */
+    public void integerXAxis() {
+        chart.getAxisSet().getXAxis(0).getTick().setFormat(new IntegerFormat());
+        chart.getAxisSet().getXAxis(0).getTick().setTickMarkStepHint(80);
+    }
+
+    /** Formats whole numbers as integers and everything else as nothing. */
+    private static final class IntegerFormat extends java.text.Format {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public StringBuffer format(Object obj, StringBuffer to, java.text.FieldPosition pos) {
+            double v = ((Number) obj).doubleValue();
+            if (Math.abs(v - Math.rint(v)) < 1e-9) {
+                to.append((long) Math.rint(v));
+            }
+            return to;
+        }
+
+        /** SWTChart parses the labels back to place them; an empty label does not parse. */
+        @Override
+        public Object parseObject(String source, java.text.ParsePosition pos) {
+            try {
+                double v = Long.parseLong(source.substring(pos.getIndex()).trim());
+                pos.setIndex(source.length());
+                return v;
+            } catch (NumberFormatException e) {
+                pos.setErrorIndex(pos.getIndex());
+                return null;
+            }
+        }
+    }
+
     /** What the chart shows, in drawing order. */
     public List<Series> series() {
         return Collections.unmodifiableList(series);
