@@ -5,6 +5,7 @@ import org.eclipse.ui.IPageLayout;
 import org.eclipse.ui.IPerspectiveFactory;
 import org.layerwise.ui.explorer.ExplorerView;
 import org.layerwise.ui.results.LayerDynamicsView;
+import org.layerwise.ui.results.RecursionView;
 import org.layerwise.ui.results.SummaryView;
 import org.layerwise.ui.runs.TrainingView;
 
@@ -23,8 +24,10 @@ public final class LayerwisePerspective implements IPerspectiveFactory {
         below.addView(TrainingView.ID);
         below.addView(SummaryView.ID);
         below.addView(LayerDynamicsView.ID);
+        below.addView(RecursionView.ID);
         below.addPlaceholder("*");
-        for (String id : new String[] {ExplorerView.ID, TrainingView.ID, SummaryView.ID, LayerDynamicsView.ID}) {
+        for (String id : new String[] {ExplorerView.ID, TrainingView.ID, SummaryView.ID, LayerDynamicsView.ID,
+            RecursionView.ID}) {
             layout.addShowViewShortcut(id);
         }
     }

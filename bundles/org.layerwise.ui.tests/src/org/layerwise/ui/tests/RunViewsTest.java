@@ -29,6 +29,7 @@ import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.editor.PipelineDocument;
 import org.layerwise.ui.results.LayerDynamicsPanel;
+import org.layerwise.ui.results.RecursionPanel;
 import org.layerwise.ui.results.SummaryPanel;
 
 /** The run views on one completed run: what they show is the run directory's numbers. */
@@ -139,6 +140,51 @@ class RunViewsTest {
         ChartExport.write(panel.chart(), csv, ChartExport.Format.CSV);
         assertEquals(panel.chart().series().stream().mapToInt(s -> s.x().length).sum(), Csv.read(csv).size());
         Ui.screenshot(shell, "view-layer-dynamics");
+    }
+
+    @Test
+    void recursionShowsItsCoefficientsAcrossLayersAndItsFidelityPerLayer() throws Exception {
+        shell = Ui.shell("Recursion");
+        RecursionPanel panel = new RecursionPanel(shell);
+        shell.open();
+        panel.show(run);
+        Ui.flush();
+
+        Csv.Table coefficients = Csv.read(run.resolve("coupled-mean-shift-coefficients.csv"));
+        Series qa = find(panel.coefficientChart(), "q_a");
+        int layers = 0;
+        for (int r = 0; r < coefficients.size(); r++) {
+            if (coefficients.get(r, "head").equals("0")) {
+                assertEquals(Csv.parseDouble(coefficients.get(r, "q_a")), qa.y()[layers], 0);
+                assertEquals(Csv.parseDouble(coefficients.get(r, "layer")), qa.x()[layers], 0);
+                layers++;
+            }
+        }
+        assertEquals(4, layers);
+        assertEquals(6, panel.coefficientChart().series().size());
+
+        Csv.Table fidelity = Csv.read(run.resolve("coupled-mean-shift.csv"));
+        for (String form : List.of("full", "reduced")) {
+            Series shown = find(panel.fidelityChart(), form);
+            List<Double> expected = new ArrayList<>();
+            for (int r = 0; r < fidelity.size(); r++) {
+                if (fidelity.get(r, "form").equals(form) && fidelity.get(r, "measure").equals("hidden_r2")
+                        && fidelity.get(r, "block").equals("probe.y")) {
+                    expected.add(Csv.parseDouble(fidelity.get(r, "value")));
+                }
+            }
+            assertEquals(expected.size(), shown.y().length, form);
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.get(i), shown.y()[i], 0, form + " layer " + shown.x()[i]);
+            }
+        }
+        assertTrue(panel.fidelityChart().title().endsWith("probe.y"), panel.fidelityChart().title());
+        Ui.screenshot(shell, "view-recursion");
+    }
+
+    private static Series find(org.layerwise.ui.charts.LineChart chart, String id) {
+        return chart.series().stream().filter(s -> s.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no series " + id + " in " + chart.series()));
     }
 
     private static Series series(LayerDynamicsPanel panel, String id) {
