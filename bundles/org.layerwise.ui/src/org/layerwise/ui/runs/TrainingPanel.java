@@ -52,7 +52,7 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
                 j.cancel();
             }
         });
-        chart = new LineChart(this, "Training loss", "training step", "cross-entropy loss (nats)");
+        chart = new LineChart(this, "Training loss", "training step", "loss (nats)");
         chart.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 2, 1));
         chart.integerXAxis();
         chart.show(java.util.List.of(Series.line("loss", "training loss (batch mean)", new double[0], new double[0],
