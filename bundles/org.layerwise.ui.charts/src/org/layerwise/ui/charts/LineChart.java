@@ -1,0 +1,157 @@
+package org.layerwise.ui.charts;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.Color;
+import org.eclipse.swt.graphics.RGB;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swtchart.Chart;
+import org.eclipse.swtchart.ILineSeries;
+import org.eclipse.swtchart.ILineSeries.PlotSymbolType;
+import org.eclipse.swtchart.ISeries;
+import org.eclipse.swtchart.ISeries.SeriesType;
+import org.eclipse.swtchart.LineStyle;
+
+/**
+ * An SWTChart line chart that keeps the data it shows, so that every chart can be exported
+ * (PNG, SVG, CSV) and read back by tests. Axis titles carry their units.
+ */
+public final class LineChart {
+
+    private final Chart chart;
+    private final List<Series> series = new ArrayList<>();
+    private final Map<RGB, Color> colours = new HashMap<>();
+    private String xTitle = "";
+    private String yTitle = "";
+
+    public LineChart(Composite parent, String title, String xTitle, String yTitle) {
+        chart = new Chart(parent, SWT.NONE);
+        chart.setBackground(parent.getDisplay().getSystemColor(SWT.COLOR_WHITE));
+        chart.setBackgroundInPlotArea(parent.getDisplay().getSystemColor(SWT.COLOR_WHITE));
+        setTitles(title, xTitle, yTitle);
+        chart.getLegend().setPosition(SWT.BOTTOM);
+        chart.addDisposeListener(e -> colours.values().forEach(Color::dispose));
+    }
+
+    public Chart control() {
+        return chart;
+    }
+
+    public void setTitles(String title, String x, String y) {
+        this.xTitle = x;
+        this.yTitle = y;
+        chart.getTitle().setText(title);
+        chart.getAxisSet().getXAxis(0).getTitle().setText(x);
+        chart.getAxisSet().getYAxis(0).getTitle().setText(y);
+    }
+
+    public String title() {
+        return chart.getTitle().getText();
+    }
+
+    public String xTitle() {
+        return xTitle;
+    }
+
+    public String yTitle() {
+        return yTitle;
+    }
+
+    /** Replaces everything shown by these series and rescales the axes. */
+    public void show(List<Series> data) {
+        chart.suspendUpdate(true);
+        try {
+            for (ISeries<?> s : chart.getSeriesSet().getSeries()) {
+                chart.getSeriesSet().deleteSeries(s.getId());
+            }
+            series.clear();
+            for (Series s : data) {
+                add(s);
+            }
+            chart.getAxisSet().adjustRange();
+        } finally {
+            chart.suspendUpdate(false);
+        }
+        chart.redraw();
+    }
+
+    /** Replaces the data of one existing series in place (live curves). */
+    public void update(String id, double[] x, double[] y) {
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            if (s.id().equals(id)) {
+                Series next = new Series(id, s.label(), x, y, s.colour(), s.dashed(), s.band());
+                series.set(i, next);
+                ISeries<?> shown = chart.getSeriesSet().getSeries(id);
+                shown.setXSeries(next.x());
+                shown.setYSeries(next.y());
+                chart.getAxisSet().adjustRange();
+                chart.redraw();
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no series '" + id + "' in chart '" + title() + "'");
+    }
+
+    private void add(Series s) {
+        ILineSeries<?> line = (ILineSeries<?>) chart.getSeriesSet().createSeries(SeriesType.LINE, s.id());
+        line.setDescription(s.label());
+        line.setXSeries(s.x());
+        line.setYSeries(s.y());
+        Color c = colours.computeIfAbsent(s.colour(), rgb -> new Color(chart.getDisplay(), rgb));
+        line.setLineColor(c);
+        line.setSymbolColor(c);
+        line.setLineStyle(s.dashed() ? LineStyle.DASH : LineStyle.SOLID);
+        line.setLineWidth(s.band() ? 1 : 2);
+        line.setSymbolType(s.band() || s.x().length > 40 ? PlotSymbolType.NONE : PlotSymbolType.CIRCLE);
+        line.setSymbolSize(3);
+        line.setVisibleInLegend(!s.band());
+        line.setAntialias(SWT.ON);
+        series.add(s);
+    }
+
+    /**
+     * Labels the x axis only at whole numbers (layers, steps): a fractional layer means nothing.
+     */
+    public void integerXAxis() {
+        chart.getAxisSet().getXAxis(0).getTick().setFormat(new IntegerFormat());
+        chart.getAxisSet().getXAxis(0).getTick().setTickMarkStepHint(80);
+    }
+
+    /** Formats whole numbers as integers and everything else as nothing. */
+    private static final class IntegerFormat extends java.text.Format {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public StringBuffer format(Object obj, StringBuffer to, java.text.FieldPosition pos) {
+            double v = ((Number) obj).doubleValue();
+            if (Math.abs(v - Math.rint(v)) < 1e-9) {
+                to.append((long) Math.rint(v));
+            }
+            return to;
+        }
+
+        /** SWTChart parses the labels back to place them; an empty label does not parse. */
+        @Override
+        public Object parseObject(String source, java.text.ParsePosition pos) {
+            try {
+                double v = Long.parseLong(source.substring(pos.getIndex()).trim());
+                pos.setIndex(source.length());
+                return v;
+            } catch (NumberFormatException e) {
+                pos.setErrorIndex(pos.getIndex());
+                return null;
+            }
+        }
+    }
+
+    /** What the chart shows, in drawing order. */
+    public List<Series> series() {
+        return Collections.unmodifiableList(series);
+    }
+}

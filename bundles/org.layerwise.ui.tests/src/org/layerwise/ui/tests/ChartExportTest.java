@@ -1,0 +1,69 @@
+package org.layerwise.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.eclipse.swt.graphics.ImageLoader;
+import org.eclipse.swt.widgets.Shell;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.layerwise.io.Csv;
+import org.layerwise.ui.charts.ChartExport;
+import org.layerwise.ui.charts.LineChart;
+import org.layerwise.ui.charts.Palette;
+import org.layerwise.ui.charts.Series;
+
+/** Every chart exports what it shows: PNG as on screen, SVG from the data, tidy CSV. */
+class ChartExportTest {
+
+    private Shell shell;
+
+    @AfterEach
+    void close() {
+        if (shell != null) {
+            shell.dispose();
+        }
+    }
+
+    @Test
+    void pngSvgAndCsvCarryTheChartsData() throws Exception {
+        shell = Ui.shell("Chart export");
+        LineChart chart = new LineChart(shell, "Separation by layer", "layer", "separation (nats)");
+        double[] layers = {0, 1, 2, 3};
+        List<Series> data = new java.util.ArrayList<>();
+        data.add(Series.line("network", "network", layers, new double[] {0.1, 0.5, 0.9, 1.2}, Palette.categorical(0)));
+        data.addAll(List.of(Series.band("network", "network", layers, new double[] {0.05, 0.4, 0.8, 1.0},
+                new double[] {0.15, 0.6, 1.0, 1.4}, Palette.categorical(0))));
+        data.add(Series.line("recursion", "recursion", layers, new double[] {0.1, 0.45, 0.95, 1.1}, Palette.categorical(0))
+                .asDashed());
+        chart.show(data);
+        shell.open();
+        Ui.flush();
+
+        Path dir = Path.of(System.getProperty("layerwise.screenshots", "target/screenshots")).resolveSibling("exports");
+        Path png = dir.resolve("separation.png");
+        Path svg = dir.resolve("separation.svg");
+        Path csv = dir.resolve("separation.csv");
+        ChartExport.write(chart, png, ChartExport.Format.PNG);
+        ChartExport.write(chart, svg, ChartExport.Format.SVG);
+        ChartExport.write(chart, csv, ChartExport.Format.CSV);
+
+        ImageLoader loader = new ImageLoader();
+        loader.load(png.toString());
+        assertEquals(chart.control().getSize().x, loader.data[0].width);
+        assertEquals(chart.control().getSize().y, loader.data[0].height);
+        String text = Files.readString(svg);
+        assertEquals(4, text.split("<polyline", -1).length - 1);
+        assertTrue(text.contains(">separation (nats)</text>") && text.contains(">layer</text>"), text);
+        Csv.Table table = Csv.read(csv);
+        assertEquals(List.of("series", "label", "layer", "separation (nats)"), table.header());
+        assertEquals(16, table.size());
+        assertEquals(0.9, Csv.parseDouble(table.get(2, "separation (nats)")), 0);
+        assertEquals("network", table.get(2, "series"));
+        Ui.screenshot(shell, "chart-export");
+    }
+}

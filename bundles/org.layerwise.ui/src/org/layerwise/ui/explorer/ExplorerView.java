@@ -1,0 +1,118 @@
+package org.layerwise.ui.explorer;
+
+import java.nio.file.Path;
+
+import org.eclipse.jface.action.Action;
+import org.eclipse.jface.viewers.IStructuredSelection;
+import org.eclipse.jface.viewers.TreeViewer;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.DirectoryDialog;
+import org.eclipse.ui.PartInitException;
+import org.eclipse.ui.part.ViewPart;
+import org.layerwise.ui.Folders;
+import org.layerwise.ui.editor.PipelineEditor;
+import org.layerwise.ui.editor.PipelineEditorInput;
+import org.layerwise.ui.runs.RunEvents;
+import org.layerwise.ui.runs.RunPipelineJob;
+import org.layerwise.runner.RunResult;
+
+/**
+ * The pipelines and run directories of a chosen folder. Double-click opens a pipeline; the
+ * selected run directory (a Path) is what the run views show.
+ */
+public final class ExplorerView extends ViewPart {
+
+    public static final String ID = "org.layerwise.ui.explorer";
+
+    private TreeViewer viewer;
+    private final RunEvents.Listener runs = new RunEvents.Listener() {
+        @Override
+        public void started(RunPipelineJob job, Path directory) {
+            refreshLater();
+        }
+
+        @Override
+        public void finished(RunPipelineJob job, RunResult result) {
+            refreshLater();
+        }
+    };
+
+    @Override
+    public void createPartControl(Composite parent) {
+        viewer = new TreeViewer(parent, SWT.SINGLE | SWT.V_SCROLL | SWT.H_SCROLL);
+        viewer.setContentProvider(new ExplorerContent());
+        viewer.setLabelProvider(new ExplorerLabels());
+        viewer.setInput(Folders.root());
+        setContentDescription(Folders.root().toString());
+        viewer.addDoubleClickListener(e -> {
+            Object o = ((IStructuredSelection) e.getSelection()).getFirstElement();
+            if (o instanceof Path p && ExplorerContent.isPipeline(p)) {
+                open(p);
+            } else if (o != null) {
+                viewer.setExpandedState(o, !viewer.getExpandedState(o));
+            }
+        });
+        getSite().setSelectionProvider(viewer);
+        Action choose = new Action("Open Folder...") {
+            @Override
+            public void run() {
+                chooseFolder();
+            }
+        };
+        choose.setToolTipText("Show the pipelines and runs of another folder");
+        Action refresh = new Action("Refresh") {
+            @Override
+            public void run() {
+                viewer.refresh();
+            }
+        };
+        getViewSite().getActionBars().getToolBarManager().add(choose);
+        getViewSite().getActionBars().getToolBarManager().add(refresh);
+        RunEvents.add(runs);
+    }
+
+    private void refreshLater() {
+        viewer.getControl().getDisplay().asyncExec(() -> {
+            if (!viewer.getControl().isDisposed()) {
+                viewer.refresh();
+            }
+        });
+    }
+
+    public void chooseFolder() {
+        DirectoryDialog dialog = new DirectoryDialog(getSite().getShell());
+        dialog.setText("Folder of pipelines and runs");
+        dialog.setFilterPath(Folders.root().toString());
+        String chosen = dialog.open();
+        if (chosen != null) {
+            showFolder(Path.of(chosen));
+        }
+    }
+
+    public void showFolder(Path folder) {
+        Folders.setRoot(folder);
+        viewer.setInput(Folders.root());
+        setContentDescription(Folders.root().toString());
+    }
+
+    private void open(Path pipeline) {
+        try {
+            getSite().getPage().openEditor(PipelineEditorInput.of(pipeline), PipelineEditor.ID);
+        } catch (PartInitException e) {
+            org.eclipse.jface.dialogs.ErrorDialog.openError(getSite().getShell(), "Cannot open " + pipeline.getFileName(),
+                    e.getMessage(), e.getStatus());
+        }
+    }
+
+    @Override
+    public void dispose() {
+        RunEvents.remove(runs);
+        super.dispose();
+    }
+
+    @Override
+    public void setFocus() {
+        viewer.getControl().setFocus();
+    }
+}

@@ -1,0 +1,62 @@
+package org.layerwise.ui.results;
+
+import java.nio.file.Path;
+
+import org.eclipse.jface.viewers.IStructuredSelection;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.ui.ISelectionListener;
+import org.eclipse.ui.part.ViewPart;
+import org.layerwise.runner.RunDirectory;
+import org.layerwise.runner.RunResult;
+import org.layerwise.runner.RunStatus;
+import org.layerwise.ui.runs.RunEvents;
+import org.layerwise.ui.runs.RunPipelineJob;
+
+/**
+ * A view bound to the selected run: it follows the run directory selected in the explorer,
+ * and a run that completes in the workbench.
+ */
+abstract class RunViewPart extends ViewPart {
+
+    private RunPanel panel;
+    private final ISelectionListener selection = (part, sel) -> {
+        if (sel instanceof IStructuredSelection s && s.getFirstElement() instanceof Path p && RunDirectory.isRun(p)) {
+            panel.show(p);
+        }
+    };
+    private final RunEvents.Listener runs = new RunEvents.Listener() {
+        @Override
+        public void finished(RunPipelineJob job, RunResult result) {
+            if (result.status() == RunStatus.OK || result.status() == RunStatus.PARTIAL) {
+                panel.getDisplay().asyncExec(() -> {
+                    if (!panel.isDisposed()) {
+                        panel.show(result.directory());
+                    }
+                });
+            }
+        }
+    };
+
+    /** The panel that shows one run. */
+    protected abstract RunPanel createPanel(Composite parent);
+
+    @Override
+    public final void createPartControl(Composite parent) {
+        panel = createPanel(parent);
+        getSite().getPage().addPostSelectionListener(selection);
+        RunEvents.add(runs);
+        selection.selectionChanged(null, getSite().getPage().getSelection());
+    }
+
+    @Override
+    public void dispose() {
+        getSite().getPage().removePostSelectionListener(selection);
+        RunEvents.remove(runs);
+        super.dispose();
+    }
+
+    @Override
+    public void setFocus() {
+        panel.setFocus();
+    }
+}

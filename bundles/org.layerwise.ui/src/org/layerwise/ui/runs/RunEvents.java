@@ -1,0 +1,48 @@
+package org.layerwise.ui.runs;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.layerwise.runner.RunResult;
+
+/** Where views hear about runs started from the workbench. Called on the job's thread. */
+public final class RunEvents {
+
+    /** What happens during one run; every method has an empty default. */
+    public interface Listener {
+        default void started(RunPipelineJob job, Path directory) {
+        }
+
+        default void trainingStep(RunPipelineJob job, int step, int total, double loss) {
+        }
+
+        default void finished(RunPipelineJob job, RunResult result) {
+        }
+    }
+
+    private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
+
+    private RunEvents() {
+    }
+
+    public static void add(Listener l) {
+        LISTENERS.add(l);
+    }
+
+    public static void remove(Listener l) {
+        LISTENERS.remove(l);
+    }
+
+    static void started(RunPipelineJob job, Path dir) {
+        LISTENERS.forEach(l -> l.started(job, dir));
+    }
+
+    static void trainingStep(RunPipelineJob job, int step, int total, double loss) {
+        LISTENERS.forEach(l -> l.trainingStep(job, step, total, loss));
+    }
+
+    static void finished(RunPipelineJob job, RunResult result) {
+        LISTENERS.forEach(l -> l.finished(job, result));
+    }
+}

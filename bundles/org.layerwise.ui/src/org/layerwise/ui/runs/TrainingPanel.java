@@ -1,0 +1,168 @@
+package org.layerwise.ui.runs;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Label;
+import org.layerwise.runner.RunResult;
+import org.layerwise.ui.charts.ChartExportMenu;
+import org.layerwise.ui.charts.LineChart;
+import org.layerwise.ui.charts.Palette;
+import org.layerwise.ui.charts.Series;
+
+/**
+ * The live view of the latest run started in the workbench: its training loss per step as it
+ * trains (redrawn a few times a second, not per step), its status, and a Cancel button.
+ */
+public final class TrainingPanel extends Composite implements RunEvents.Listener {
+
+    private static final int REFRESH_MILLIS = 200;
+
+    private final Label status;
+    private final Button cancel;
+    private final LineChart chart;
+    private final Object lock = new Object();
+    private RunPipelineJob job;
+    private double[] steps = new double[0];
+    private double[] losses = new double[0];
+    private int count;
+    private String text = "No run started yet. Open a pipeline and choose Run > Run Pipeline.";
+    private boolean dirty;
+    private boolean running;
+
+    public TrainingPanel(Composite parent) {
+        super(parent, SWT.NONE);
+        setLayout(new GridLayout(2, false));
+        status = new Label(this, SWT.WRAP);
+        status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        status.setText(text);
+        cancel = new Button(this, SWT.PUSH);
+        cancel.setText("Cancel run");
+        cancel.setEnabled(false);
+        cancel.addListener(SWT.Selection, e -> {
+            RunPipelineJob j = currentJob();
+            if (j != null) {
+                j.cancel();
+            }
+        });
+        chart = new LineChart(this, "Training loss", "training step", "loss (nats)");
+        chart.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 2, 1));
+        chart.integerXAxis();
+        chart.show(java.util.List.of(Series.line("loss", "training loss (batch mean)", new double[0], new double[0],
+                Palette.categorical(0))));
+        ChartExportMenu.attach(chart);
+        RunEvents.add(this);
+        addDisposeListener(e -> RunEvents.remove(this));
+    }
+
+    public LineChart chart() {
+        return chart;
+    }
+
+    public String statusText() {
+        return status.getText();
+    }
+
+    public RunPipelineJob currentJob() {
+        synchronized (lock) {
+            return job;
+        }
+    }
+
+    @Override
+    public void started(RunPipelineJob j, Path directory) {
+        synchronized (lock) {
+            job = j;
+            count = 0;
+            steps = new double[1024];
+            losses = new double[1024];
+            text = "Running " + directory.getFileName();
+            dirty = true;
+            running = true;
+        }
+        Display d = getDisplay();
+        d.asyncExec(() -> {
+            if (!isDisposed()) {
+                cancel.setEnabled(true);
+                refresh();
+            }
+        });
+    }
+
+    @Override
+    public void trainingStep(RunPipelineJob j, int step, int total, double loss) {
+        synchronized (lock) {
+            if (j != job) {
+                return;
+            }
+            if (count == steps.length) {
+                steps = Arrays.copyOf(steps, count * 2);
+                losses = Arrays.copyOf(losses, count * 2);
+            }
+            steps[count] = step;
+            losses[count] = loss;
+            count++;
+            text = String.format(Locale.ROOT, "%s: step %d of %d, loss %.4f", j.getName(), step, total, loss);
+            dirty = true;
+        }
+    }
+
+    @Override
+    public void finished(RunPipelineJob j, RunResult result) {
+        synchronized (lock) {
+            if (j != job) {
+                return;
+            }
+            text = result.directory().getFileName() + ": " + result.status()
+                    + (result.cause() == null ? "" : " (" + result.cause().lines().findFirst().orElse("") + ")");
+            dirty = true;
+            running = false;
+        }
+        getDisplay().asyncExec(() -> {
+            if (!isDisposed()) {
+                refresh();
+                cancel.setEnabled(false);
+            }
+        });
+    }
+
+    /** Copies the latest points into the chart; reschedules itself while the run lasts. */
+    private void refresh() {
+        double[] x;
+        double[] y;
+        String t;
+        boolean again;
+        synchronized (lock) {
+            again = running;
+            if (!dirty) {
+                x = null;
+                y = null;
+                t = null;
+            } else {
+                x = Arrays.copyOf(steps, count);
+                y = Arrays.copyOf(losses, count);
+                t = text;
+                dirty = false;
+            }
+        }
+        if (x != null) {
+            chart.update("loss", x, y);
+            status.setText(t);
+            layout(new org.eclipse.swt.widgets.Control[] {status});
+        }
+        if (again) {
+            getDisplay().timerExec(REFRESH_MILLIS, () -> {
+                if (!isDisposed()) {
+                    refresh();
+                }
+            });
+        }
+    }
+}
