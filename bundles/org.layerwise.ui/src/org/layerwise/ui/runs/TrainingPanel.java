@@ -36,6 +36,8 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
     private String text = "No run started yet. Open a pipeline and choose Run > Run Pipeline.";
     private boolean dirty;
     private boolean running;
+    /** A refresh is queued on the display (UI thread only): one loop, however many runs start. */
+    private boolean scheduled;
 
     public TrainingPanel(Composite parent) {
         super(parent, SWT.NONE);
@@ -91,7 +93,7 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
         d.asyncExec(() -> {
             if (!isDisposed()) {
                 cancel.setEnabled(true);
-                refresh();
+                schedule();
             }
         });
     }
@@ -127,10 +129,22 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
         }
         getDisplay().asyncExec(() -> {
             if (!isDisposed()) {
-                refresh();
                 cancel.setEnabled(false);
+                schedule();
             }
         });
+    }
+
+    private void schedule() {
+        if (!scheduled) {
+            scheduled = true;
+            getDisplay().timerExec(REFRESH_MILLIS, () -> {
+                scheduled = false;
+                if (!isDisposed()) {
+                    refresh();
+                }
+            });
+        }
     }
 
     /** Copies the latest points into the chart; reschedules itself while the run lasts. */
@@ -158,11 +172,7 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
             layout(new org.eclipse.swt.widgets.Control[] {status});
         }
         if (again) {
-            getDisplay().timerExec(REFRESH_MILLIS, () -> {
-                if (!isDisposed()) {
-                    refresh();
-                }
-            });
+            schedule();
         }
     }
 }
