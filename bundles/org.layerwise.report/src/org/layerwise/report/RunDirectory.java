@@ -10,56 +10,49 @@ import java.util.Optional;
 
 import org.layerwise.core.Tensor;
 import org.layerwise.io.Csv;
-import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
 
 /**
- * One run directory of FORMATS.md as a report reads it: run.json, metrics.json, the
- * analyzers' CSV tables and npz archives. Nothing is recomputed; a file the run did not
- * write is simply absent, and every accessor says so with an empty Optional.
+ * One run directory of FORMATS.md as a report reads it: the runner's reading of run.json,
+ * metrics.json and the analyzers' tables, plus the pipeline's stages and the npz archives.
+ * Nothing is recomputed; a file or number the run did not write is an empty Optional.
  */
 public final class RunDirectory {
 
-    private final Path dir;
-    private final Map<String, Object> run;
-    private final Map<String, Object> metrics;
-    private final Map<String, Csv.Table> tables = new HashMap<>();
+    private final org.layerwise.runner.RunDirectory run;
+    private final Map<String, Optional<Csv.Table>> tables = new HashMap<>();
     private final Map<String, Map<String, Tensor>> archives = new HashMap<>();
 
-    private RunDirectory(Path dir, Map<String, Object> run, Map<String, Object> metrics) {
-        this.dir = dir;
+    private RunDirectory(org.layerwise.runner.RunDirectory run) {
         this.run = run;
-        this.metrics = metrics;
     }
 
     /** Reads run.json (required) and metrics.json (absent when the run ended before writing it). */
     public static RunDirectory open(Path dir) throws IOException {
-        Map<String, Object> run = Json.readMap(dir.resolve("run.json"));
-        Path m = dir.resolve("metrics.json");
-        return new RunDirectory(dir, run, Files.isRegularFile(m) ? Json.readMap(m) : Map.of());
+        return new RunDirectory(org.layerwise.runner.RunDirectory.open(dir));
     }
 
     public Path path() {
-        return dir;
+        return run.path();
     }
 
     public String id() {
-        return dir.getFileName().toString();
+        return run.path().getFileName().toString();
     }
 
     /** OK, FAILED, CANCELLED, PARTIAL, DIVERGED or RUNNING, as run.json records it. */
     public String status() {
-        return String.valueOf(run.get("status"));
+        return String.valueOf(run.run().get("status"));
     }
 
     public Map<String, Object> runJson() {
-        return run;
+        return run.run();
     }
 
     /** The settings of the stage with this role (task, backend, enforcer) as run.json records them. */
     @SuppressWarnings("unchecked")
     public Optional<Stage> stage(String role) {
-        if (!(run.get("pipeline") instanceof Map<?, ?> p) || !(p.get("stages") instanceof List<?> stages)) {
+        if (!(run.run().get("pipeline") instanceof Map<?, ?> p) || !(p.get("stages") instanceof List<?> stages)) {
             return Optional.empty();
         }
         for (Object s : stages) {
@@ -77,36 +70,30 @@ public final class RunDirectory {
 
     /** A top-level number of metrics.json (accuracy, chance, asymmetry, equivariance_error, ...). */
     public Optional<Double> metric(String key) {
-        return number(metrics.get(key));
+        return number(run.metric(key));
     }
 
     /** A scalar an analyzer reported (metrics.json "analyzers".analyzer.key). */
     public Optional<Double> scalar(String analyzer, String key) {
-        if (metrics.get("analyzers") instanceof Map<?, ?> a && a.get(analyzer) instanceof Map<?, ?> s) {
-            return number(s.get(key));
-        }
-        return Optional.empty();
+        Double v = run.scalars(analyzer).get(key);
+        return v == null ? Optional.empty() : number(v);
     }
 
     /** name.csv of the run directory, read once. */
     public Optional<Csv.Table> table(String name) throws IOException {
-        Csv.Table t = tables.get(name);
+        Optional<Csv.Table> t = tables.get(name);
         if (t == null) {
-            Path f = dir.resolve(name + ".csv");
-            if (!Files.isRegularFile(f)) {
-                return Optional.empty();
-            }
-            t = Csv.read(f);
+            t = Optional.ofNullable(run.table(name));
             tables.put(name, t);
         }
-        return Optional.of(t);
+        return t;
     }
 
     /** name.npz of the run directory, read once. */
     public Optional<Map<String, Tensor>> archive(String name) throws IOException {
         Map<String, Tensor> a = archives.get(name);
         if (a == null) {
-            Path f = dir.resolve(name + ".npz");
+            Path f = run.path().resolve(name + ".npz");
             if (!Files.isRegularFile(f)) {
                 return Optional.empty();
             }
@@ -116,7 +103,7 @@ public final class RunDirectory {
         return Optional.of(a);
     }
 
-    private static Optional<Double> number(Object o) {
-        return o instanceof Number n && !Double.isNaN(n.doubleValue()) ? Optional.of(n.doubleValue()) : Optional.empty();
+    private static Optional<Double> number(double v) {
+        return Double.isNaN(v) ? Optional.empty() : Optional.of(v);
     }
 }
