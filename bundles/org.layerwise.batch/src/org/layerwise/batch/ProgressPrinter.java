@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.layerwise.runner.RunListener;
+import org.layerwise.runner.TrainingClock;
 
 /**
  * Progress on stderr: one line per stage, and training progress (step, loss, ETA) at most
@@ -15,7 +16,7 @@ final class ProgressPrinter implements RunListener {
     private final PrintStream err;
     private final boolean terminal = System.console() != null;
     private final AtomicBoolean canceled;
-    private long trainStart;
+    private final TrainingClock clock = new TrainingClock();
     private long lastPrint;
     private boolean midLine;
 
@@ -33,18 +34,16 @@ final class ProgressPrinter implements RunListener {
 
     @Override
     public void trainingStep(int step, int total, double loss) {
-        long now = System.nanoTime();
-        if (step == 1) {
-            trainStart = now;
-        }
+        clock.step(step);
+        long now = clock.nanos();
         boolean last = step == total;
         long interval = terminal ? 500_000_000L : 5_000_000_000L;
         if (!last && step != 1 && now - lastPrint < interval) {
             return;
         }
         lastPrint = now;
-        double elapsed = (now - trainStart) / 1e9;
-        double eta = step > 1 ? elapsed / (step - 1) * (total - step) : Double.NaN;
+        double elapsed = clock.elapsedSeconds();
+        double eta = clock.secondsLeft(total);
         String line = String.format(Locale.ROOT, "[layerwise] training step %d/%d  loss %.4f  %.1f s  ETA %s", step, total,
                 loss, elapsed, Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%.0f s", eta));
         if (terminal) {

@@ -16,6 +16,7 @@ import org.layerwise.runner.PipelineValidator;
 import org.layerwise.runner.RunListener;
 import org.layerwise.runner.RunOptions;
 import org.layerwise.runner.RunResult;
+import org.layerwise.runner.TrainingClock;
 import org.layerwise.runner.ValidatedPipeline;
 
 /**
@@ -83,7 +84,8 @@ public final class RunPipelineJob extends Job {
     private final class Progress implements RunListener {
         private final SubMonitor training;
         private final SubMonitor whole;
-        private long firstStepNanos;
+        private final TrainingClock clock = new TrainingClock();
+        private boolean started;
         private long lastText;
 
         Progress(SubMonitor training, SubMonitor whole) {
@@ -98,17 +100,18 @@ public final class RunPipelineJob extends Job {
 
         @Override
         public void trainingStep(int step, int total, double loss) {
-            long now = System.nanoTime();
-            if (firstStepNanos == 0) {
-                firstStepNanos = now;
+            clock.step(step);
+            long now = clock.nanos();
+            if (!started) {
+                started = true;
                 training.setWorkRemaining(Math.max(1, total - step + 1));
             }
             RunEvents.trainingStep(RunPipelineJob.this, step, total, loss);
             if (now - lastText > 100_000_000L || step == total) {
                 lastText = now;
-                double perStep = step > 1 ? (now - firstStepNanos) / 1e9 / (step - 1) : 0;
+                double left = clock.secondsLeft(total);
                 whole.subTask(String.format(Locale.ROOT, "training step %d/%d, loss %.4f, %s left", step, total, loss,
-                        eta(perStep * (total - step))));
+                        eta(Double.isNaN(left) ? 0 : left)));
             }
             training.split(1); // throws OperationCanceledException once cancelled: the runner records CANCELLED
         }
