@@ -1,0 +1,69 @@
+package org.layerwise.ui.results;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The layer, prompt and head a researcher is looking at. Choosing one in any run view sets it
+ * here and every other run view follows. Used on the display thread only.
+ * <p>
+ * Layer convention (the one layer-dynamics.csv uses): layer t is the state after t blocks, so
+ * 0 is the prompts themselves and L the output; for what belongs to a block (its weights, its
+ * attention, its recursion coefficients) layer t means block t, the block that reads state t
+ * (t = 0..L-1). A file's blocks.{l}.hook_resid_post is therefore layer l + 1.
+ */
+public final class Focus {
+
+    /** A layer (0..L), an evaluation prompt (0-based row of eval.npz) and a head. */
+    public record State(int layer, int prompt, int head) {
+        public State {
+            if (layer < 0 || prompt < 0 || head < 0) {
+                throw new IllegalArgumentException("layer, prompt and head are non-negative: " + layer + ", " + prompt + ", " + head);
+            }
+        }
+    }
+
+    /** Hears every change; source is whoever made it, so a view can ignore its own echo. */
+    @FunctionalInterface
+    public interface Listener {
+        void focusChanged(State state, Object source);
+    }
+
+    private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
+    private static State current = new State(0, 0, 0);
+
+    private Focus() {
+    }
+
+    public static State get() {
+        return current;
+    }
+
+    public static void set(State state, Object source) {
+        if (state.equals(current)) {
+            return;
+        }
+        current = state;
+        LISTENERS.forEach(l -> l.focusChanged(state, source));
+    }
+
+    public static void layer(int layer, Object source) {
+        set(new State(layer, current.prompt(), current.head()), source);
+    }
+
+    public static void prompt(int prompt, Object source) {
+        set(new State(current.layer(), prompt, current.head()), source);
+    }
+
+    public static void head(int head, Object source) {
+        set(new State(current.layer(), current.prompt(), head), source);
+    }
+
+    public static void add(Listener l) {
+        LISTENERS.add(l);
+    }
+
+    public static void remove(Listener l) {
+        LISTENERS.remove(l);
+    }
+}
