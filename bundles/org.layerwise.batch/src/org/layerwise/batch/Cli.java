@@ -117,27 +117,47 @@ public final class Cli implements Callable<Integer> {
     }
 
     int runPipeline(Path file, PipelineOptions po, OutputOptions oo) {
+        return runPipelines(List.of(file), po, oo);
+    }
+
+    /**
+     * Runs pipelines one after the other in this process (JVM start and JIT warm-up paid once),
+     * each into its own run directory. All are validated before the first trains; a run that
+     * does not end OK stops the rest, and its exit code is the command's.
+     */
+    int runPipelines(List<Path> files, PipelineOptions po, OutputOptions oo) {
         if (oo.evalPrompts < 1) {
             err.println("layerwise: --eval-prompts must be at least 1");
             return ExitCode.USAGE.code;
         }
-        ValidatedPipeline p;
-        Path dir;
         RunOptions options = new RunOptions(oo.out, oo.evalPrompts);
+        List<ValidatedPipeline> pipelines = new ArrayList<>();
         try {
-            p = validated(file, po);
-            dir = PipelineRunner.createRunDirectory(options, p.spec());
+            for (Path file : files) {
+                pipelines.add(validated(file, po));
+            }
         } catch (PipelineException e) {
             return report(e);
         }
-        err.println("[layerwise] run directory " + dir);
-        RunResult r = runCancellable(p, options, dir);
-        r.summary().forEach(out::println);
-        out.println("Run directory: " + r.directory() + " (status " + r.status() + ")");
-        if (r.cause() != null) {
-            err.println("layerwise: run " + r.status() + ": " + r.cause());
+        for (ValidatedPipeline p : pipelines) {
+            Path dir;
+            try {
+                dir = PipelineRunner.createRunDirectory(options, p.spec());
+            } catch (PipelineException e) {
+                return report(e);
+            }
+            err.println("[layerwise] run directory " + dir);
+            RunResult r = runCancellable(p, options, dir);
+            r.summary().forEach(out::println);
+            out.println("Run directory: " + r.directory() + " (status " + r.status() + ")");
+            if (r.cause() != null) {
+                err.println("layerwise: run " + r.status() + ": " + r.cause());
+            }
+            if (r.exitCode() != ExitCode.OK) {
+                return r.exitCode().code;
+            }
         }
-        return r.exitCode().code;
+        return ExitCode.OK.code;
     }
 
     /** Runs one pipeline; SIGINT (or IApplication.stop) cancels it and waits for run.json to say CANCELLED. */
@@ -183,14 +203,15 @@ public final class Cli implements Callable<Integer> {
         OutputOptions oo;
     }
 
-    @Command(name = "run", description = "Run a pipeline and write a run directory.")
+    @Command(name = "run", description = "Run pipelines, one after the other in this process, each into its own run directory.")
     static class Run extends RunningCommand {
-        @Parameters(paramLabel = "PIPELINE", description = "A *.layerwise file.")
-        Path file;
+        @Parameters(paramLabel = "PIPELINE", arity = "1..*", description = "*.layerwise files; all are validated before the "
+                + "first runs, and a run that does not end OK stops the rest.")
+        List<Path> files;
 
         @Override
         public Integer call() {
-            return cli.runPipeline(file, po, oo);
+            return cli.runPipelines(files, po, oo);
         }
     }
 

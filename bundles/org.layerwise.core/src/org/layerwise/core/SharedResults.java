@@ -13,6 +13,11 @@ public final class SharedResults {
 
     private final Map<String, Object> values = new HashMap<>();
 
+    /** The result stored under key, or null if nobody has computed it yet. */
+    public synchronized <T> T peek(String key, Class<T> type) {
+        return type.cast(values.get(key));
+    }
+
     /** The result stored under key, computing and storing it first if absent. */
     public synchronized <T> T get(String key, Class<T> type, Supplier<? extends T> compute) {
         Object v = values.get(key);

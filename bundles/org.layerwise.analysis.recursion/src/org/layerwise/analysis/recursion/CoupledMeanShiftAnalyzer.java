@@ -82,8 +82,8 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
 
         CoupledMeanShiftRecursion full = SharedRecursion.of(ctx, Form.FULL);
         CoupledMeanShiftRecursion reduced = SharedRecursion.of(ctx, Form.REDUCED);
-        Forward.Result rf = SharedRecursion.trajectories(ctx, Form.FULL);
-        Forward.Result rr = SharedRecursion.trajectories(ctx, Form.REDUCED);
+        Forward.Result rf = SharedRecursion.trajectories(ctx, Form.FULL); // layer-dynamics reads its attention too
+        Forward.Result rr = SharedRecursion.states(ctx, Form.REDUCED);
 
         double[] netLogits = ctx.cache().values("logits", count * c.dY());
         double[][] netResid = new double[layers][];

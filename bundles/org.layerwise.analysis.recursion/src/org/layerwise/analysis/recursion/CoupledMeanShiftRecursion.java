@@ -155,6 +155,11 @@ public final class CoupledMeanShiftRecursion {
      * layer as logits: the layout of {@link Forward.Result}.
      */
     public Forward.Result run(double[] z, int count) {
+        return run(z, count, true);
+    }
+
+    /** As {@link #run(double[], int)}; without patterns the result's patterns are null (and not allocated). */
+    public Forward.Result run(double[] z, int count, boolean keepPatterns) {
         int t = config.tokens();
         int dim = config.dModel();
         int k = config.numKeys();
@@ -164,7 +169,7 @@ public final class CoupledMeanShiftRecursion {
             throw new IllegalArgumentException("prompts hold " + z.length + " values, expected " + count + " x " + t + " x " + dim);
         }
         double[][] resid = new double[layers][count * t * dim];
-        double[][] patterns = new double[layers][count * heads * t * k];
+        double[][] patterns = keepPatterns ? new double[layers][count * heads * t * k] : null;
         double[] logits = new double[count * config.dY()];
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(() -> new Workspace(config));
         IntStream.range(0, count).parallel().forEach(p -> {
@@ -176,7 +181,9 @@ public final class CoupledMeanShiftRecursion {
                 for (int hd = 0; hd < heads; hd++) {
                     int i = l * heads + hd;
                     w.attention(q[i]);
-                    System.arraycopy(w.a, 0, patterns[l], (p * heads + hd) * t * k, t * k);
+                    if (patterns != null) {
+                        System.arraycopy(w.a, 0, patterns[l], (p * heads + hd) * t * k, t * k);
+                    }
                     w.shift();
                     w.apply(v[i], w.next);
                 }

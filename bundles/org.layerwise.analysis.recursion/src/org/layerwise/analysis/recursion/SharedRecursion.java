@@ -21,9 +21,24 @@ public final class SharedRecursion {
                 : ctx.shared().get(CoupledMeanShiftAnalyzer.ID + "/reduced", CoupledMeanShiftRecursion.class, full::reduced);
     }
 
-    /** The recursion run from the evaluation prompts (layout of {@link Forward.Result}). */
+    /** The recursion run from the evaluation prompts (layout of {@link Forward.Result}), attention patterns included. */
     public static Forward.Result trajectories(AnalysisContext ctx, Form form) {
-        return ctx.shared().get(CoupledMeanShiftAnalyzer.ID + "/" + form.key() + "/trajectories", Forward.Result.class,
-                () -> of(ctx, form).run(ctx.evaluation().z, ctx.evaluation().count));
+        return ctx.shared().get(key(form, true), Forward.Result.class,
+                () -> of(ctx, form).run(ctx.evaluation().z, ctx.evaluation().count, true));
+    }
+
+    /**
+     * The recursion's states only (patterns null): the same numbers as {@link #trajectories}
+     * without the [L][P, H, N+1, K] attention, which is the largest part.
+     */
+    public static Forward.Result states(AnalysisContext ctx, Form form) {
+        Forward.Result withPatterns = ctx.shared().peek(key(form, true), Forward.Result.class);
+        return withPatterns != null ? withPatterns
+                : ctx.shared().get(key(form, false), Forward.Result.class,
+                        () -> of(ctx, form).run(ctx.evaluation().z, ctx.evaluation().count, false));
+    }
+
+    private static String key(Form form, boolean patterns) {
+        return CoupledMeanShiftAnalyzer.ID + "/" + form.key() + (patterns ? "/trajectories" : "/states");
     }
 }

@@ -19,6 +19,7 @@ import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
 import org.layerwise.io.Safetensors;
+import org.layerwise.runner.ExitCode;
 
 /** A small pipeline through the batch application, and the run directory of FORMATS.md it writes. */
 class EndToEndTest {
@@ -32,6 +33,34 @@ class EndToEndTest {
             assertEquals(1, runs.size(), "one run directory in " + out + ": " + runs);
             return runs.get(0);
         }
+    }
+
+    @Test
+    void several_pipelines_run_in_one_process_each_into_its_own_directory_and_a_bad_one_stops_all_before_training()
+            throws Exception {
+        Path a = CliHarness.pipeline(dir, "first", CliHarness.TINY_TASK + CliHarness.TINY_BACKEND);
+        Path b = CliHarness.pipeline(dir, "second", CliHarness.TINY_TASK + CliHarness.TINY_BACKEND + CliHarness.ABSTRACTION);
+        Path out = dir.resolve("runs");
+        Outcome o = CliHarness.run("run", a.toString(), b.toString(), "--out", out.toString(), "--eval-prompts", "16");
+        assertEquals(0, o.exitCode(), o.toString());
+        List<String> names;
+        try (Stream<Path> s = Files.list(out)) {
+            names = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals(2, names.size(), names.toString());
+        assertTrue(names.get(0).startsWith("first-") && names.get(1).startsWith("second-"), names.toString());
+        for (String n : names) {
+            assertEquals("OK", Json.readMap(out.resolve(n).resolve("run.json")).get("status"), n);
+        }
+        assertTrue(Files.exists(out.resolve(names.get(1)).resolve("abstraction.csv")));
+
+        Path bad = CliHarness.pipeline(dir, "bad", CliHarness.TINY_TASK.replace("value=\"3\"", "value=\"1\"")
+                + CliHarness.TINY_BACKEND);
+        Path out2 = dir.resolve("runs2");
+        Outcome stopped = CliHarness.run("run", a.toString(), bad.toString(), "--out", out2.toString());
+        assertEquals(ExitCode.INVALID_SETTING.code, stopped.exitCode(), stopped.toString());
+        assertTrue(stopped.err().contains("bad.layerwise"), stopped.toString());
+        assertTrue(!Files.exists(out2) || Files.list(out2).findAny().isEmpty(), "nothing ran before the bad pipeline was found");
     }
 
     @Test

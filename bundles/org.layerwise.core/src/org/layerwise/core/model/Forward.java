@@ -18,12 +18,27 @@ public final class Forward {
     private Forward() {
     }
 
+    /** Which activations a forward pass keeps besides the logits. */
+    public enum Hooks {
+        /** Logits only. */
+        NONE,
+        /** Every layer's output, no attention patterns. */
+        RESID,
+        /** Every layer's output and attention pattern. */
+        ALL
+    }
+
     public static Result run(TransformerModel model, PromptBatch batch, boolean hooks) {
         return run(model, batch.z, batch.count, hooks);
     }
 
     /** Runs the model on prompts z [P, N+1, D]; with hooks, keeps every layer's output and attention. */
     public static Result run(TransformerModel model, double[] z, int count, boolean hooks) {
+        return run(model, z, count, hooks ? Hooks.ALL : Hooks.NONE);
+    }
+
+    /** Runs the model on prompts z [P, N+1, D], keeping the activations hooks asks for. */
+    public static Result run(TransformerModel model, double[] z, int count, Hooks hooks) {
         ModelConfig c = model.config();
         int t = c.tokens();
         int dim = c.dModel();
@@ -31,27 +46,32 @@ public final class Forward {
         int layers = c.nLayers();
         int heads = c.nHeads();
         double[] logits = new double[count * c.dY()];
-        double[][] resid = hooks ? new double[layers][count * t * dim] : null;
-        double[][] patterns = hooks ? new double[layers][count * heads * t * k] : null;
+        double[][] resid = hooks != Hooks.NONE ? new double[layers][count * t * dim] : null;
+        double[][] patterns = hooks == Hooks.ALL ? new double[layers][count * heads * t * k] : null;
+        // Scratch per thread, not per prompt: these passes run on thousands of prompts.
+        ThreadLocal<double[][]> scratch = ThreadLocal.withInitial(
+                () -> new double[][] {new double[t * dim], new double[t * dim], new double[t * dim], new double[k * dim],
+                    new double[t * k]});
         IntStream.range(0, count).parallel().forEach(p -> {
-            double[] h = new double[t * dim];
+            double[][] s = scratch.get();
+            double[] h = s[0];
+            double[] next = s[1];
+            double[] u = s[2];
+            double[] w = s[3];
+            double[] a = s[4];
             System.arraycopy(z, p * t * dim, h, 0, t * dim);
-            double[] next = new double[t * dim];
-            double[] u = new double[t * dim];
-            double[] w = new double[k * dim];
-            double[] a = new double[t * k];
             for (int l = 0; l < layers; l++) {
                 System.arraycopy(h, 0, next, 0, h.length);
                 for (int hd = 0; hd < heads; hd++) {
                     attend(c, h, model.qk(l, hd), model.ov(l, hd), u, w, a, next);
-                    if (hooks) {
+                    if (patterns != null) {
                         System.arraycopy(a, 0, patterns[l], ((p * heads) + hd) * t * k, t * k);
                     }
                 }
                 double[] swap = h;
                 h = next;
                 next = swap;
-                if (hooks) {
+                if (resid != null) {
                     System.arraycopy(h, 0, resid[l], p * t * dim, t * dim);
                 }
             }
