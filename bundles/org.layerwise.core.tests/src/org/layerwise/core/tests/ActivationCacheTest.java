@@ -37,6 +37,11 @@ class ActivationCacheTest {
                 .residPost()[1];
         assertArrayEquals(direct, permuted.values(out, 6 * per), "the first 6 prompts, permuted, through the same network");
         assertEquals(cache.names(), permuted.names());
+        Forward.Result withPatterns = Forward.run(generic, BlockPermutation.permuteColumns(Arrays.copyOf(z, 6 * per), pi), 6, true);
+        int patternSize = withPatterns.patterns()[1].length;
+        assertArrayEquals(withPatterns.patterns()[1], permuted.values(ActivationCache.pattern(1), patternSize),
+                "attention of permuted prompts, computed when first asked for");
+        assertArrayEquals(direct, permuted.values(out, 6 * per), "and the states stay the same");
 
         ActivationCache sym = ActivationCache.of(symmetric, z, Forward.run(symmetric, z, 10, true));
         double[] expected = BlockPermutation.permuteColumns(Arrays.copyOf(sym.values(out, 10 * per), 6 * per), pi);
@@ -45,6 +50,22 @@ class ActivationCacheTest {
             assertEquals(expected[i], got[i], 1e-10 * (1 + Math.abs(expected[i])), "f(Z Pi) = f(Z) Pi at " + i);
         }
         assertThrows(IllegalStateException.class, () -> cache.values(out, 5), "a size that does not match is refused");
+    }
+
+    @Test
+    void a_forward_pass_keeps_only_the_hooks_asked_for_and_the_same_numbers() {
+        SplittableRandom rng = new SplittableRandom(9);
+        TransformerModel m = EquivarianceTest.randomModel(3, 2, Keys.ALL, 0.5, rng);
+        double[] z = EquivarianceTest.prompts(7, rng);
+        Forward.Result all = Forward.run(m, z, 7, Forward.Hooks.ALL);
+        Forward.Result resid = Forward.run(m, z, 7, Forward.Hooks.RESID);
+        Forward.Result none = Forward.run(m, z, 7, Forward.Hooks.NONE);
+        assertTrue(resid.patterns() == null && none.patterns() == null && none.residPost() == null);
+        for (int l = 0; l < 3; l++) {
+            assertArrayEquals(all.residPost()[l], resid.residPost()[l], 0.0);
+        }
+        assertArrayEquals(all.logits(), resid.logits(), 0.0);
+        assertArrayEquals(all.logits(), none.logits(), 0.0);
     }
 
     @Test

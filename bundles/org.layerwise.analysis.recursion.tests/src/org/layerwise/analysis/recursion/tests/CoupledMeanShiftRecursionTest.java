@@ -2,6 +2,7 @@ package org.layerwise.analysis.recursion.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -120,6 +121,11 @@ class CoupledMeanShiftRecursionTest {
                 TransformerModel dense = new TransformerModel(config, qkFull, ovFull);
                 Forward.Result full2 = CoupledMeanShiftRecursion.full(dense).run(batch.z, batch.count);
                 Forward.Result reduced2 = CoupledMeanShiftRecursion.reduced(dense).run(batch.z, batch.count);
+                Forward.Result statesOnly = CoupledMeanShiftRecursion.reduced(dense).run(batch.z, batch.count, false);
+                assertTrue(statesOnly.patterns() == null, "no attention kept when not asked for");
+                for (int l = 0; l < config.nLayers(); l++) {
+                    assertArrayEquals(reduced2.residPost()[l], statesOnly.residPost()[l], 0.0, "the same states without patterns");
+                }
                 double diff = Fixtures.relativeError(reduced2.residPost()[2], full2.residPost()[2]);
                 assertTrue(diff > 1e-3, "with b, f, g, e nonzero the reduced form must differ; relative difference " + diff);
                 // ... and the reduced form of the dense model is the full recursion of the sparse one with the same a, c.
