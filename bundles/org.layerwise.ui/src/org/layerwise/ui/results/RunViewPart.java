@@ -16,7 +16,7 @@ import org.layerwise.ui.runs.RunPipelineJob;
  * A view bound to the selected run: it follows the run directory selected in the explorer,
  * and a run that completes in the workbench.
  */
-abstract class RunViewPart extends ViewPart {
+public abstract class RunViewPart extends ViewPart {
 
     private RunPanel panel;
     private final ISelectionListener selection = (part, sel) -> {
@@ -39,6 +39,11 @@ abstract class RunViewPart extends ViewPart {
 
     /** The panel that shows one run. */
     protected abstract RunPanel createPanel(Composite parent);
+
+    /** The panel this view shows its run in (null before the view's controls exist). */
+    public RunPanel panel() {
+        return panel;
+    }
 
     @Override
     public final void createPartControl(Composite parent) {

@@ -1,0 +1,289 @@
+package org.layerwise.ui.workbench.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.core.commands.Command;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.GC;
+import org.eclipse.swt.graphics.Image;
+import org.eclipse.swt.graphics.ImageData;
+import org.eclipse.swt.graphics.ImageLoader;
+import org.eclipse.swt.graphics.Point;
+import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Shell;
+import org.eclipse.ui.IEditorPart;
+import org.eclipse.ui.IViewPart;
+import org.eclipse.ui.IViewReference;
+import org.eclipse.ui.IWorkbench;
+import org.eclipse.ui.IWorkbenchPage;
+import org.eclipse.ui.IWorkbenchWindow;
+import org.eclipse.ui.PlatformUI;
+import org.eclipse.ui.application.IWorkbenchWindowConfigurer;
+import org.eclipse.ui.application.WorkbenchAdvisor;
+import org.eclipse.ui.application.WorkbenchWindowAdvisor;
+import org.eclipse.ui.commands.ICommandService;
+import org.eclipse.ui.handlers.IHandlerService;
+import org.eclipse.ui.views.IViewDescriptor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.layerwise.runner.RunResult;
+import org.layerwise.runner.RunStatus;
+import org.layerwise.ui.Folders;
+import org.layerwise.ui.LayerwisePerspective;
+import org.layerwise.ui.LayerwiseWorkbenchAdvisor;
+import org.layerwise.ui.editor.PipelineEditor;
+import org.layerwise.ui.editor.PipelineDocument;
+import org.layerwise.ui.editor.PipelineEditorInput;
+import org.layerwise.ui.results.RunViewPart;
+import org.layerwise.ui.results.SummaryView;
+import org.layerwise.ui.runs.RunEvents;
+import org.layerwise.ui.runs.RunPipelineJob;
+
+/**
+ * The real workbench window with the product's advisors: the Layerwise perspective opens
+ * first, every Layerwise view registered in plugin.xml is in its layout and opens without an
+ * error part, the quickstart pipeline opens in the pipeline editor, the Run command is enabled
+ * for it and runs it (shortened) as a Job whose finished run every run view then shows. What
+ * the window showed is carried out of the UI thread and asserted after the workbench closed.
+ */
+class WorkbenchWindowTest {
+
+    private static final String VIEWS = "org.layerwise.ui.";
+
+    /** What the test saw inside the running workbench. */
+    private static final class Seen {
+        String perspective;
+        String windowTitle;
+        final List<String> layerwiseViews = new ArrayList<>();
+        final List<String> missingFromLayout = new ArrayList<>();
+        final Map<String, String> partClasses = new LinkedHashMap<>();
+        String editorClass;
+        String editorTitle;
+        boolean editorDirty = true;
+        boolean runEnabledWithEditor;
+        boolean runEnabledWithoutEditor = true;
+        RunResult result;
+        final Map<String, String> headings = new LinkedHashMap<>();
+        final List<String> dialogs = new ArrayList<>();
+        Path screenshot;
+        Throwable failure;
+    }
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void the_window_opens_the_perspective_every_view_and_the_editor_and_runs_the_pipeline() throws Exception {
+        Path quickstart = Path.of(System.getProperty("layerwise.home", ".")).resolve("examples/quickstart.layerwise");
+        assertTrue(Files.isRegularFile(quickstart), quickstart + " exists");
+        Path pipeline = Files.copy(quickstart, folder.resolve("quickstart.layerwise"));
+        Folders.setRoot(folder);
+        Seen seen = new Seen();
+        Display display = PlatformUI.createDisplay();
+        int code;
+        try {
+            code = PlatformUI.createAndRunWorkbench(display, new Advisor(display, pipeline, seen));
+        } finally {
+            display.dispose();
+        }
+        if (seen.failure != null) {
+            throw new AssertionError("inside the workbench: " + seen.failure, seen.failure);
+        }
+        assertEquals(PlatformUI.RETURN_OK, code);
+        assertEquals(LayerwisePerspective.ID, seen.perspective, "the Layerwise perspective opens first");
+        assertTrue(seen.windowTitle != null && seen.windowTitle.contains("Layerwise"), "window title: " + seen.windowTitle);
+        assertTrue(seen.layerwiseViews.size() >= 5, "views registered: " + seen.layerwiseViews);
+        assertTrue(seen.missingFromLayout.isEmpty(), "views the perspective does not lay out: " + seen.missingFromLayout);
+        seen.partClasses.forEach((id, cls) -> {
+            assertFalse(cls.contains("ErrorViewPart"), id + " failed to open: " + cls);
+            assertTrue(cls.startsWith("org.layerwise.ui"), id + " is a Layerwise view: " + cls);
+        });
+        assertEquals(seen.layerwiseViews, List.copyOf(seen.partClasses.keySet()), "every view opened");
+        assertEquals(PipelineEditor.class.getName(), seen.editorClass);
+        assertEquals("quickstart.layerwise", seen.editorTitle);
+        assertFalse(seen.editorDirty, "a pipeline just opened is not dirty");
+        assertFalse(seen.runEnabledWithoutEditor, "Run needs a pipeline editor");
+        assertTrue(seen.runEnabledWithEditor, "Run is enabled with the pipeline editor active");
+        assertTrue(seen.screenshot != null && Files.size(seen.screenshot) > 10_000, "screenshot " + seen.screenshot);
+
+        assertTrue(seen.dialogs.isEmpty(), "no dialog interrupted the user: " + seen.dialogs);
+        assertTrue(seen.result != null, "the run finished within 5 minutes");
+        assertEquals(RunStatus.OK, seen.result.status(), "the run started from the window: " + seen.result.cause());
+        assertEquals(folder.resolve("runs"), seen.result.directory().getParent(), "runs go under the explorer's folder");
+        String run = seen.result.directory().getFileName().toString();
+        assertTrue(seen.headings.size() >= 3, "run views: " + seen.headings);
+        seen.headings.forEach((id, heading) -> assertTrue(heading.startsWith(run), id + " shows the finished run: " + heading));
+    }
+
+    /** The product's advisor, with the checks run once the window is up. */
+    private static final class Advisor extends WorkbenchAdvisor {
+        private final LayerwiseWorkbenchAdvisor product = new LayerwiseWorkbenchAdvisor();
+        private final Display display;
+        private final Path pipeline;
+        private final Seen seen;
+
+        Advisor(Display display, Path pipeline, Seen seen) {
+            this.display = display;
+            this.pipeline = pipeline;
+            this.seen = seen;
+        }
+
+        @Override
+        public String getInitialWindowPerspectiveId() {
+            return product.getInitialWindowPerspectiveId();
+        }
+
+        @Override
+        public WorkbenchWindowAdvisor createWorkbenchWindowAdvisor(IWorkbenchWindowConfigurer configurer) {
+            return product.createWorkbenchWindowAdvisor(configurer);
+        }
+
+        @Override
+        public void postStartup() {
+            display.asyncExec(() -> {
+                IWorkbench workbench = PlatformUI.getWorkbench();
+                try {
+                    look(workbench);
+                } catch (Throwable t) {
+                    seen.failure = t;
+                } finally {
+                    // the shortened pipeline is not the user's to save: no save prompt on the way out
+                    workbench.getActiveWorkbenchWindow().getActivePage().closeAllEditors(false);
+                    workbench.close();
+                }
+            });
+        }
+
+        private void look(IWorkbench workbench) throws Exception {
+            IWorkbenchWindow window = workbench.getActiveWorkbenchWindow();
+            IWorkbenchPage page = window.getActivePage();
+            Shell shell = window.getShell();
+            shell.setSize(1280, 800);
+            seen.perspective = page.getPerspective().getId();
+            seen.windowTitle = shell.getText();
+            Command run = workbench.getService(ICommandService.class).getCommand("org.layerwise.ui.runPipeline");
+            settle();
+            seen.runEnabledWithoutEditor = run.isEnabled();
+            for (IViewDescriptor d : workbench.getViewRegistry().getViews()) {
+                if (!d.getId().startsWith(VIEWS)) {
+                    continue;
+                }
+                seen.layerwiseViews.add(d.getId());
+                if (page.findViewReference(d.getId()) == null) {
+                    seen.missingFromLayout.add(d.getId());
+                }
+            }
+            for (String id : seen.layerwiseViews) {
+                IViewPart part = page.showView(id);
+                settle();
+                seen.partClasses.put(id, part == null ? "null" : part.getClass().getName());
+            }
+            IEditorPart editor = page.openEditor(PipelineEditorInput.of(pipeline), PipelineEditor.ID);
+            settle();
+            seen.editorClass = editor.getClass().getName();
+            seen.editorTitle = editor.getTitle();
+            seen.editorDirty = editor.isDirty();
+            seen.runEnabledWithEditor = run.isEnabled();
+
+            // Run it, shortened, through the command as a user would, and wait for the Job.
+            PipelineDocument document = ((PipelineEditor) editor).document();
+            document.setSetting(document.pipeline().getStages().get(1), "steps", "40");
+            RunResult[] finished = new RunResult[1];
+            RunEvents.Listener listener = new RunEvents.Listener() {
+                @Override
+                public void finished(RunPipelineJob job, RunResult result) {
+                    finished[0] = result;
+                }
+            };
+            RunEvents.add(listener);
+            watchForDialogs(shell);
+            try {
+                workbench.getService(IHandlerService.class).executeCommand("org.layerwise.ui.runPipeline", null);
+                long deadline = System.currentTimeMillis() + 300_000;
+                while (finished[0] == null && System.currentTimeMillis() < deadline) {
+                    if (!display.readAndDispatch()) {
+                        display.timerExec(50, () -> {
+                        });
+                        display.sleep();
+                    }
+                }
+            } finally {
+                RunEvents.remove(listener);
+            }
+            seen.result = finished[0];
+            settle();
+            for (IViewReference ref : page.getViewReferences()) {
+                if (ref.getPart(false) instanceof RunViewPart v && v.panel() != null) {
+                    seen.headings.put(ref.getId(), v.panel().heading());
+                }
+            }
+            page.showView(SummaryView.ID);
+            seen.screenshot = screenshot(shell, "workbench-window");
+        }
+
+        /** Closes (and records) any dialog that opens, so that a modal one cannot hang the test. */
+        private void watchForDialogs(Shell window) {
+            display.timerExec(500, () -> {
+                for (Shell s : display.getShells()) {
+                    if (s != window && !s.isDisposed() && s.isVisible()) {
+                        StringBuilder text = new StringBuilder(s.getText());
+                        collectLabels(s, text);
+                        seen.dialogs.add(text.toString());
+                        s.close();
+                    }
+                }
+                if (!window.isDisposed()) {
+                    watchForDialogs(window);
+                }
+            });
+        }
+
+        private static void collectLabels(org.eclipse.swt.widgets.Composite c, StringBuilder text) {
+            for (org.eclipse.swt.widgets.Control child : c.getChildren()) {
+                if (child instanceof org.eclipse.swt.widgets.Label l) {
+                    text.append(" | ").append(l.getText());
+                } else if (child instanceof org.eclipse.swt.widgets.Composite cc) {
+                    collectLabels(cc, text);
+                }
+            }
+        }
+
+        private void settle() {
+            for (int i = 0; i < 200 && display.readAndDispatch(); i++) {
+                // process what opening a part queued (layout, paints, handler activation)
+            }
+        }
+
+        private Path screenshot(Shell shell, String name) throws Exception {
+            settle();
+            Point size = shell.getSize();
+            Image image = new Image(display, size.x, size.y);
+            try {
+                GC gc = new GC(display); // the screen, so that the menu bar is in the picture
+                try {
+                    gc.copyArea(image, shell.getLocation().x, shell.getLocation().y);
+                } finally {
+                    gc.dispose();
+                }
+                Path dir = Path.of(System.getProperty("layerwise.screenshots", "target/screenshots"));
+                Files.createDirectories(dir);
+                Path file = dir.resolve(name + ".png");
+                ImageLoader loader = new ImageLoader();
+                loader.data = new ImageData[] {image.getImageData()};
+                loader.save(file.toString(), SWT.IMAGE_PNG);
+                return file;
+            } finally {
+                image.dispose();
+            }
+        }
+    }
+}
