@@ -260,14 +260,14 @@ public final class ChartExport {
         int width = barX + 150;
         int[] classes = chart.classesShown();
         double barH = Math.min(plotH, 300);
-        int height = (int) Math.ceil(Math.max(y0 + plotH + 70, top + barH + 34 + 18 * classes.length));
+        int height = (int) Math.ceil(Math.max(y0 + plotH + 70, top + barH + 48 + 18 * classes.length));
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">%n",
                 width, height, width, height));
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         sb.append(text(width / 2.0, 24, chart.title(), 16, "middle", 0));
-        sb.append("<g id=\"cells\">\n");
+        sb.append("<g id=\"cells\" shape-rendering=\"crispEdges\">\n");
         for (int r = 0; r < chart.rows(); r++) {
             for (int c = 0; c < chart.columns(); c++) {
                 sb.append(String.format(Locale.ROOT,
@@ -301,6 +301,8 @@ public final class ChartExport {
         if (chart.markedRow() >= 0) {
             sb.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"black\" stroke-width=\"3\"/>%n",
                     x0, y0 + chart.markedRow() * cell, plotW, cell));
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"white\" stroke-width=\"1\"/>%n",
+                    x0 + 2.5, y0 + chart.markedRow() * cell + 2.5, plotW - 5, cell - 5));
         }
         sb.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"#444\"/>%n", x0,
                 y0, plotW, plotH));
@@ -314,22 +316,23 @@ public final class ChartExport {
         }
         sb.append(text(x0 + plotW / 2, y0 + plotH + 40, chart.xTitle(), 13, "middle", 0));
         sb.append(text(18, y0 + plotH / 2, chart.yTitle(), 13, "middle", -90));
-        sb.append(text(barX, top - 6, chart.valueTitle(), 12, "start", 0));
+        sb.append(text(barX, top - 2, chart.valueTitle(), 12, "start", 0));
+        int barTop = top + 14;
         int steps = 64;
         for (int i = 0; i < steps; i++) {
             double v = chart.high() - (i + 0.5) / steps * (chart.high() - chart.low());
             sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.2f\" width=\"16\" height=\"%.2f\" fill=\"%s\"/>%n", barX,
-                    top + i * barH / steps, barH / steps + 0.5, hex(chart.colour(v))));
+                    barTop + i * barH / steps, barH / steps + 0.5, hex(chart.colour(v))));
         }
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"16\" height=\"%.2f\" fill=\"none\" stroke=\"#444\"/>%n",
-                barX, top, barH));
+                barX, barTop, barH));
         double[] marks = chart.scale() == HeatmapChart.Scale.DIVERGING ? new double[] {chart.high(), 0, chart.low()}
                 : new double[] {chart.high(), chart.low()};
         for (double v : marks) {
-            double py = top + (chart.high() - v) / (chart.high() - chart.low()) * barH;
+            double py = barTop + (chart.high() - v) / (chart.high() - chart.low()) * barH;
             sb.append(text(barX + 22, py + 4, HeatmapChart.format(v), 11, "start", 0));
         }
-        double py = top + barH + 24;
+        double py = barTop + barH + 24;
         for (int k : classes) {
             sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.2f\" width=\"12\" height=\"12\" fill=\"%s\"/>%n", barX, py - 10,
                     hex(HeatmapChart.classColour(k))));

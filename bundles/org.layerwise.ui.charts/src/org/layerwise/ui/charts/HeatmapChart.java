@@ -545,11 +545,17 @@ public final class HeatmapChart {
             }
         }
         if (markedRow >= 0 && markedRow < rows) {
-            gc.setForeground(new Color(new RGB(0, 0, 0)));
-            gc.setLineWidth(3);
+            // Black outside, white inside: visible on the dark and the light end of any scale.
             int top = Math.min(ys[markedRow], ys[markedRow + 1]);
             int h = Math.abs(ys[markedRow + 1] - ys[markedRow]);
-            gc.drawRectangle(Math.min(xs[0], xs[columns]) + 1, top + 1, Math.abs(xs[columns] - xs[0]) - 2, Math.max(1, h - 2));
+            int left = Math.min(xs[0], xs[columns]);
+            int w = Math.abs(xs[columns] - xs[0]);
+            gc.setLineWidth(2);
+            gc.setForeground(new Color(new RGB(0, 0, 0)));
+            gc.drawRectangle(left + 1, top + 1, w - 2, Math.max(1, h - 2));
+            gc.setLineWidth(1);
+            gc.setForeground(new Color(new RGB(255, 255, 255)));
+            gc.drawRectangle(left + 3, top + 3, Math.max(1, w - 6), Math.max(1, h - 6));
         }
         gc.setLineWidth(1);
     }
@@ -566,7 +572,7 @@ public final class HeatmapChart {
         int legendHeight = rowClasses != null || columnClasses != null ? 18 * classesShown().length + 8 : 0;
         int x = 8;
         gc.setForeground(e.display.getSystemColor(SWT.COLOR_BLACK));
-        int top = drawWrapped(gc, valueTitle, x, 4, size.x - 12) + th;
+        int top = drawWrapped(gc, valueTitle, x, 4, size.x - 12) + th + 4;
         int bottom = Math.max(top + 40, size.y - 50 - legendHeight);
         for (int py = top; py <= bottom; py++) {
             double v = high - (py - top) / (double) (bottom - top) * (high - low);

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
@@ -19,6 +22,7 @@ import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Shell;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,8 +68,8 @@ class WeightAndAttentionViewsTest {
         ContributionRegistry registry = ContributionRegistry.load();
         PipelineDocument doc = PipelineDocument.open(Ui.home().resolve("examples/quickstart.layerwise"), registry);
         var backend = doc.pipeline().getStages().get(1);
-        doc.setSetting(backend, "steps", "40");
-        doc.setSetting(backend, "batch", "32");
+        doc.setSetting(backend, "steps", "400");
+        doc.setSetting(backend, "batch", "64");
         doc.setSetting(backend, "layers", Integer.toString(LAYERS));
         doc.setSetting(backend, "heads", Integer.toString(HEADS));
         doc.setSetting(backend, "parameterization", "factored");
@@ -82,6 +86,17 @@ class WeightAndAttentionViewsTest {
         assertEquals("factored", config.get("parameterization"));
         dx = ((Number) config.get("d_x")).intValue();
         dy = ((Number) config.get("d_y")).intValue();
+    }
+
+    @AfterAll
+    static void deleteRun() throws IOException {
+        if (run != null) {
+            try (Stream<Path> files = Files.walk(run.getParent())) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
     }
 
     @AfterEach
@@ -252,7 +267,7 @@ class WeightAndAttentionViewsTest {
             assertEquals(heatmap.rowLabel(r), table.get(i, "row_label"));
         }
         String text = Files.readString(svg);
-        String cells = text.substring(text.indexOf("<g id=\"cells\">"), text.indexOf("</g>"));
+        String cells = text.substring(text.indexOf("id=\"cells\""), text.indexOf("</g>"));
         assertEquals(tokens * keys, cells.split("<rect ", -1).length - 1);
         assertTrue(text.contains(">attention probability</text>") && text.contains(">token attending (query last)</text>"));
         ImageLoader loader = new ImageLoader();

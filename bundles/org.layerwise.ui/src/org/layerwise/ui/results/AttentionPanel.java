@@ -58,12 +58,12 @@ public final class AttentionPanel extends RunPanel {
         placeHeading(1);
         Composite controls = new Composite(this, SWT.NONE);
         controls.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
-        controls.setLayout(new GridLayout(7, false));
+        controls.setLayout(new GridLayout(6, false));
         prompt = spinner(controls, "Prompt");
         block = spinner(controls, "Block");
         head = spinner(controls, "Head");
-        note = new Label(controls, SWT.WRAP);
-        note.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        note = new Label(this, SWT.WRAP);
+        note.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         caption = new Label(this, SWT.WRAP);
         caption.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         heatmap = new HeatmapChart(this, "Attention", "key token (context index, class)", "token attending (query last)",
