@@ -4,9 +4,11 @@ import org.eclipse.ui.IFolderLayout;
 import org.eclipse.ui.IPageLayout;
 import org.eclipse.ui.IPerspectiveFactory;
 import org.layerwise.ui.explorer.ExplorerView;
+import org.layerwise.ui.results.AttentionView;
 import org.layerwise.ui.results.LayerDynamicsView;
 import org.layerwise.ui.results.RecursionView;
 import org.layerwise.ui.results.SummaryView;
+import org.layerwise.ui.results.WeightAbstractionView;
 import org.layerwise.ui.runs.TrainingView;
 
 /** Explorer on the left, pipeline editors in the middle, run views below. */
@@ -25,9 +27,11 @@ public final class LayerwisePerspective implements IPerspectiveFactory {
         below.addView(SummaryView.ID);
         below.addView(LayerDynamicsView.ID);
         below.addView(RecursionView.ID);
+        below.addView(WeightAbstractionView.ID);
+        below.addView(AttentionView.ID);
         below.addPlaceholder("*");
         for (String id : new String[] {ExplorerView.ID, TrainingView.ID, SummaryView.ID, LayerDynamicsView.ID,
-            RecursionView.ID}) {
+            RecursionView.ID, WeightAbstractionView.ID, AttentionView.ID}) {
             layout.addShowViewShortcut(id);
         }
     }

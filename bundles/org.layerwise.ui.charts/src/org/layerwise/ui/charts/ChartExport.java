@@ -13,12 +13,16 @@ import org.eclipse.swt.graphics.ImageData;
 import org.eclipse.swt.graphics.ImageLoader;
 import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.RGB;
+import org.eclipse.swt.widgets.Control;
 import org.layerwise.core.AtomicFiles;
 import org.layerwise.io.Csv;
 
 /**
- * Writes a chart as PNG (what is on screen), SVG (vector, drawn from the data) and tidy CSV
- * (series, label, x, y): the plotted data next to every figure. Every write is atomic.
+ * Writes a chart as PNG (what is on screen), SVG (vector, drawn from the data) and tidy CSV:
+ * the plotted data next to every figure. A line chart's CSV has one row per point (series,
+ * label, x, y); a heatmap's is the matrix in long form, one row per cell: row, column, value
+ * (0-based indices, row-major order), followed by row_label and column_label when the chart
+ * labels its rows or columns. Every write is atomic.
  */
 public final class ChartExport {
 
@@ -50,17 +54,29 @@ public final class ChartExport {
         }
     }
 
+    public static void write(HeatmapChart chart, Path file, Format format) throws IOException {
+        switch (format) {
+            case PNG -> png(chart.control(), chart.title(), file);
+            case SVG -> AtomicFiles.writeString(file, svg(chart));
+            case CSV -> csv(chart, file);
+        }
+    }
+
     /** The chart as rendered on screen, at its current size. */
     public static void png(LineChart chart, Path file) throws IOException {
-        Point size = chart.control().getSize();
+        png(chart.control(), chart.title(), file);
+    }
+
+    private static void png(Control control, String title, Path file) throws IOException {
+        Point size = control.getSize();
         if (size.x <= 0 || size.y <= 0) {
-            throw new IOException("chart '" + chart.title() + "' has no size on screen yet");
+            throw new IOException("chart '" + title + "' has no size on screen yet");
         }
-        Image image = new Image(chart.control().getDisplay(), size.x, size.y);
+        Image image = new Image(control.getDisplay(), size.x, size.y);
         try {
             GC gc = new GC(image);
             try {
-                chart.control().print(gc);
+                control.print(gc);
             } finally {
                 gc.dispose();
             }
@@ -196,7 +212,133 @@ public final class ChartExport {
 
     /** The file name a chart exports to by default: its title, lower case, dashes. */
     public static String baseName(LineChart chart) {
-        String s = chart.title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return baseName(chart.title());
+    }
+
+    public static String baseName(HeatmapChart chart) {
+        return baseName(chart.title());
+    }
+
+    private static String baseName(String title) {
+        String s = title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
         return s.isEmpty() ? "chart" : s;
+    }
+
+    /** The matrix in long form, row-major: row, column, value (+ row_label, column_label). */
+    public static void csv(HeatmapChart chart, Path file) throws IOException {
+        boolean labels = chart.hasLabels();
+        List<List<Object>> rows = new ArrayList<>();
+        for (int r = 0; r < chart.rows(); r++) {
+            for (int c = 0; c < chart.columns(); c++) {
+                rows.add(labels ? List.of(r, c, chart.value(r, c), chart.rowLabel(r), chart.columnLabel(c))
+                        : List.of(r, c, chart.value(r, c)));
+            }
+        }
+        Csv.write(file, labels ? List.of("row", "column", "value", "row_label", "column_label") : List.of("row", "column", "value"),
+                rows);
+    }
+
+    /**
+     * A self-contained SVG of the heatmap: one rect per cell (its title the row, column and
+     * value), class bands, block boundaries, the marked row, tick labels, axis titles and the
+     * colour bar with its range.
+     */
+    public static String svg(HeatmapChart chart) {
+        int rows = Math.max(chart.rows(), 1);
+        int cols = Math.max(chart.columns(), 1);
+        int left = 110;
+        int top = 50;
+        int bandGap = 14;
+        int bandLeft = chart.rowClasses() == null ? 0 : bandGap;
+        int bandTop = chart.columnClasses() == null ? 0 : bandGap;
+        double cell = Math.min(560.0 / cols, 520.0 / rows);
+        double plotW = cell * cols;
+        double plotH = cell * rows;
+        double x0 = left + bandLeft;
+        double y0 = top + bandTop;
+        int barX = (int) Math.ceil(x0 + plotW) + 30;
+        int width = barX + 150;
+        int[] classes = chart.classesShown();
+        double barH = Math.min(plotH, 300);
+        int height = (int) Math.ceil(Math.max(y0 + plotH + 70, top + barH + 48 + 18 * classes.length));
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">%n",
+                width, height, width, height));
+        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        sb.append(text(width / 2.0, 24, chart.title(), 16, "middle", 0));
+        sb.append("<g id=\"cells\" shape-rendering=\"crispEdges\">\n");
+        for (int r = 0; r < chart.rows(); r++) {
+            for (int c = 0; c < chart.columns(); c++) {
+                sb.append(String.format(Locale.ROOT,
+                        "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>%s</title></rect>%n",
+                        x0 + c * cell, y0 + r * cell, cell, cell, hex(chart.colour(chart.value(r, c))), escape(chart.tooltip(r, c))));
+            }
+        }
+        sb.append("</g>\n");
+        if (chart.rowClasses() != null) {
+            int[] k = chart.rowClasses();
+            for (int r = 0; r < k.length; r++) {
+                sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.2f\" width=\"%d\" height=\"%.2f\" fill=\"%s\"/>%n", left,
+                        y0 + r * cell, bandGap - 4, cell, hex(HeatmapChart.classColour(k[r]))));
+            }
+        }
+        if (chart.columnClasses() != null) {
+            int[] k = chart.columnClasses();
+            for (int c = 0; c < k.length; c++) {
+                sb.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>%n",
+                        x0 + c * cell, top, cell, bandGap - 4, hex(HeatmapChart.classColour(k[c]))));
+            }
+        }
+        for (int b : chart.rowBoundaries()) {
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#282828\" stroke-width=\"2\"/>%n",
+                    x0, y0 + b * cell, x0 + plotW, y0 + b * cell));
+        }
+        for (int b : chart.columnBoundaries()) {
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#282828\" stroke-width=\"2\"/>%n",
+                    x0 + b * cell, y0, x0 + b * cell, y0 + plotH));
+        }
+        if (chart.markedRow() >= 0) {
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"black\" stroke-width=\"3\"/>%n",
+                    x0, y0 + chart.markedRow() * cell, plotW, cell));
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"white\" stroke-width=\"1\"/>%n",
+                    x0 + 2.5, y0 + chart.markedRow() * cell + 2.5, plotW - 5, cell - 5));
+        }
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" stroke=\"#444\"/>%n", x0,
+                y0, plotW, plotH));
+        int rowStep = Math.max(1, (int) Math.ceil(14 / cell));
+        for (int r = 0; r < chart.rows(); r += rowStep) {
+            sb.append(text(left - 4, y0 + (r + 0.5) * cell + 4, chart.rowLabel(r), 11, "end", 0));
+        }
+        int colStep = Math.max(1, (int) Math.ceil(40 / cell));
+        for (int c = 0; c < chart.columns(); c += colStep) {
+            sb.append(text(x0 + (c + 0.5) * cell, y0 + plotH + 16, chart.columnLabel(c), 11, "middle", 0));
+        }
+        sb.append(text(x0 + plotW / 2, y0 + plotH + 40, chart.xTitle(), 13, "middle", 0));
+        sb.append(text(18, y0 + plotH / 2, chart.yTitle(), 13, "middle", -90));
+        sb.append(text(barX, top - 2, chart.valueTitle(), 12, "start", 0));
+        int barTop = top + 14;
+        int steps = 64;
+        for (int i = 0; i < steps; i++) {
+            double v = chart.high() - (i + 0.5) / steps * (chart.high() - chart.low());
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.2f\" width=\"16\" height=\"%.2f\" fill=\"%s\"/>%n", barX,
+                    barTop + i * barH / steps, barH / steps + 0.5, hex(chart.colour(v))));
+        }
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"16\" height=\"%.2f\" fill=\"none\" stroke=\"#444\"/>%n",
+                barX, barTop, barH));
+        double[] marks = chart.scale() == HeatmapChart.Scale.DIVERGING ? new double[] {chart.high(), 0, chart.low()}
+                : new double[] {chart.high(), chart.low()};
+        for (double v : marks) {
+            double py = barTop + (chart.high() - v) / (chart.high() - chart.low()) * barH;
+            sb.append(text(barX + 22, py + 4, HeatmapChart.format(v), 11, "start", 0));
+        }
+        double py = barTop + barH + 24;
+        for (int k : classes) {
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.2f\" width=\"12\" height=\"12\" fill=\"%s\"/>%n", barX, py - 10,
+                    hex(HeatmapChart.classColour(k))));
+            sb.append(text(barX + 16, py, k < 0 ? "unlabeled" : "class " + k, 11, "start", 0));
+            py += 18;
+        }
+        return sb.append("</svg>\n").toString();
     }
 }

@@ -13,37 +13,57 @@ import org.eclipse.swt.widgets.MessageBox;
 /** The context menu of every chart: export as PNG, SVG or CSV. */
 public final class ChartExportMenu {
 
+    /** Writes one chart in one format. */
+    @FunctionalInterface
+    private interface Writer {
+        void write(Path file, ChartExport.Format format) throws IOException;
+    }
+
     private ChartExportMenu() {
     }
 
     public static void attach(LineChart chart) {
-        Menu menu = new Menu(chart.control());
+        attach(chart.control(), () -> ChartExport.baseName(chart), (file, f) -> ChartExport.write(chart, file, f));
+    }
+
+    public static void attach(HeatmapChart chart) {
+        attach(chart.control(), () -> ChartExport.baseName(chart), (file, f) -> ChartExport.write(chart, file, f));
+    }
+
+    private static void attach(Control control, java.util.function.Supplier<String> baseName, Writer writer) {
+        Menu menu = new Menu(control);
         for (ChartExport.Format f : ChartExport.Format.values()) {
             MenuItem item = new MenuItem(menu, SWT.PUSH);
             item.setText("Export as " + f.name() + "...");
-            item.addListener(SWT.Selection, e -> export(chart, f));
+            item.addListener(SWT.Selection, e -> export(control, baseName.get(), writer, f));
         }
-        chart.control().setMenu(menu);
-        // SWTChart draws on child canvases: the menu must be on them too.
-        for (Control c : chart.control().getChildren()) {
-            c.setMenu(menu);
+        setMenu(control, menu);
+    }
+
+    /** SWTChart draws on child canvases (plot area, axes; a heatmap's colour bar): the menu must be on them too. */
+    private static void setMenu(Control control, Menu menu) {
+        control.setMenu(menu);
+        if (control instanceof org.eclipse.swt.widgets.Composite c) {
+            for (Control child : c.getChildren()) {
+                setMenu(child, menu);
+            }
         }
     }
 
-    private static void export(LineChart chart, ChartExport.Format format) {
-        FileDialog dialog = new FileDialog(chart.control().getShell(), SWT.SAVE);
+    private static void export(Control control, String baseName, Writer writer, ChartExport.Format format) {
+        FileDialog dialog = new FileDialog(control.getShell(), SWT.SAVE);
         dialog.setText("Export chart as " + format.name());
         dialog.setFilterExtensions(new String[] {"*." + format.extension});
-        dialog.setFileName(ChartExport.baseName(chart) + "." + format.extension);
+        dialog.setFileName(baseName + "." + format.extension);
         dialog.setOverwrite(true);
         String file = dialog.open();
         if (file == null) {
             return;
         }
         try {
-            ChartExport.write(chart, Path.of(file), format);
+            writer.write(Path.of(file), format);
         } catch (IOException | RuntimeException e) {
-            MessageBox box = new MessageBox(chart.control().getShell(), SWT.ICON_ERROR | SWT.OK);
+            MessageBox box = new MessageBox(control.getShell(), SWT.ICON_ERROR | SWT.OK);
             box.setText("Export failed");
             box.setMessage("Could not write " + file + ": " + e.getMessage());
             box.open();
