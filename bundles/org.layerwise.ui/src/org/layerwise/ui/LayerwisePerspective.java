@@ -6,7 +6,9 @@ import org.eclipse.ui.IPerspectiveFactory;
 import org.layerwise.ui.explorer.ExplorerView;
 import org.layerwise.ui.results.LayerDynamicsView;
 import org.layerwise.ui.results.RecursionView;
+import org.layerwise.ui.results.ResultsView;
 import org.layerwise.ui.results.SummaryView;
+import org.layerwise.ui.results.TrajectoriesView;
 import org.layerwise.ui.runs.TrainingView;
 
 /** Explorer on the left, pipeline editors in the middle, run views below. */
@@ -25,10 +27,14 @@ public final class LayerwisePerspective implements IPerspectiveFactory {
         below.addView(SummaryView.ID);
         below.addView(LayerDynamicsView.ID);
         below.addView(RecursionView.ID);
+        below.addView(TrajectoriesView.ID);
+        below.addView(ResultsView.ID);
         below.addPlaceholder("*");
         for (String id : new String[] {ExplorerView.ID, TrainingView.ID, SummaryView.ID, LayerDynamicsView.ID,
             RecursionView.ID}) {
             layout.addShowViewShortcut(id);
         }
+        layout.addShowViewShortcut(TrajectoriesView.ID);
+        layout.addShowViewShortcut(ResultsView.ID);
     }
 }
