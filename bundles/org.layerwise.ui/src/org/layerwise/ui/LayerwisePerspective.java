@@ -7,7 +7,9 @@ import org.layerwise.ui.explorer.ExplorerView;
 import org.layerwise.ui.results.AttentionView;
 import org.layerwise.ui.results.LayerDynamicsView;
 import org.layerwise.ui.results.RecursionView;
+import org.layerwise.ui.results.ResultsView;
 import org.layerwise.ui.results.SummaryView;
+import org.layerwise.ui.results.TrajectoriesView;
 import org.layerwise.ui.results.WeightAbstractionView;
 import org.layerwise.ui.runs.TrainingView;
 
@@ -22,16 +24,18 @@ public final class LayerwisePerspective implements IPerspectiveFactory {
     public void createInitialLayout(IPageLayout layout) {
         String editors = layout.getEditorArea();
         layout.addView(ExplorerView.ID, IPageLayout.LEFT, 0.22f, editors);
-        IFolderLayout below = layout.createFolder(RUN_VIEWS, IPageLayout.BOTTOM, 0.55f, editors);
+        IFolderLayout below = layout.createFolder(RUN_VIEWS, IPageLayout.BOTTOM, 0.4f, editors);
         below.addView(TrainingView.ID);
         below.addView(SummaryView.ID);
         below.addView(LayerDynamicsView.ID);
         below.addView(RecursionView.ID);
         below.addView(WeightAbstractionView.ID);
         below.addView(AttentionView.ID);
+        below.addView(TrajectoriesView.ID);
+        below.addView(ResultsView.ID);
         below.addPlaceholder("*");
         for (String id : new String[] {ExplorerView.ID, TrainingView.ID, SummaryView.ID, LayerDynamicsView.ID,
-            RecursionView.ID, WeightAbstractionView.ID, AttentionView.ID}) {
+            RecursionView.ID, WeightAbstractionView.ID, AttentionView.ID, TrajectoriesView.ID, ResultsView.ID}) {
             layout.addShowViewShortcut(id);
         }
     }

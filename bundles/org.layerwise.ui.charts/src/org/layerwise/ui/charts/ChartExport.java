@@ -103,8 +103,8 @@ public final class ChartExport {
 
     /** A self-contained SVG of the series with axes, ticks, titles and a legend. */
     public static String svg(LineChart chart) {
-        double[] xr = range(chart.series(), true);
-        double[] yr = range(chart.series(), false);
+        double[] xr = chart.xRange() != null ? chart.xRange() : range(chart.series(), true);
+        double[] yr = chart.yRange() != null ? chart.yRange() : range(chart.series(), false);
         int plotW = SVG_WIDTH - MARGIN_LEFT - MARGIN_RIGHT;
         int plotH = SVG_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM;
         StringBuilder sb = new StringBuilder();
@@ -130,6 +130,17 @@ public final class ChartExport {
         sb.append(text(MARGIN_LEFT + plotW / 2.0, SVG_HEIGHT - 18, chart.xTitle(), 13, "middle", 0));
         sb.append(text(20, MARGIN_TOP + plotH / 2.0, chart.yTitle(), 13, "middle", -90));
         for (Series s : chart.series()) {
+            if (s.scatter()) {
+                sb.append("<g><title>").append(escape(s.label())).append("</title>\n");
+                for (int i = 0; i < s.x().length; i++) {
+                    if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+                        sb.append(marker(s, MARGIN_LEFT + (s.x()[i] - xr[0]) / (xr[1] - xr[0]) * plotW,
+                                MARGIN_TOP + plotH - (s.y()[i] - yr[0]) / (yr[1] - yr[0]) * plotH));
+                    }
+                }
+                sb.append("</g>\n");
+                continue;
+            }
             StringBuilder points = new StringBuilder();
             for (int i = 0; i < s.x().length; i++) {
                 if (!Double.isFinite(s.x()[i]) || !Double.isFinite(s.y()[i])) {
@@ -149,11 +160,37 @@ public final class ChartExport {
                 continue;
             }
             double y = SVG_HEIGHT + 20 * row++;
+            if (s.scatter()) {
+                sb.append(marker(s, MARGIN_LEFT + 15, y - 4));
+                sb.append(text(MARGIN_LEFT + 38, y, s.label(), 12, "start", 0));
+                continue;
+            }
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
                     MARGIN_LEFT, y - 4, MARGIN_LEFT + 30, y - 4, hex(s.colour()), s.dashed() ? " stroke-dasharray=\"6,4\"" : ""));
             sb.append(text(MARGIN_LEFT + 38, y, s.label(), 12, "start", 0));
         }
         return sb.append("</svg>\n").toString();
+    }
+
+    /** One point of a scatter series as an SVG shape centred on (x, y). */
+    private static String marker(Series s, double x, double y) {
+        double r = Math.max(1.5, s.marker().size());
+        String c = hex(s.colour());
+        String filled = String.format(Locale.ROOT, " fill=\"%s\" stroke=\"none\"/>%n", c);
+        String open = String.format(Locale.ROOT, " fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"/>%n", c);
+        return switch (s.marker().shape()) {
+            case CIRCLE -> String.format(Locale.ROOT, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"%.2f\"", x, y, r) + filled;
+            case SQUARE -> String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"", x - r, y - r,
+                    2 * r, 2 * r) + filled;
+            case DIAMOND -> String.format(Locale.ROOT, "<polygon points=\"%.2f,%.2f %.2f,%.2f %.2f,%.2f %.2f,%.2f\"", x, y - r, x + r, y,
+                    x, y + r, x - r, y) + filled;
+            case TRIANGLE -> String.format(Locale.ROOT, "<polygon points=\"%.2f,%.2f %.2f,%.2f %.2f,%.2f\"", x, y - r, x + r, y + r,
+                    x - r, y + r) + filled;
+            case CROSS -> String.format(Locale.ROOT, "<path d=\"M%.2f %.2fL%.2f %.2fM%.2f %.2fL%.2f %.2f\"", x - r, y - r, x + r,
+                    y + r, x - r, y + r, x + r, y - r) + open;
+            case PLUS -> String.format(Locale.ROOT, "<path d=\"M%.2f %.2fL%.2f %.2fM%.2f %.2fL%.2f %.2f\"", x - r, y, x + r, y, x,
+                    y - r, x, y + r) + open;
+        };
     }
 
     private static int legendRows(LineChart chart) {

@@ -28,6 +28,8 @@ public final class LineChart {
     private final Map<RGB, Color> colours = new HashMap<>();
     private String xTitle = "";
     private String yTitle = "";
+    private double[] xRange;
+    private double[] yRange;
 
     public LineChart(Composite parent, String title, String xTitle, String yTitle) {
         chart = new Chart(parent, SWT.NONE);
@@ -73,7 +75,7 @@ public final class LineChart {
             for (Series s : data) {
                 add(s);
             }
-            chart.getAxisSet().adjustRange();
+            applyRange();
         } finally {
             chart.suspendUpdate(false);
         }
@@ -85,12 +87,12 @@ public final class LineChart {
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             if (s.id().equals(id)) {
-                Series next = new Series(id, s.label(), x, y, s.colour(), s.dashed(), s.band());
+                Series next = new Series(id, s.label(), x, y, s.colour(), s.dashed(), s.band(), s.marker());
                 series.set(i, next);
                 ISeries<?> shown = chart.getSeriesSet().getSeries(id);
                 shown.setXSeries(next.x());
                 shown.setYSeries(next.y());
-                chart.getAxisSet().adjustRange();
+                applyRange();
                 chart.redraw();
                 return;
             }
@@ -106,13 +108,58 @@ public final class LineChart {
         Color c = colours.computeIfAbsent(s.colour(), rgb -> new Color(chart.getDisplay(), rgb));
         line.setLineColor(c);
         line.setSymbolColor(c);
-        line.setLineStyle(s.dashed() ? LineStyle.DASH : LineStyle.SOLID);
+        line.setLineStyle(s.scatter() ? LineStyle.NONE : s.dashed() ? LineStyle.DASH : LineStyle.SOLID);
         line.setLineWidth(s.band() ? 1 : 2);
-        line.setSymbolType(s.band() || s.x().length > 40 ? PlotSymbolType.NONE : PlotSymbolType.CIRCLE);
-        line.setSymbolSize(3);
+        if (s.scatter()) {
+            line.setSymbolType(PlotSymbolType.valueOf(s.marker().shape().name()));
+            line.setSymbolSize(s.marker().size());
+        } else {
+            line.setSymbolType(s.band() || s.x().length > 40 ? PlotSymbolType.NONE : PlotSymbolType.CIRCLE);
+            line.setSymbolSize(3);
+        }
         line.setVisibleInLegend(!s.band());
         line.setAntialias(SWT.ON);
         series.add(s);
+    }
+
+    /**
+     * Keeps the axes at these ranges whatever is shown (a frame that stays put while the data
+     * changes, e.g. across layers); exports use the same ranges.
+     */
+    public void fixRange(double xLow, double xHigh, double yLow, double yHigh) {
+        if (!(xLow < xHigh) || !(yLow < yHigh)) {
+            throw new IllegalArgumentException("empty range [" + xLow + ", " + xHigh + "] x [" + yLow + ", " + yHigh + "]");
+        }
+        xRange = new double[] {xLow, xHigh};
+        yRange = new double[] {yLow, yHigh};
+        applyRange();
+        chart.redraw();
+    }
+
+    /** Fits the axes to the data again (the default). */
+    public void autoRange() {
+        xRange = null;
+        yRange = null;
+        applyRange();
+        chart.redraw();
+    }
+
+    /** The fixed x range (low, high), or null when the axes fit the data. */
+    public double[] xRange() {
+        return xRange == null ? null : xRange.clone();
+    }
+
+    /** The fixed y range (low, high), or null when the axes fit the data. */
+    public double[] yRange() {
+        return yRange == null ? null : yRange.clone();
+    }
+
+    private void applyRange() {
+        chart.getAxisSet().adjustRange();
+        if (xRange != null) {
+            chart.getAxisSet().getXAxis(0).setRange(new org.eclipse.swtchart.Range(xRange[0], xRange[1]));
+            chart.getAxisSet().getYAxis(0).setRange(new org.eclipse.swtchart.Range(yRange[0], yRange[1]));
+        }
     }
 
     /**

@@ -1,0 +1,520 @@
+package org.layerwise.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Shell;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.layerwise.core.ContributionRegistry;
+import org.layerwise.core.Role;
+import org.layerwise.core.Tensor;
+import org.layerwise.io.Csv;
+import org.layerwise.io.Json;
+import org.layerwise.io.Npz;
+import org.layerwise.runner.PipelineRunner;
+import org.layerwise.runner.PipelineValidator;
+import org.layerwise.runner.RunListener;
+import org.layerwise.runner.RunOptions;
+import org.layerwise.runner.RunResult;
+import org.layerwise.runner.RunStatus;
+import org.layerwise.ui.charts.ChartExport;
+import org.layerwise.ui.charts.LineChart;
+import org.layerwise.ui.charts.Series;
+import org.layerwise.ui.editor.PipelineDocument;
+import org.layerwise.ui.results.Focus;
+import org.layerwise.ui.results.ResultsPanel;
+import org.layerwise.ui.results.TokenProjection;
+import org.layerwise.ui.results.TrajectoriesPanel;
+
+/**
+ * The Trajectories and Results views on one completed run (with the recursion's states and a
+ * third-party analyzer, my-probe, contributed by this fragment): what they plot is recomputed
+ * here from the run's files.
+ */
+class TrajectoriesAndResultsTest {
+
+    private static Path run;
+    private static Map<String, Tensor> eval;
+    private static Map<String, Tensor> recursion;
+    private static int layers;
+    private Shell shell;
+
+    @BeforeAll
+    static void completedRun() throws Exception {
+        ContributionRegistry registry = ContributionRegistry.load();
+        assertNotNull(registry.find(Role.ANALYZER, "my-probe"), "the fragment's test analyzer is registered: " + registry.problems());
+        PipelineDocument doc = PipelineDocument.open(Ui.home().resolve("examples/quickstart.layerwise"), registry);
+        doc.setSetting(doc.pipeline().getStages().get(1), "steps", "60");
+        doc.setSetting(doc.pipeline().getStages().get(1), "batch", "32");
+        for (String analyzer : List.of("coupled-mean-shift", "layer-dynamics", "my-probe")) {
+            doc.addStage(Role.ANALYZER, analyzer);
+        }
+        doc.setSetting(doc.pipeline().getStages().get(5), "resamples", "50");
+        assertEquals(List.of(), doc.problems());
+        Path out = Files.createTempDirectory("layerwise-ui-trajectories");
+        var validated = new PipelineValidator(registry).validate(doc.spec());
+        RunOptions options = new RunOptions(out, 64);
+        RunResult result = PipelineRunner.run(validated, options, PipelineRunner.createRunDirectory(options, doc.spec()),
+                RunListener.SILENT);
+        assertEquals(RunStatus.OK, result.status(), result.cause());
+        run = result.directory();
+        eval = Npz.read(run.resolve("eval.npz"));
+        recursion = Npz.read(run.resolve("coupled-mean-shift.npz"));
+        layers = 4;
+        assertTrue(eval.containsKey("blocks.3.hook_resid_post") && !eval.containsKey("blocks.4.hook_resid_post"));
+    }
+
+    @BeforeEach
+    void resetFocus() {
+        Focus.set(new Focus.State(0, 0, 0), this);
+    }
+
+    @AfterEach
+    void close() {
+        if (shell != null) {
+            shell.dispose();
+        }
+    }
+
+    // ------------------------------------------------------------------ Trajectories
+
+    @Test
+    void trajectoriesPlotEachLayersStatesAndTheRecursionOnOneFixedPcaBasisOfThePrompt() throws Exception {
+        shell = Ui.shell("Trajectories");
+        TrajectoriesPanel panel = new TrajectoriesPanel(shell);
+        shell.open();
+        panel.show(run);
+        Ui.flush();
+        assertEquals(List.of("full", "reduced", "none"), List.of(panel.recursionCombo().getItems()));
+        assertEquals(layers, panel.layerScale().getMaximum());
+
+        int p = 3;
+        panel.promptSpinner().setSelection(p);
+        panel.promptSpinner().notifyListeners(SWT.Selection, new Event());
+        Ui.flush();
+        assertEquals(p, Focus.get().prompt(), "choosing a prompt sets Focus");
+
+        // The basis, checked against the pooled states recomputed here.
+        int tokens = (int) eval.get("Z").dim(1);
+        int dim = (int) eval.get("Z").dim(2);
+        List<double[]> pooled = new ArrayList<>();
+        for (int t = 0; t <= layers; t++) {
+            for (int i = 0; i < tokens; i++) {
+                pooled.add(token(network(t), p, i, tokens, dim));
+            }
+        }
+        double[] mean = new double[dim];
+        pooled.forEach(z -> {
+            for (int k = 0; k < dim; k++) {
+                mean[k] += z[k] / pooled.size();
+            }
+        });
+        double[][] cov = new double[dim][dim];
+        for (double[] z : pooled) {
+            for (int a = 0; a < dim; a++) {
+                for (int b = 0; b < dim; b++) {
+                    cov[a][b] += (z[a] - mean[a]) * (z[b] - mean[b]) / pooled.size();
+                }
+            }
+        }
+        TokenProjection basis = panel.projection();
+        assertArrayEquals(mean, basis.centre(), 1e-9, "the centre is the mean of the pooled states");
+        double[] u = basis.axis(0);
+        double[] v = basis.axis(1);
+        assertEquals(1, dot(u, u), 1e-12);
+        assertEquals(1, dot(v, v), 1e-12);
+        assertEquals(0, dot(u, v), 1e-12);
+        double l0 = dot(u, times(cov, u));
+        double l1 = dot(v, times(cov, v));
+        double trace = 0;
+        for (int k = 0; k < dim; k++) {
+            trace += cov[k][k];
+        }
+        for (double[] axis : List.of(u, v)) {
+            double lambda = dot(axis, times(cov, axis));
+            double[] residual = times(cov, axis);
+            for (int k = 0; k < dim; k++) {
+                residual[k] -= lambda * axis[k];
+            }
+            assertEquals(0, Math.sqrt(dot(residual, residual)), 1e-9 * trace, "each axis is an eigenvector of the covariance");
+        }
+        assertTrue(l0 >= l1, l0 + " < " + l1);
+        double[][] rest = new double[dim][dim];
+        for (int a = 0; a < dim; a++) {
+            for (int b = 0; b < dim; b++) {
+                rest[a][b] = cov[a][b] - l0 * u[a] * u[b] - l1 * v[a] * v[b];
+            }
+        }
+        assertTrue(largestEigenvalue(rest) <= l1 * (1 + 1e-6) + 1e-12, "no third direction has more variance than PC2");
+        assertEquals(String.format(Locale.ROOT, "PC1 (%.1f%% of variance)", 100 * l0 / trace), panel.chart().xTitle());
+        assertEquals(String.format(Locale.ROOT, "PC2 (%.1f%% of variance)", 100 * l1 / trace), panel.chart().yTitle());
+
+        long[] labels = eval.get("context_labels").toLongs();
+        double[] frameX = panel.chart().xRange();
+        double[] frameY = panel.chart().yRange();
+        double[][] previous = null;
+        for (int t = 0; t <= layers; t++) {
+            panel.layerScale().setSelection(t);
+            panel.layerScale().notifyListeners(SWT.Selection, new Event());
+            Ui.flush();
+            assertEquals(t, Focus.get().layer(), "choosing a layer sets Focus");
+            assertArrayEquals(frameX, panel.chart().xRange(), 0, "the frame stays put across layers");
+            assertArrayEquals(frameY, panel.chart().yRange(), 0);
+            double[][] expected = project(network(t), p, tokens, dim, mean, u, v);
+            assertTokens(panel.chart(), "network", expected, labels, p, tokens, "layer " + t);
+            for (double[] q : expected) {
+                assertTrue(q[0] >= frameX[0] && q[0] <= frameX[1] && q[1] >= frameY[0] && q[1] <= frameY[1], "inside the frame");
+            }
+            if (previous != null) {
+                double moved = 0;
+                for (int i = 0; i < tokens; i++) {
+                    moved = Math.max(moved, Math.hypot(expected[i][0] - previous[i][0], expected[i][1] - previous[i][1]));
+                }
+                assertTrue(moved > 1e-6, "layer " + t + " shows other states than layer " + (t - 1));
+            }
+            previous = expected;
+            Tensor rec = t == 0 ? eval.get("Z") : recursion.get("full.blocks." + (t - 1) + ".hook_resid_post");
+            assertTokens(panel.chart(), "recursion", project(rec, p, tokens, dim, mean, u, v), labels, p, tokens,
+                    "full recursion, layer " + t);
+            assertTrue(find(panel.chart(), "recursion.probe").label().endsWith("full recursion"));
+        }
+        Series path = find(panel.chart(), "probe.path");
+        assertEquals(layers + 1, path.x().length);
+        for (int t = 0; t <= layers; t++) {
+            double[] q = project(network(t), p, tokens, dim, mean, u, v)[tokens - 1];
+            assertEquals(q[0], path.x()[t], 1e-9);
+            assertEquals(q[1], path.y()[t], 1e-9);
+        }
+        assertEquals(new org.eclipse.swt.graphics.RGB(0, 0, 0), find(panel.chart(), "network.probe").colour());
+        assertEquals(org.layerwise.ui.charts.Palette.categorical(1), find(panel.chart(), "network.class.1").colour());
+        assertEquals(find(panel.chart(), "network.class.1").colour(), find(panel.chart(), "recursion.class.1").colour());
+        assertEquals(Series.Shape.CROSS, find(panel.chart(), "recursion.class.1").marker().shape());
+
+        Ui.screenshot(shell, "view-trajectories");
+        Path dir = Path.of(System.getProperty("layerwise.screenshots", "target/screenshots")).resolveSibling("exports");
+        ChartExport.write(panel.chart(), dir.resolve("trajectories.svg"), ChartExport.Format.SVG);
+        ChartExport.write(panel.chart(), dir.resolve("trajectories.csv"), ChartExport.Format.CSV);
+        ChartExport.write(panel.chart(), dir.resolve("trajectories.png"), ChartExport.Format.PNG);
+        String svg = Files.readString(dir.resolve("trajectories.svg"));
+        long networkSeries = panel.chart().series().stream().filter(s -> s.id().startsWith("network.class.")
+                || s.id().equals("network.unlabeled")).count();
+        long recursionSeries = panel.chart().series().stream().filter(s -> s.id().startsWith("recursion.")).count();
+        assertEquals(tokens - 1 + networkSeries, count(svg, "<circle"), "a dot per context token, one per legend entry");
+        assertEquals(tokens + recursionSeries, count(svg, "<path"), "a cross per recursion token, one per legend entry");
+        assertEquals(panel.chart().series().stream().mapToInt(s -> s.x().length).sum(),
+                Csv.read(dir.resolve("trajectories.csv")).size());
+
+        // The reduced recursion, same basis.
+        panel.recursionCombo().select(1);
+        panel.recursionCombo().notifyListeners(SWT.Selection, new Event());
+        Ui.flush();
+        assertTokens(panel.chart(), "recursion", project(recursion.get("reduced.blocks." + (layers - 1) + ".hook_resid_post"), p,
+                tokens, dim, mean, u, v), labels, p, tokens, "reduced recursion, last layer");
+        panel.recursionCombo().select(2);
+        panel.recursionCombo().notifyListeners(SWT.Selection, new Event());
+        Ui.flush();
+        assertTrue(panel.chart().series().stream().noneMatch(s -> s.id().startsWith("recursion.")), "none: no overlay");
+    }
+
+    @Test
+    void trajectoriesFollowAFocusSetElsewhere() throws Exception {
+        shell = Ui.shell("Trajectories follow Focus");
+        TrajectoriesPanel panel = new TrajectoriesPanel(shell);
+        shell.open();
+        panel.show(run);
+        Ui.flush();
+        Focus.set(new Focus.State(2, 5, 0), "another view");
+        Ui.flush();
+        assertEquals(5, panel.promptSpinner().getSelection());
+        assertEquals(2, panel.layerScale().getSelection());
+        assertTrue(panel.chart().title().startsWith("Prompt 5, layer 2:"), panel.chart().title());
+        int tokens = (int) eval.get("Z").dim(1);
+        int dim = (int) eval.get("Z").dim(2);
+        double[] probe = panel.projection().apply(token(network(2), 5, tokens - 1, tokens, dim));
+        Series shown = find(panel.chart(), "network.probe");
+        assertEquals(probe[0], shown.x()[0], 1e-12);
+        assertEquals(probe[1], shown.y()[0], 1e-12);
+        Focus.set(new Focus.State(99, 5, 0), "another view");
+        Ui.flush();
+        assertEquals(layers, panel.layerScale().getSelection(), "a layer beyond this run's depth shows its last layer");
+    }
+
+    @Test
+    void trajectoriesWithoutTheRecursionsStatesShowTheNetworkAndSayWhy() throws Exception {
+        Path copy = copyRun("no-recursion");
+        Files.delete(copy.resolve("coupled-mean-shift.npz"));
+        shell = Ui.shell("Trajectories, network only");
+        TrajectoriesPanel panel = new TrajectoriesPanel(shell);
+        shell.open();
+        panel.show(copy);
+        Ui.flush();
+        assertEquals(List.of("none"), List.of(panel.recursionCombo().getItems()));
+        assertFalse(panel.recursionCombo().isEnabled());
+        assertTrue(panel.note().contains("coupled-mean-shift.npz"), panel.note());
+        assertTrue(panel.chart().series().stream().noneMatch(s -> s.id().startsWith("recursion.")));
+        assertTrue(panel.chart().series().stream().anyMatch(s -> s.id().equals("network.probe")));
+        Ui.screenshot(shell, "view-trajectories-network-only");
+    }
+
+    // ------------------------------------------------------------------ Results
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void resultsShowAThirdPartyAnalyzersScalarsTableChartAndTensorsAndItsLayersSetFocus() throws Exception {
+        Path copy = copyRun("stray-csv");
+        // A CSV that my-probe does not declare must not be shown as its table.
+        Files.writeString(copy.resolve("my-probe-stray.csv"), "layer,value\n0,1.0\n");
+        shell = Ui.shell("Results");
+        ResultsPanel panel = new ResultsPanel(shell);
+        shell.open();
+        panel.show(copy);
+        Ui.flush();
+        assertEquals(List.of("weight-abstraction", "coupled-mean-shift", "layer-dynamics", "my-probe"), panel.analyzerIds());
+        panel.selectAnalyzer("my-probe");
+        Ui.flush();
+
+        Map<String, Object> metrics = Json.readMap(copy.resolve("metrics.json"));
+        Map<String, Double> scalars = (Map<String, Double>) ((Map<String, Object>) metrics.get("analyzers")).get("my-probe");
+        List<List<String>> expectedScalars = new ArrayList<>();
+        scalars.forEach((k, v) -> expectedScalars.add(List.of(k, Csv.formatDouble(v))));
+        assertEquals(2, expectedScalars.size());
+        assertEquals(expectedScalars, panel.shownScalars());
+
+        assertEquals(List.of("my-probe"), List.of(panel.tableCombo().getItems()), "only the declared table");
+        Csv.Table table = Csv.read(copy.resolve("my-probe.csv"));
+        assertEquals(table.rows(), panel.shownRows());
+
+        List<List<String>> expectedTensors = new ArrayList<>();
+        Npz.read(copy.resolve("my-probe.npz")).forEach((k, t) -> expectedTensors.add(List.of(k, t.shapeString())));
+        assertEquals(List.of(List.of("probe_norm", "[64, 5]"), List.of("context_norm", "[64, 5]")), expectedTensors);
+        assertEquals(expectedTensors, panel.shownTensors().stream().map(r -> r.subList(0, 2)).toList());
+        assertEquals(List.of("f64", "f32"), panel.shownTensors().stream().map(r -> r.get(2)).toList());
+
+        // The chart: value against layer, one series per measure.
+        assertEquals("value", panel.columnCombo().getItem(panel.columnCombo().getSelectionIndex()));
+        assertEquals(List.of("measure"), panel.groupButtons().stream().filter(Button::getSelection).map(Button::getText).toList());
+        assertEquals("layer", panel.chart().xTitle());
+        assertEquals(2, panel.chart().series().size());
+        for (String measure : List.of("probe_norm", "context_norm")) {
+            Series s = find(panel.chart(), "measure " + measure);
+            List<double[]> expected = new ArrayList<>();
+            for (int r = 0; r < table.size(); r++) {
+                if (table.get(r, "measure").equals(measure)) {
+                    expected.add(new double[] {Csv.parseDouble(table.get(r, "layer")), Csv.parseDouble(table.get(r, "value"))});
+                }
+            }
+            assertArrayEquals(expected.stream().mapToDouble(e -> e[0]).toArray(), s.x(), 0);
+            assertArrayEquals(expected.stream().mapToDouble(e -> e[1]).toArray(), s.y(), 0);
+            assertArrayEquals(new double[] {0, 1, 2, 3, 4}, s.x(), 0);
+        }
+        // Another column, grouped by nothing: one series, the mean of the rows that share a layer.
+        panel.columnCombo().select(List.of(panel.columnCombo().getItems()).indexOf("n"));
+        panel.groupButtons().forEach(b -> b.setSelection(false));
+        panel.columnCombo().notifyListeners(SWT.Selection, new Event());
+        Ui.flush();
+        assertEquals(1, panel.chart().series().size());
+        assertArrayEquals(new double[] {64, 64, 64, 64, 64}, panel.chart().series().get(0).y(), 0);
+
+        // A row's layer sets Focus: my-probe's layers are read in Focus's convention.
+        int row = rowWith(table, Map.of("layer", "2", "measure", "context_norm"));
+        panel.selectRow(row);
+        Ui.flush();
+        assertEquals(2, Focus.get().layer());
+        // coupled-mean-shift's hidden_r2 at layer l is the state after block l: Focus layer l + 1.
+        panel.selectAnalyzer("coupled-mean-shift");
+        panel.selectTable("coupled-mean-shift");
+        Ui.flush();
+        Csv.Table cms = Csv.read(copy.resolve("coupled-mean-shift.csv"));
+        panel.selectRow(rowWith(cms, Map.of("layer", "0", "measure", "hidden_r2", "form", "full")));
+        Ui.flush();
+        assertEquals(1, Focus.get().layer());
+        panel.selectTable("coupled-mean-shift-coefficients");
+        Ui.flush();
+        Csv.Table coefficients = Csv.read(copy.resolve("coupled-mean-shift-coefficients.csv"));
+        panel.selectRow(rowWith(coefficients, Map.of("layer", "3")));
+        Ui.flush();
+        assertEquals(3, Focus.get().layer(), "block 3's coefficients: Focus layer 3 (the block that reads state 3)");
+
+        panel.selectAnalyzer("my-probe");
+        Ui.flush();
+        Ui.screenshot(shell, "view-results");
+    }
+
+    @Test
+    void resultsOfAnAnalyzerWhoseBundleIsNotInstalledComeFromItsOwnFiles() throws Exception {
+        Path copy = copyRun("not-installed");
+        Map<String, Object> metrics = Json.readMap(copy.resolve("metrics.json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> analyzers = (Map<String, Object>) metrics.get("analyzers");
+        Map<String, Object> handScalars = new LinkedHashMap<>();
+        handScalars.put("spread", 0.25);
+        handScalars.put("count", 3.0);
+        analyzers.put("hand-probe", handScalars);
+        Json.write(copy.resolve("metrics.json"), metrics);
+        Csv.write(copy.resolve("hand-probe.csv"), List.of("token", "distance"),
+                List.of(List.of("a", 1.5), List.of("b", 0.5), List.of("c", 2.0)));
+        Csv.write(copy.resolve("hand-probe-extra.csv"), List.of("k", "v"), List.of(List.of(1, 2.0)));
+        Csv.write(copy.resolve("other.csv"), List.of("x"), List.of(List.of(1)));
+        Npz.write(copy.resolve("hand-probe.npz"), Map.of("directions", Tensor.of(new double[6], 2, 3)));
+
+        shell = Ui.shell("Results, not installed");
+        ResultsPanel panel = new ResultsPanel(shell);
+        shell.open();
+        panel.show(copy);
+        panel.selectAnalyzer("hand-probe");
+        Ui.flush();
+        assertTrue(panel.analyzerInfo().contains("not installed"), panel.analyzerInfo());
+        assertEquals(List.of(List.of("spread", "0.25"), List.of("count", "3.0")), panel.shownScalars());
+        assertEquals(List.of("hand-probe", "hand-probe-extra"), List.of(panel.tableCombo().getItems()));
+        assertEquals(List.of(List.of("a", "1.5"), List.of("b", "0.5"), List.of("c", "2.0")), panel.shownRows());
+        assertEquals(List.of(List.of("directions", "[2, 3]", "f64")), panel.shownTensors());
+        Series s = panel.chart().series().get(0);
+        assertEquals("row (index in hand-probe.csv)", panel.chart().xTitle());
+        assertArrayEquals(new double[] {0, 1, 2}, s.x(), 0);
+        assertArrayEquals(new double[] {1.5, 0.5, 2.0}, s.y(), 0);
+        assertEquals(1, panel.chart().series().size(), "no layer: the column against row index, ungrouped by default");
+        assertEquals("distance", s.id());
+        Ui.screenshot(shell, "view-results-not-installed");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Tensor network(int t) {
+        return t == 0 ? eval.get("Z") : eval.get("blocks." + (t - 1) + ".hook_resid_post");
+    }
+
+    private static double[] token(Tensor t, int p, int i, int tokens, int dim) {
+        double[] all = t.toDoubles();
+        return Arrays.copyOfRange(all, (p * tokens + i) * dim, (p * tokens + i + 1) * dim);
+    }
+
+    private static double[][] project(Tensor t, int p, int tokens, int dim, double[] mean, double[] u, double[] v) {
+        double[][] out = new double[tokens][2];
+        for (int i = 0; i < tokens; i++) {
+            double[] z = token(t, p, i, tokens, dim);
+            for (int k = 0; k < dim; k++) {
+                out[i][0] += (z[k] - mean[k]) * u[k];
+                out[i][1] += (z[k] - mean[k]) * v[k];
+            }
+        }
+        return out;
+    }
+
+    /** Every context token in the series of its label, in token order; the probe in its own. */
+    private static void assertTokens(LineChart chart, String source, double[][] expected, long[] labels, int p, int tokens,
+            String what) {
+        int n = tokens - 1;
+        Map<String, List<Integer>> members = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            long c = labels[p * n + i];
+            members.computeIfAbsent(source + (c < 0 ? ".unlabeled" : ".class." + c), k -> new ArrayList<>()).add(i);
+        }
+        int shown = 0;
+        for (Map.Entry<String, List<Integer>> e : members.entrySet()) {
+            Series s = find(chart, e.getKey());
+            assertEquals(e.getValue().size(), s.x().length, what + " " + e.getKey());
+            for (int j = 0; j < s.x().length; j++) {
+                assertEquals(expected[e.getValue().get(j)][0], s.x()[j], 1e-9, what + " " + e.getKey());
+                assertEquals(expected[e.getValue().get(j)][1], s.y()[j], 1e-9, what + " " + e.getKey());
+            }
+            shown += s.x().length;
+        }
+        Series probe = find(chart, source + ".probe");
+        assertEquals(expected[n][0], probe.x()[0], 1e-9, what + " probe");
+        assertEquals(expected[n][1], probe.y()[0], 1e-9, what + " probe");
+        assertEquals(n, shown);
+        assertEquals(members.size() + 1, chart.series().stream().filter(s -> s.id().startsWith(source + ".")).count());
+    }
+
+    private static double largestEigenvalue(double[][] m) {
+        int n = m.length;
+        double[] x = new double[n];
+        Arrays.fill(x, 1);
+        x[0] = 2;
+        double lambda = 0;
+        for (int it = 0; it < 5000; it++) {
+            // Power iteration on m + s I (s shifts every eigenvalue positive, m is PSD up to round-off).
+            double[] y = times(m, x);
+            for (int k = 0; k < n; k++) {
+                y[k] += 1e-12 * x[k];
+            }
+            double norm = Math.sqrt(dot(y, y));
+            if (norm == 0) {
+                return 0;
+            }
+            for (int k = 0; k < n; k++) {
+                x[k] = y[k] / norm;
+            }
+            lambda = dot(x, times(m, x));
+        }
+        return lambda;
+    }
+
+    private static double[] times(double[][] m, double[] x) {
+        double[] y = new double[x.length];
+        for (int a = 0; a < x.length; a++) {
+            for (int b = 0; b < x.length; b++) {
+                y[a] += m[a][b] * x[b];
+            }
+        }
+        return y;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int k = 0; k < a.length; k++) {
+            s += a[k] * b[k];
+        }
+        return s;
+    }
+
+    private static int count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    private static Series find(LineChart chart, String id) {
+        return chart.series().stream().filter(s -> s.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no series " + id + " in " + chart.series().stream().map(Series::id).toList()));
+    }
+
+    private static int rowWith(Csv.Table table, Map<String, String> values) {
+        for (int r = 0; r < table.size(); r++) {
+            int row = r;
+            if (values.entrySet().stream().allMatch(e -> table.get(row, e.getKey()).equals(e.getValue()))) {
+                return r;
+            }
+        }
+        throw new AssertionError("no row " + values);
+    }
+
+    private static Path copyRun(String name) throws Exception {
+        Path copy = Files.createTempDirectory("layerwise-ui-" + name).resolve(run.getFileName());
+        Files.createDirectories(copy);
+        try (Stream<Path> files = Files.list(run)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+        return copy;
+    }
+}
