@@ -8,8 +8,10 @@ import org.layerwise.runner.RunListener;
 import org.layerwise.runner.TrainingClock;
 
 /**
- * Progress on stderr: one line per stage, and training progress (step, loss, ETA) at most
- * twice a second, redrawn in place on a terminal and as plain lines otherwise.
+ * Progress on stderr: one line per stage, and training progress (step, the step's batch loss,
+ * the training accuracy averaged over the steps since the previous line, ETA) at most twice a
+ * second, redrawn in place on a terminal and as plain lines otherwise. Without an accuracy
+ * (NaN: regression, or a backend that does not report it) the line has none.
  */
 final class ProgressPrinter implements RunListener {
 
@@ -18,6 +20,8 @@ final class ProgressPrinter implements RunListener {
     private final AtomicBoolean canceled;
     private final TrainingClock clock = new TrainingClock();
     private long lastPrint;
+    private double accuracySum;
+    private int accuracySteps;
     private boolean midLine;
 
     ProgressPrinter(PrintStream err, AtomicBoolean canceled) {
@@ -33,8 +37,12 @@ final class ProgressPrinter implements RunListener {
     }
 
     @Override
-    public void trainingStep(int step, int total, double loss) {
+    public void trainingStep(int step, int total, double loss, double accuracy) {
         clock.step(step);
+        if (!Double.isNaN(accuracy)) {
+            accuracySum += accuracy;
+            accuracySteps++;
+        }
         long now = clock.nanos();
         boolean last = step == total;
         long interval = terminal ? 500_000_000L : 5_000_000_000L;
@@ -44,8 +52,11 @@ final class ProgressPrinter implements RunListener {
         lastPrint = now;
         double elapsed = clock.elapsedSeconds();
         double eta = clock.secondsLeft(total);
-        String line = String.format(Locale.ROOT, "[layerwise] training step %d/%d  loss %.4f  %.1f s  ETA %s", step, total,
-                loss, elapsed, Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%.0f s", eta));
+        String acc = accuracySteps == 0 ? "" : String.format(Locale.ROOT, "  acc %.0f%%", 100 * accuracySum / accuracySteps);
+        accuracySum = 0;
+        accuracySteps = 0;
+        String line = String.format(Locale.ROOT, "[layerwise] training step %d/%d  loss %.4f%s  %.1f s  ETA %s", step, total,
+                loss, acc, elapsed, Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%.0f s", eta));
         if (terminal) {
             err.print("\r" + line + "\u001b[K");
             midLine = !last;

@@ -1,12 +1,36 @@
 package org.layerwise.core;
 
+import java.util.Arrays;
 import java.util.Map;
 
 import org.layerwise.core.model.TransformerModel;
 
 /**
  * A backend's result: the model, the loss after each step (empty when loaded), whether
- * training diverged, and facts to record in run.json (engine used, and why).
+ * training diverged, facts to record in run.json (engine used, and why), and the training
+ * accuracy of each step's batch (same length as the loss curve; NaN where the backend does not
+ * know it or it is undefined, e.g. regression).
  */
-public record TrainedModel(TransformerModel model, double[] lossCurve, boolean diverged, Map<String, Object> facts) {
+public record TrainedModel(TransformerModel model, double[] lossCurve, boolean diverged, Map<String, Object> facts,
+        double[] accuracyCurve) {
+
+    public TrainedModel {
+        if (accuracyCurve == null) {
+            accuracyCurve = nan(lossCurve.length);
+        } else if (accuracyCurve.length != lossCurve.length) {
+            throw new IllegalArgumentException("accuracy curve of " + accuracyCurve.length + " steps for a loss curve of "
+                    + lossCurve.length);
+        }
+    }
+
+    /** A result without training accuracy (every step NaN). */
+    public TrainedModel(TransformerModel model, double[] lossCurve, boolean diverged, Map<String, Object> facts) {
+        this(model, lossCurve, diverged, facts, null);
+    }
+
+    private static double[] nan(int n) {
+        double[] a = new double[n];
+        Arrays.fill(a, Double.NaN);
+        return a;
+    }
 }

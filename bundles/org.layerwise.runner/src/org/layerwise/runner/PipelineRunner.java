@@ -119,7 +119,12 @@ public final class PipelineRunner {
             TrainingMonitor monitor = new TrainingMonitor() {
                 @Override
                 public void step(int step, int totalSteps, double loss) {
-                    listener.trainingStep(step, totalSteps, loss);
+                    listener.trainingStep(step, totalSteps, loss, Double.NaN);
+                }
+
+                @Override
+                public void step(int step, int totalSteps, double loss, double accuracy) {
+                    listener.trainingStep(step, totalSteps, loss, accuracy);
                 }
 
                 @Override
@@ -140,7 +145,11 @@ public final class PipelineRunner {
             metrics.put("steps", trained.lossCurve().length);
             if (trained.lossCurve().length > 0) {
                 metrics.put("final_train_loss", tailMean(trained.lossCurve()));
-                Npz.write(dir.resolve("training.npz"), Map.of("loss", Tensor.of(trained.lossCurve(), trained.lossCurve().length)));
+                double finalAccuracy = tailMean(trained.accuracyCurve());
+                if (Double.isFinite(finalAccuracy)) {
+                    metrics.put("final_train_accuracy", finalAccuracy);
+                }
+                writeTraining(dir, trained);
             }
             if (trained.diverged()) {
                 return finish(record, RunStatus.DIVERGED, "training loss became non-finite", dir, metrics, summary);
@@ -218,6 +227,18 @@ public final class PipelineRunner {
         } catch (OutOfMemoryError e) {
             return finishQuietly(record, RunStatus.FAILED, OutOfMemory.explain(e), dir, metrics, summary);
         }
+    }
+
+    /**
+     * training.npz: loss and accuracy per step, both 1-D float64 of the same length (accuracy
+     * NaN where the backend did not report it or it is undefined, e.g. regression).
+     */
+    static void writeTraining(Path dir, TrainedModel trained) throws IOException {
+        int steps = trained.lossCurve().length;
+        Map<String, Tensor> arrays = new LinkedHashMap<>();
+        arrays.put("loss", Tensor.of(trained.lossCurve(), steps));
+        arrays.put("accuracy", Tensor.of(trained.accuracyCurve(), steps));
+        Npz.write(dir.resolve("training.npz"), arrays);
     }
 
     private static String trace(Throwable e) {

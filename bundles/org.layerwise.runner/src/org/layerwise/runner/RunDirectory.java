@@ -3,15 +3,18 @@ package org.layerwise.runner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.layerwise.core.Tensor;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
+import org.layerwise.io.Npz;
 
 /**
  * Reads what a run wrote (FORMATS.md) for explorers and views: run.json, metrics.json with the
- * analyzers' scalars, and the analyzers' tables. Nothing here computes; a file the run did not
+ * analyzers' scalars, the training curves, and the analyzers' tables. Nothing here computes; a file the run did not
  * write reads as empty (a cancelled or partial run has fewer files, never torn ones).
  */
 public final class RunDirectory {
@@ -79,6 +82,38 @@ public final class RunDirectory {
         if (metrics.get("analyzers") instanceof Map<?, ?> all && all.get(analyzer) instanceof Map<?, ?> s) {
             s.forEach((k, v) -> out.put(String.valueOf(k), v instanceof Number n ? n.doubleValue() : Double.NaN));
         }
+        return out;
+    }
+
+    /**
+     * training.npz: "loss" and "accuracy" per training step, 1-D and of equal length (accuracy
+     * NaN where undefined, and all NaN in runs written before it was recorded); empty when the
+     * run did not train (a loaded model, or it ended before training finished).
+     */
+    public Map<String, double[]> training() throws IOException {
+        Path f = dir.resolve("training.npz");
+        if (!Files.isRegularFile(f)) {
+            return Map.of();
+        }
+        Map<String, Tensor> arrays = Npz.read(f);
+        Tensor lossArray = arrays.get("loss");
+        if (lossArray == null) {
+            throw new IOException(f + " has no array 'loss'");
+        }
+        double[] loss = lossArray.toDoubles();
+        double[] accuracy;
+        if (arrays.get("accuracy") != null) {
+            accuracy = arrays.get("accuracy").toDoubles();
+            if (accuracy.length != loss.length) {
+                throw new IOException(f + ": 'accuracy' has " + accuracy.length + " steps, 'loss' " + loss.length);
+            }
+        } else {
+            accuracy = new double[loss.length];
+            Arrays.fill(accuracy, Double.NaN);
+        }
+        Map<String, double[]> out = new LinkedHashMap<>();
+        out.put("loss", loss);
+        out.put("accuracy", accuracy);
         return out;
     }
 

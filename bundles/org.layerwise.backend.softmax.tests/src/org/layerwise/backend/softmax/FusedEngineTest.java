@@ -175,6 +175,53 @@ class FusedEngineTest {
         }
     }
 
+    /**
+     * The training accuracy a step reports is the argmax rate of the logits of that step's own
+     * forward pass: against an independent recomputation (the core's reference forward of the
+     * conjugated model), exactly for the float64 twin and, for float32, but for prompts whose two
+     * largest reference logits lie within float32 rounding of each other.
+     */
+    @Test
+    void training_accuracy_is_the_argmax_rate_of_the_reference_logits() {
+        int batch = 48;
+        for (int heads = 1; heads <= 2; heads++) {
+            for (long seed = 0; seed < 3; seed++) {
+                ModelConfig c64 = config(8, 4, 16, 2, heads, Keys.CONTEXT, "float64");
+                ModelConfig c32 = config(8, 4, 16, 2, heads, Keys.CONTEXT, "float32");
+                TransformerModel m = SoftmaxAttentionBackend.initialModel(c32, 0.8, 200 + seed);
+                double[][] qk = weights(m, true);
+                double[][] ov = weights(m, false);
+                PromptBatch b = prompts(c32, batch, 300 + seed);
+                int[][] p = seed == 0 ? null : perms(c32, 400 + seed);
+                int[][] conj = p == null ? new int[qk.length][] : p;
+                double[][] q = new double[qk.length][];
+                double[][] o = new double[qk.length][];
+                for (int i = 0; i < qk.length; i++) {
+                    q[i] = conj[i] == null ? qk[i] : BlockPermutation.conjugate(qk[i], conj[i]);
+                    o[i] = conj[i] == null ? ov[i] : BlockPermutation.conjugate(ov[i], conj[i]);
+                }
+                double[] logits = org.layerwise.core.model.Forward.run(new TransformerModel(c64, q, o), b, false).logits();
+                double reference = org.layerwise.core.model.Forward.accuracy(logits, 4, b.queryLabels);
+                int nearTies = 0;
+                for (int k = 0; k < batch; k++) {
+                    double[] row = java.util.Arrays.copyOfRange(logits, 4 * k, 4 * k + 4);
+                    java.util.Arrays.sort(row);
+                    if (row[3] - row[2] < 1e-4 * (1 + Math.abs(row[3]))) {
+                        nearTies++;
+                    }
+                }
+                try (FusedEngine twin = new FusedEngine(c64, batch, 2, FusedEngine.Precision.FLOAT64_SCALAR);
+                        FusedEngine engine = new FusedEngine(c32, batch, 2)) {
+                    assertEquals(reference, twin.lossAndGradient(b, p, qk, ov).accuracy(), 0, "float64 twin, seed " + seed);
+                    double got = engine.lossAndGradient(b, p, qk, ov).accuracy();
+                    assertEquals(reference, got, nearTies / (double) batch + 1e-12, "float32, seed " + seed + ", near ties " + nearTies);
+                    System.out.printf(Locale.ROOT, "FusedEngineTest accuracy H=%d seed %d: reference %.4f, float32 %.4f, near ties %d%n",
+                            heads, seed, reference, got, nearTies);
+                }
+            }
+        }
+    }
+
     @Test
     void same_inputs_give_bit_identical_gradients_and_two_threads_repeat_themselves() {
         ModelConfig c = config(8, 4, 32, 3, 2, Keys.CONTEXT, "float32");

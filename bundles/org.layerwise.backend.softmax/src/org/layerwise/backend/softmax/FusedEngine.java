@@ -89,6 +89,7 @@ final class FusedEngine implements AutoCloseable {
 
     private final FusedOps[] ops;
     private final double[] losses;
+    private final int[] correct; // per thread: prompts whose argmax logit is the query label
     private final int[][] inverse;
     private final double[][] qkGrad;
     private final double[][] ovGrad;
@@ -228,6 +229,7 @@ final class FusedEngine implements AutoCloseable {
             ops[k] = precision == Precision.FLOAT32_VECTOR ? VectorSupport.create(size) : new FusedScalarOps(size, lanes);
         }
         losses = new double[this.threads];
+        correct = new int[this.threads];
         inverse = new int[lh][dim];
         qkGrad = new double[lh][dim * dim];
         ovGrad = new double[lh][dim * dim];
@@ -292,7 +294,8 @@ final class FusedEngine implements AutoCloseable {
     }
 
     /**
-     * Loss (mean cross-entropy) and gradients with respect to the unconjugated weights, index
+     * Loss (mean cross-entropy), accuracy (fraction of prompts whose largest query logit is the
+     * query label, from the same forward pass) and gradients with respect to the unconjugated weights, index
      * l * H + h; perms[l * H + h] conjugates that head with Pi M Pi^T, Pi[p[k]][k] = 1 (perms or
      * an entry null: identity). The gradient arrays of the result are reused by the next call.
      * One call at a time (the engine is not reentrant).
@@ -389,8 +392,10 @@ final class FusedEngine implements AutoCloseable {
 
     private SoftmaxAttentionGraph.LossAndGradient reduce(int[][] perms) {
         double loss = 0;
+        int hits = 0;
         for (int k = 0; k < threads; k++) {
             loss += losses[k];
+            hits += correct[k];
         }
         double scale = 1.0 / batch;
         int lh = layers * heads;
@@ -412,7 +417,7 @@ final class FusedEngine implements AutoCloseable {
                 }
             }
         }
-        return new SoftmaxAttentionGraph.LossAndGradient(loss * scale, qkGrad, ovGrad);
+        return new SoftmaxAttentionGraph.LossAndGradient(loss * scale, qkGrad, ovGrad, hits / (double) batch);
     }
 
     private void workerLoop(int part) {
@@ -455,10 +460,16 @@ final class FusedEngine implements AutoCloseable {
         int from = (int) ((long) part * batch / threads);
         int to = (int) ((long) (part + 1) * batch / threads);
         double loss = 0;
+        int hits = 0;
         for (int p = from; p < to; p++) {
             loss += prompt(o, stepBatch, p);
+            // the forward's logits are still in place (the backward never writes them)
+            if (o.argmax(logits, classes) == stepBatch.queryLabels[p]) {
+                hits++;
+            }
         }
         losses[part] = loss;
+        correct[part] = hits;
     }
 
     /** Forward and backward of one prompt; weight gradients (unscaled) into the accumulators; returns its loss. */

@@ -113,4 +113,10 @@ abstract class FusedOps {
 
     /** The lanes' partial sums of one accumulator entry, added in lane order in double. */
     abstract double accumulatorSum(int acc);
+
+    /**
+     * The index of the largest of x[off, off + n), the first one on a tie (the prediction rule
+     * of Forward.predictions).
+     */
+    abstract int argmax(int off, int n);
 }

@@ -1015,6 +1015,17 @@ final class FusedVectorOps extends FusedOps {
     }
 
     @Override
+    int argmax(int off, int n) {
+        int best = 0;
+        for (int c = 1; c < n; c++) {
+            if (x[off + c] > x[off + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    @Override
     double accumulatorSum(int acc) {
         double s = 0;
         for (int i = 0; i < W; i++) {

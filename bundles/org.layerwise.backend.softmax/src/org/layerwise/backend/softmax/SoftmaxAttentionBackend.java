@@ -141,6 +141,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         boolean cosine = "cosine".equals(s.text("schedule"));
         SplittableRandom enforcerRng = new SplittableRandom(ctx.enforcerSeed());
         double[] losses = new double[steps];
+        double[] accuracies = new double[steps];
         boolean diverged = false;
         int[][] perms = new int[n][];
         long timedFrom = 0;
@@ -164,9 +165,11 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             }
             SoftmaxAttentionGraph.LossAndGradient lg = engine.lossAndGradient(batch, perms, params.qk, params.ov);
             losses[step] = lg.loss();
+            accuracies[step] = lg.accuracy();
             if (!Double.isFinite(lg.loss())) {
                 diverged = true;
                 losses = java.util.Arrays.copyOf(losses, step + 1);
+                accuracies = java.util.Arrays.copyOf(accuracies, step + 1);
                 break;
             }
             double lr = cosine ? s.real("lr") * 0.5 * (1 + Math.cos(Math.PI * step / steps)) : s.real("lr");
@@ -176,7 +179,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 ctx.enforcer().afterStep(ctx.enforcerSettings(), params.qk, params.ov, config.dX(), config.dY());
                 params.roundAfterHook(f32);
             }
-            ctx.monitor().step(step + 1, steps, lg.loss());
+            ctx.monitor().step(step + 1, steps, lg.loss(), lg.accuracy());
             if (timedFrom != 0) {
                 timedSteps++;
             }
@@ -188,7 +191,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             facts.put("prompts_per_second", timedSteps * (double) batchSize / seconds);
         }
         facts.put("parameterization", params.description());
-        return new TrainedModel(params.model(config), losses, diverged, facts);
+        return new TrainedModel(params.model(config), losses, diverged, facts, accuracies);
     }
 
     /**

@@ -115,8 +115,13 @@ final class SoftmaxAttentionGraph {
         }
     }
 
-    /** Loss and gradients; grads are returned in the order qk[0], ov[0], qk[1], ... (layer-major, head-minor). */
-    record LossAndGradient(double loss, double[][] qkGrad, double[][] ovGrad) {
+    /**
+     * Loss and gradients; grads are returned in the order qk[0], ov[0], qk[1], ... (layer-major,
+     * head-minor). accuracy is the fraction of the batch's prompts whose largest query logit
+     * (the first on a tie, as Forward.predictions) is the query label, taken from the same
+     * forward pass as the loss.
+     */
+    record LossAndGradient(double loss, double[][] qkGrad, double[][] ovGrad, double accuracy) {
     }
 
     /**
@@ -125,8 +130,9 @@ final class SoftmaxAttentionGraph {
      */
     LossAndGradient lossAndGradient(PromptBatch batch, int[][] perms) {
         Map<String, INDArray> feed = feed(batch, perms);
-        OutAndGrad r = sd.calculateGradientsAndOutputs(feed, List.of("loss"), weightNames);
+        OutAndGrad r = sd.calculateGradientsAndOutputs(feed, List.of("loss", "logits"), weightNames);
         double loss = r.getOutputs().get("loss").getDouble(0);
+        double accuracy = accuracy(r.getOutputs().get("logits").castTo(DataType.DOUBLE).data().asDouble(), batch.queryLabels);
         int n = config.nLayers() * config.nHeads();
         double[][] gq = new double[n][];
         double[][] go = new double[n][];
@@ -134,7 +140,25 @@ final class SoftmaxAttentionGraph {
             gq[i] = r.getGradients().get(weightNames.get(2 * i)).castTo(DataType.DOUBLE).data().asDouble();
             go[i] = r.getGradients().get(weightNames.get(2 * i + 1)).castTo(DataType.DOUBLE).data().asDouble();
         }
-        return new LossAndGradient(loss, gq, go);
+        return new LossAndGradient(loss, gq, go, accuracy);
+    }
+
+    /** Fraction of prompts whose largest logit (the first on a tie) is the label; logits [B, C] row-major. */
+    static double accuracy(double[] logits, int[] labels) {
+        int classes = logits.length / labels.length;
+        int hits = 0;
+        for (int p = 0; p < labels.length; p++) {
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (logits[p * classes + c] > logits[p * classes + best]) {
+                    best = c;
+                }
+            }
+            if (best == labels[p]) {
+                hits++;
+            }
+        }
+        return hits / (double) labels.length;
     }
 
     /** The graph's logits on a batch (identity conjugation), for checks against the reference forward. */

@@ -74,6 +74,8 @@ class EndToEndTest {
         assertTrue(o.out().contains("Accuracy on 64 evaluation prompts"), o.toString());
         assertTrue(o.out().contains("Weight abstraction"), o.toString());
         assertTrue(o.err().contains("training step 40/40"), o.toString());
+        assertTrue(java.util.regex.Pattern.compile("training step 40/40  loss \\d+\\.\\d{4}  acc \\d{1,3}%").matcher(o.err()).find(),
+                "the progress line shows the training accuracy: " + o.err());
         Path run = runDirectory(out);
 
         Map<String, Object> runJson = Json.readMap(run.resolve("run.json"));

@@ -154,6 +154,12 @@ public final class ChartExport {
                     hex(s.colour()), s.band() ? 1 : 2, s.dashed() ? " stroke-dasharray=\"6,4\"" : "", points.toString().trim(),
                     escape(s.label())));
         }
+        double marker = chart.marker();
+        if (marker >= xr[0] && marker <= xr[1]) { // the focused x (LineChart.setMarker); NaN fails both tests
+            double px = MARGIN_LEFT + (marker - xr[0]) / (xr[1] - xr[0]) * plotW;
+            sb.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>%n",
+                    px, MARGIN_TOP, px, MARGIN_TOP + plotH, hex(LineChart.MARKER_COLOUR)));
+        }
         int row = 0;
         for (Series s : chart.series()) {
             if (s.band()) {

@@ -5,21 +5,33 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.DoubleConsumer;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swtchart.Chart;
+import org.eclipse.swtchart.IAxis;
+import org.eclipse.swtchart.ICustomPaintListener;
 import org.eclipse.swtchart.ILineSeries;
 import org.eclipse.swtchart.ILineSeries.PlotSymbolType;
 import org.eclipse.swtchart.ISeries;
 import org.eclipse.swtchart.ISeries.SeriesType;
 import org.eclipse.swtchart.LineStyle;
+import org.eclipse.swtchart.Range;
 
 /**
  * An SWTChart line chart that keeps the data it shows, so that every chart can be exported
  * (PNG, SVG, CSV) and read back by tests. Axis titles carry their units.
+ * <p>
+ * A chart may show one vertical marker line at an x value (the focused layer, say): it is
+ * drawn on screen and therefore in PNG exports, and into SVG exports; it is not data and is not
+ * in CSV exports. Click listeners hear the x value, in data coordinates, of a left click in the
+ * plot area. Points whose x or y is not finite are kept in {@link #series()} (and exports) but
+ * not handed to SWTChart, which cannot scale an axis around NaN.
  */
 public final class LineChart {
 
@@ -30,6 +42,11 @@ public final class LineChart {
     private String yTitle = "";
     private double[] xRange;
     private double[] yRange;
+    private double marker = Double.NaN;
+    private final List<DoubleConsumer> clickListeners = new CopyOnWriteArrayList<>();
+
+    /** The colour of the marker line (dark grey, neutral to every series colour). */
+    public static final RGB MARKER_COLOUR = new RGB(90, 90, 90);
 
     public LineChart(Composite parent, String title, String xTitle, String yTitle) {
         chart = new Chart(parent, SWT.NONE);
@@ -38,6 +55,80 @@ public final class LineChart {
         setTitles(title, xTitle, yTitle);
         chart.getLegend().setPosition(SWT.BOTTOM);
         chart.addDisposeListener(e -> colours.values().forEach(Color::dispose));
+        chart.getPlotArea().addCustomPaintListener(new ICustomPaintListener() {
+            @Override
+            public void paintControl(org.eclipse.swt.events.PaintEvent e) {
+                drawMarker(e.gc);
+            }
+
+            @Override
+            public boolean drawBehindSeries() {
+                return false;
+            }
+        });
+        chart.getPlotArea().getControl().addListener(SWT.MouseUp, e -> {
+            if (e.button == 1 && !clickListeners.isEmpty()) {
+                double x = xAxis().getDataCoordinate(e.x);
+                clickListeners.forEach(l -> l.accept(x));
+            }
+        });
+    }
+
+    private IAxis xAxis() {
+        return chart.getAxisSet().getXAxis(0);
+    }
+
+    private void drawMarker(org.eclipse.swt.graphics.GC gc) {
+        Range r = xAxis().getRange();
+        if (Double.isNaN(marker) || marker < r.lower || marker > r.upper) {
+            return;
+        }
+        int px = xAxis().getPixelCoordinate(marker);
+        int height = chart.getPlotArea().getSize().y;
+        Color c = colours.computeIfAbsent(MARKER_COLOUR, rgb -> new Color(chart.getDisplay(), rgb));
+        gc.setForeground(c);
+        gc.setLineWidth(2);
+        gc.setLineStyle(SWT.LINE_SOLID);
+        gc.drawLine(px, 0, px, height);
+    }
+
+    /** The plot area (where clicks are heard and the marker is drawn). */
+    public Control plotArea() {
+        return chart.getPlotArea().getControl();
+    }
+
+    /** The pixel column of x in the plot area at the chart's current size and range. */
+    public int pixelOf(double x) {
+        return xAxis().getPixelCoordinate(x);
+    }
+
+    /** Shows the vertical marker line at x (NaN: none). */
+    public void setMarker(double x) {
+        if (Double.compare(x, marker) != 0) {
+            marker = x;
+            chart.redraw();
+            plotArea().redraw();
+        }
+    }
+
+    /** The marker's x value, NaN when there is none. */
+    public double marker() {
+        return marker;
+    }
+
+    /** Hears the x value (data coordinates) of every left click in the plot area. */
+    public void addClickListener(DoubleConsumer listener) {
+        clickListeners.add(listener);
+    }
+
+    /**
+     * Pins the y axis to [lo, hi] whatever the data (e.g. 0 to 100 for a percentage); the x axis
+     * still follows the data.
+     */
+    public void setYRange(double lo, double hi) {
+        yRange = new double[] {lo, hi};
+        applyRange();
+        chart.redraw();
     }
 
     public Chart control() {
@@ -90,8 +181,10 @@ public final class LineChart {
                 Series next = new Series(id, s.label(), x, y, s.colour(), s.dashed(), s.band(), s.marker());
                 series.set(i, next);
                 ISeries<?> shown = chart.getSeriesSet().getSeries(id);
-                shown.setXSeries(next.x());
-                shown.setYSeries(next.y());
+                double[][] xy = finite(next.x(), next.y());
+                shown.setXSeries(xy[0]);
+                shown.setYSeries(xy[1]);
+                ((ILineSeries<?>) shown).setSymbolType(symbol(next));
                 applyRange();
                 chart.redraw();
                 return;
@@ -103,23 +196,48 @@ public final class LineChart {
     private void add(Series s) {
         ILineSeries<?> line = (ILineSeries<?>) chart.getSeriesSet().createSeries(SeriesType.LINE, s.id());
         line.setDescription(s.label());
-        line.setXSeries(s.x());
-        line.setYSeries(s.y());
+        double[][] xy = finite(s.x(), s.y());
+        line.setXSeries(xy[0]);
+        line.setYSeries(xy[1]);
         Color c = colours.computeIfAbsent(s.colour(), rgb -> new Color(chart.getDisplay(), rgb));
         line.setLineColor(c);
         line.setSymbolColor(c);
         line.setLineStyle(s.scatter() ? LineStyle.NONE : s.dashed() ? LineStyle.DASH : LineStyle.SOLID);
         line.setLineWidth(s.band() ? 1 : 2);
-        if (s.scatter()) {
-            line.setSymbolType(PlotSymbolType.valueOf(s.marker().shape().name()));
-            line.setSymbolSize(s.marker().size());
-        } else {
-            line.setSymbolType(s.band() || s.x().length > 40 ? PlotSymbolType.NONE : PlotSymbolType.CIRCLE);
-            line.setSymbolSize(3);
-        }
+        line.setSymbolType(symbol(s));
+        line.setSymbolSize(s.scatter() ? s.marker().size() : 3);
         line.setVisibleInLegend(!s.band());
         line.setAntialias(SWT.ON);
         series.add(s);
+    }
+
+    private static PlotSymbolType symbol(Series s) {
+        if (s.scatter()) {
+            return PlotSymbolType.valueOf(s.marker().shape().name());
+        }
+        return s.band() || s.x().length > 40 ? PlotSymbolType.NONE : PlotSymbolType.CIRCLE;
+    }
+
+    /** The points whose x and y are both finite. */
+    private static double[][] finite(double[] x, double[] y) {
+        int n = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+                n++;
+            }
+        }
+        if (n == x.length) {
+            return new double[][] {x, y};
+        }
+        double[][] out = new double[2][n];
+        int k = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (Double.isFinite(x[i]) && Double.isFinite(y[i])) {
+                out[0][k] = x[i];
+                out[1][k++] = y[i];
+            }
+        }
+        return out;
     }
 
     /**
@@ -144,12 +262,12 @@ public final class LineChart {
         chart.redraw();
     }
 
-    /** The fixed x range (low, high), or null when the axes fit the data. */
+    /** The fixed x range (low, high), or null when the x axis fits the data. */
     public double[] xRange() {
         return xRange == null ? null : xRange.clone();
     }
 
-    /** The fixed y range (low, high), or null when the axes fit the data. */
+    /** The fixed y range (low, high), or null when the y axis fits the data. */
     public double[] yRange() {
         return yRange == null ? null : yRange.clone();
     }
@@ -157,8 +275,10 @@ public final class LineChart {
     private void applyRange() {
         chart.getAxisSet().adjustRange();
         if (xRange != null) {
-            chart.getAxisSet().getXAxis(0).setRange(new org.eclipse.swtchart.Range(xRange[0], xRange[1]));
-            chart.getAxisSet().getYAxis(0).setRange(new org.eclipse.swtchart.Range(yRange[0], yRange[1]));
+            chart.getAxisSet().getXAxis(0).setRange(new Range(xRange[0], xRange[1]));
+        }
+        if (yRange != null) {
+            chart.getAxisSet().getYAxis(0).setRange(new Range(yRange[0], yRange[1]));
         }
     }
 

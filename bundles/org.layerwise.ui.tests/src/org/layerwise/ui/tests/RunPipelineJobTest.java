@@ -18,13 +18,15 @@ import org.layerwise.runner.PipelineSpec;
 import org.layerwise.runner.RunDirectory;
 import org.layerwise.runner.RunOptions;
 import org.layerwise.runner.RunStatus;
+import org.layerwise.io.Csv;
+import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.editor.PipelineDocument;
 import org.layerwise.ui.runs.RunEvents;
 import org.layerwise.ui.runs.RunPipelineJob;
 import org.layerwise.ui.runs.TrainingPanel;
 
-/** Runs from the workbench: a Job with progress, live loss curve, cancel, terminal status on disk. */
+/** Runs from the workbench: a Job with progress, live loss and accuracy curves, cancel, terminal status on disk. */
 class RunPipelineJobTest {
 
     private Shell shell;
@@ -48,7 +50,7 @@ class RunPipelineJobTest {
     }
 
     @Test
-    void aCompletedRunIsOkAndItsLossCurveWasDrawnLive(@TempDir Path out) throws Exception {
+    void aCompletedRunIsOkAndItsLossAndAccuracyCurvesWereDrawnLive(@TempDir Path out) throws Exception {
         shell = Ui.shell("Training");
         TrainingPanel panel = new TrainingPanel(shell);
         shell.open();
@@ -59,14 +61,40 @@ class RunPipelineJobTest {
 
         assertEquals(IStatus.OK, job.getResult().getSeverity(), job.getResult().getMessage());
         assertEquals(RunStatus.OK, RunDirectory.status(job.directory()));
-        double[] loss = Npz.read(job.directory().resolve("training.npz")).get("loss").toDoubles();
+        var training = Npz.read(job.directory().resolve("training.npz"));
+        double[] loss = training.get("loss").toDoubles();
         Series shown = panel.chart().series().get(0);
         assertEquals(40, shown.y().length);
         for (int i = 0; i < loss.length; i++) {
-            assertEquals(loss[i], shown.y()[i], 1e-6, "loss at step " + (i + 1));
+            assertEquals(loss[i], shown.y()[i], 0, "loss at step " + (i + 1));
         }
         assertEquals("training step", panel.chart().xTitle());
+        assertEquals("loss (nats)", panel.chart().yTitle());
+
+        // The accuracy chart shows training.npz's accuracy exactly, in percent, and its moving average.
+        double[] accuracy = training.get("accuracy").toDoubles();
+        assertEquals(40, accuracy.length);
+        Series acc = find(panel.accuracyChart(), "accuracy");
+        Series ema = find(panel.accuracyChart(), "accuracy_ema");
+        assertEquals(40, acc.y().length);
+        double average = 0;
+        for (int i = 0; i < accuracy.length; i++) {
+            assertEquals(i + 1, acc.x()[i], 0);
+            assertEquals(100 * accuracy[i], acc.y()[i], 0, "accuracy at step " + (i + 1));
+            average = (1 - TrainingPanel.EMA_WEIGHT) * average + TrainingPanel.EMA_WEIGHT * 100 * accuracy[i];
+            assertEquals(average / (1 - Math.pow(1 - TrainingPanel.EMA_WEIGHT, i + 1)), ema.y()[i], 1e-9, "moving average at step " + (i + 1));
+        }
+        assertEquals("accuracy (%)", panel.accuracyChart().yTitle());
+        assertEquals("training step", panel.accuracyChart().xTitle());
+        Path csv = out.resolve("training-accuracy.csv");
+        ChartExport.write(panel.accuracyChart(), csv, ChartExport.Format.CSV);
+        assertEquals(80, Csv.read(csv).size());
         Ui.screenshot(shell, "training-complete");
+    }
+
+    private static Series find(org.layerwise.ui.charts.LineChart chart, String id) {
+        return chart.series().stream().filter(s -> s.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no series " + id + " in " + chart.series()));
     }
 
     @Test

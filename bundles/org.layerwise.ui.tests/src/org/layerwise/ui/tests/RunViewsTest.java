@@ -10,10 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.graphics.ImageData;
+import org.eclipse.swt.graphics.ImageLoader;
+import org.eclipse.swt.graphics.Point;
+import org.eclipse.swt.graphics.RGB;
+import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
@@ -26,8 +35,10 @@ import org.layerwise.runner.RunOptions;
 import org.layerwise.runner.RunResult;
 import org.layerwise.runner.RunStatus;
 import org.layerwise.ui.charts.ChartExport;
+import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.editor.PipelineDocument;
+import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.LayerDynamicsPanel;
 import org.layerwise.ui.results.RecursionPanel;
 import org.layerwise.ui.results.SummaryPanel;
@@ -45,6 +56,7 @@ class RunViewsTest {
         PipelineDocument doc = PipelineDocument.open(Ui.home().resolve("examples/quickstart.layerwise"), registry);
         doc.setSetting(doc.pipeline().getStages().get(1), "steps", "60");
         doc.setSetting(doc.pipeline().getStages().get(1), "batch", "32");
+        doc.setSetting(doc.pipeline().getStages().get(1), "heads", "2");
         for (String analyzer : List.of("baselines", "coupled-mean-shift", "layer-dynamics")) {
             doc.addStage(Role.ANALYZER, analyzer);
         }
@@ -58,6 +70,11 @@ class RunViewsTest {
                 RunListener.SILENT);
         assertEquals(RunStatus.OK, result.status(), result.cause());
         run = result.directory();
+    }
+
+    @BeforeEach
+    void noFocus() {
+        Focus.set(new Focus.State(0, 0, 0), null);
     }
 
     @AfterEach
@@ -132,7 +149,7 @@ class RunViewsTest {
             assertEquals(source.equals("recursion"), line.dashed());
         }
         assertEquals(series(panel, "network").colour(), series(panel, "recursion").colour());
-        assertEquals("layer", panel.chart().xTitle());
+        assertEquals("block", panel.chart().xTitle(), "attention of block t, computed from layer t");
         assertEquals("entropy (nats)", panel.chart().yTitle());
 
         Path csv = Path.of(System.getProperty("layerwise.screenshots", "target/screenshots")).resolveSibling("exports")
@@ -162,24 +179,142 @@ class RunViewsTest {
         }
         assertEquals(4, layers);
         assertEquals(6, panel.coefficientChart().series().size());
+        assertEquals("block", panel.coefficientChart().xTitle());
+        assertEquals("layer (0 = input)", panel.fidelityChart().xTitle());
 
         Csv.Table fidelity = Csv.read(run.resolve("coupled-mean-shift.csv"));
         for (String form : List.of("full", "reduced")) {
             Series shown = find(panel.fidelityChart(), form);
             List<Double> expected = new ArrayList<>();
+            List<Double> fileLayers = new ArrayList<>();
             for (int r = 0; r < fidelity.size(); r++) {
                 if (fidelity.get(r, "form").equals(form) && fidelity.get(r, "measure").equals("hidden_r2")
                         && fidelity.get(r, "block").equals("probe.y")) {
                     expected.add(Csv.parseDouble(fidelity.get(r, "value")));
+                    fileLayers.add(Csv.parseDouble(fidelity.get(r, "layer")));
                 }
             }
             assertEquals(expected.size(), shown.y().length, form);
+            assertEquals(4, expected.size(), form);
             for (int i = 0; i < expected.size(); i++) {
                 assertEquals(expected.get(i), shown.y()[i], 0, form + " layer " + shown.x()[i]);
+                // the file's layer l is the state after block l: layer l + 1 of Focus's convention
+                assertEquals(fileLayers.get(i) + 1, shown.x()[i], 0, form + " point " + i);
             }
+            assertEquals(1.0, shown.x()[0], 0, "the first fidelity is after block 0");
         }
         assertTrue(panel.fidelityChart().title().endsWith("probe.y"), panel.fidelityChart().title());
         Ui.screenshot(shell, "view-recursion");
+    }
+
+    @Test
+    void clickingALayerInLayerDynamicsMovesTheMarkerInTheRecursionViewAndFocus() throws Exception {
+        shell = Ui.shell("Layer dynamics and recursion");
+        SashForm both = new SashForm(shell, SWT.VERTICAL);
+        LayerDynamicsPanel dynamics = new LayerDynamicsPanel(both);
+        RecursionPanel recursion = new RecursionPanel(both);
+        shell.open();
+        dynamics.show(run);
+        recursion.show(run);
+        Ui.flush();
+        List<LineChart> charts = List.of(dynamics.chart(), recursion.coefficientChart(), recursion.fidelityChart());
+        for (LineChart c : charts) {
+            assertEquals(0, c.marker(), 0, c.title() + ": the focused layer from the start");
+        }
+
+        AtomicInteger paints = new AtomicInteger();
+        for (LineChart c : charts) {
+            c.plotArea().addListener(SWT.Paint, e -> paints.incrementAndGet());
+        }
+        click(dynamics.chart(), 2.2);
+        assertEquals(2, Focus.get().layer());
+        for (LineChart c : charts) {
+            assertEquals(2, c.marker(), 0, c.title());
+        }
+        // GTK paints on its frame clock: wait until the three plot areas have painted again
+        Ui.waitUntil("the charts to repaint", 10_000, () -> paints.get() >= 3);
+        Ui.screenshot(shell, "views-focus-layer-2");
+
+        click(dynamics.chart(), 7.6); // beyond the last layer: the nearest shown is L = 4, the output
+        assertEquals(4, Focus.get().layer());
+        assertEquals(4, recursion.fidelityChart().marker(), 0);
+
+        click(recursion.fidelityChart(), 0.9); // a recursion chart sets it the same way
+        assertEquals(1, Focus.get().layer());
+        assertEquals(1, dynamics.chart().marker(), 0);
+
+        // The marker is exported in SVG (not in CSV: it is not data) and drawn in PNG.
+        String svg = ChartExport.svg(recursion.fidelityChart());
+        assertEquals(1, svg.split("class=\"marker\"", -1).length - 1, svg);
+        recursion.fidelityChart().setMarker(Double.NaN);
+        assertFalse(ChartExport.svg(recursion.fidelityChart()).contains("class=\"marker\""));
+        Focus.layer(3, null);
+        assertEquals(3, recursion.fidelityChart().marker(), 0);
+        Ui.flush();
+        Path png = Path.of(System.getProperty("layerwise.screenshots", "target/screenshots")).resolveSibling("exports")
+                .resolve("layer-dynamics-marker.png");
+        ChartExport.write(dynamics.chart(), png, ChartExport.Format.PNG);
+        ImageData image = new ImageLoader().load(png.toString())[0];
+        Point origin = Ui.display().map(dynamics.chart().plotArea(), dynamics.chart().control(), 0, 0);
+        int column = origin.x + dynamics.chart().pixelOf(3);
+        int markerPixels = 0;
+        for (int y = origin.y; y < origin.y + dynamics.chart().plotArea().getSize().y; y++) {
+            RGB rgb = image.palette.getRGB(image.getPixel(column, y));
+            if (rgb.equals(LineChart.MARKER_COLOUR)) {
+                markerPixels++;
+            }
+        }
+        assertTrue(markerPixels > dynamics.chart().plotArea().getSize().y / 2, "marker pixels in column " + column + ": " + markerPixels);
+    }
+
+    @Test
+    void theRecursionHeadSelectorFollowsAndSetsTheFocusedHead() throws Exception {
+        shell = Ui.shell("Recursion heads");
+        RecursionPanel panel = new RecursionPanel(shell);
+        shell.open();
+        panel.show(run);
+        Ui.flush();
+        assertEquals(List.of("0", "1"), List.of(panel.headCombo().getItems()));
+
+        panel.headCombo().select(1);
+        panel.headCombo().notifyListeners(SWT.Selection, new Event());
+        assertEquals(1, Focus.get().head());
+        assertTrue(panel.coefficientChart().title().endsWith("(head 1)"), panel.coefficientChart().title());
+        assertEquals(coefficients("1", "q_a"), List.of(box(find(panel.coefficientChart(), "q_a").y())));
+
+        Focus.head(0, null);
+        assertEquals("0", panel.headCombo().getText());
+        assertEquals(coefficients("0", "q_a"), List.of(box(find(panel.coefficientChart(), "q_a").y())));
+
+        Focus.head(1, null); // a panel shown later starts at the focused head
+        RecursionPanel later = new RecursionPanel(shell);
+        later.show(run);
+        assertEquals("1", later.headCombo().getText());
+    }
+
+    private static List<Double> coefficients(String head, String column) throws Exception {
+        Csv.Table t = Csv.read(run.resolve("coupled-mean-shift-coefficients.csv"));
+        List<Double> out = new ArrayList<>();
+        for (int r = 0; r < t.size(); r++) {
+            if (t.get(r, "head").equals(head)) {
+                out.add(Csv.parseDouble(t.get(r, column)));
+            }
+        }
+        return out;
+    }
+
+    private static Double[] box(double[] v) {
+        return java.util.Arrays.stream(v).boxed().toArray(Double[]::new);
+    }
+
+    /** A left click in the chart's plot area at data x. */
+    private static void click(LineChart chart, double x) {
+        Event e = new Event();
+        e.button = 1;
+        e.x = chart.pixelOf(x);
+        e.y = chart.plotArea().getSize().y / 2;
+        chart.plotArea().notifyListeners(SWT.MouseUp, e);
+        Ui.flush();
     }
 
     private static Series find(org.layerwise.ui.charts.LineChart chart, String id) {

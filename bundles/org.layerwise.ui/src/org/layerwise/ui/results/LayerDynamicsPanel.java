@@ -23,7 +23,10 @@ import org.layerwise.ui.charts.Series;
 /**
  * Layer Dynamics (layer-dynamics.csv): one measure across layers, the network solid and the
  * recursion dashed in the same colour, each with its bootstrap interval as a light band.
- * Attention measures show the mean over heads.
+ * Attention measures show the mean over heads. The x axis follows {@link Focus}'s convention:
+ * a state measure at x = t is the state after t blocks ("layer (0 = input)"), an attention
+ * measure at x = t is block t's attention, computed from the state at layer t ("block").
+ * Clicking the chart focuses the nearest layer; the focused layer is marked by a vertical line.
  */
 public final class LayerDynamicsPanel extends RunPanel {
 
@@ -51,6 +54,9 @@ public final class LayerDynamicsPanel extends RunPanel {
         chart.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 2, 1));
         chart.integerXAxis();
         ChartExportMenu.attach(chart);
+        FocusLinks.clickSetsLayer(chart, this);
+        FocusLinks.follow(this, (state, source) -> chart.setMarker(state.layer()));
+        chart.setMarker(Focus.get().layer());
     }
 
     public LineChart chart() {
@@ -118,7 +124,7 @@ public final class LayerDynamicsPanel extends RunPanel {
             series.addAll(List.of(Series.band(source, source, x, points.stream().mapToDouble(p -> p[2]).toArray(),
                     points.stream().mapToDouble(p -> p[3]).toArray(), Palette.categorical(colour))));
         }
-        chart.setTitles("Layer dynamics: " + selected, ATTENTION.contains(name) ? "layer" : "layer (0 = input)",
+        chart.setTitles("Layer dynamics: " + selected, ATTENTION.contains(name) ? "block" : "layer (0 = input)",
                 selected + " (" + UNITS.getOrDefault(name, "value") + ")");
         chart.show(series);
     }

@@ -20,8 +20,13 @@ import org.layerwise.ui.charts.Palette;
 import org.layerwise.ui.charts.Series;
 
 /**
- * Recursion (coupled-mean-shift analyzer): the recursion's coefficients across layers for one
- * head, and its fidelity per layer (R2 of the hidden states of one block), full and reduced.
+ * Recursion (coupled-mean-shift analyzer): the recursion's coefficients across blocks for one
+ * head, and its fidelity per layer (R2 of the hidden states of one token block), full and
+ * reduced. Axes follow {@link Focus}'s convention, as Layer Dynamics does: block l's
+ * coefficients at x = l ("block"), the fidelity of the states after block l (the file's
+ * "layer l", blocks.{l}.hook_resid_post) at x = l + 1 ("layer (0 = input)"). Clicking either
+ * chart focuses the nearest layer, both mark the focused layer, and the head selector follows
+ * and sets the focused head.
  */
 public final class RecursionPanel extends RunPanel {
 
@@ -46,29 +51,77 @@ public final class RecursionPanel extends RunPanel {
         Composite controls = new Composite(this, SWT.NONE);
         controls.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false, 2, 1));
         controls.setLayout(new GridLayout(6, false));
-        group = combo(controls, "Coefficients");
+        group = combo(controls, "Coefficients", this::plot);
         for (String[] g : GROUPS) {
             group.add(g[0]);
         }
         group.select(0);
-        head = combo(controls, "Head");
-        block = combo(controls, "Fidelity of block");
-        coefficients = new LineChart(this, "Recursion coefficients", "layer", "coefficient (dimensionless)");
+        head = combo(controls, "Head", this::headChosen);
+        block = combo(controls, "Fidelity of token block", this::plot);
+        coefficients = new LineChart(this, "Recursion coefficients", "block", "coefficient (dimensionless)");
         coefficients.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
         coefficients.integerXAxis();
         ChartExportMenu.attach(coefficients);
-        fidelity = new LineChart(this, "Recursion fidelity", "layer (states after it)", "hidden-state R2 (1 = exact)");
+        fidelity = new LineChart(this, "Recursion fidelity", "layer (0 = input)", "hidden-state R2 (1 = exact)");
         fidelity.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
         fidelity.integerXAxis();
         ChartExportMenu.attach(fidelity);
+        for (LineChart c : List.of(coefficients, fidelity)) {
+            FocusLinks.clickSetsLayer(c, this);
+            c.setMarker(Focus.get().layer());
+        }
+        FocusLinks.follow(this, this::focusChanged);
     }
 
-    private Combo combo(Composite parent, String label) {
+    private Combo combo(Composite parent, String label, Runnable onSelection) {
         new Label(parent, SWT.NONE).setText(label);
         Combo c = new Combo(parent, SWT.READ_ONLY);
         c.setLayoutData(new GridData(SWT.LEFT, SWT.CENTER, false, false));
-        c.addListener(SWT.Selection, e -> plot());
+        c.addListener(SWT.Selection, e -> onSelection.run());
         return c;
+    }
+
+    public Combo headCombo() {
+        return head;
+    }
+
+    /** The head chosen here becomes the focused head (when it is a head number). */
+    private void headChosen() {
+        plot();
+        int h = headNumber(head.getSelectionIndex());
+        if (h >= 0) {
+            Focus.head(h, this);
+        }
+    }
+
+    private int headNumber(int index) {
+        if (index < 0) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(head.getItem(index).trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void focusChanged(Focus.State state, Object source) {
+        coefficients.setMarker(state.layer());
+        fidelity.setMarker(state.layer());
+        if (source != this) {
+            selectFocusedHead();
+        }
+    }
+
+    /** Selects (and plots) the focused head when this run has it. */
+    private void selectFocusedHead() {
+        for (int i = 0; i < head.getItemCount(); i++) {
+            if (headNumber(i) == Focus.get().head() && head.getSelectionIndex() != i) {
+                head.select(i);
+                plot();
+                return;
+            }
+        }
     }
 
     public LineChart coefficientChart() {
@@ -86,13 +139,18 @@ public final class RecursionPanel extends RunPanel {
         head.removeAll();
         block.removeAll();
         if (coefficientTable == null || fidelityTable == null) {
-            coefficients.setTitles("Recursion: this run has no coupled-mean-shift analyzer", "layer", "");
+            coefficients.setTitles("Recursion: this run has no coupled-mean-shift analyzer", "block", "");
             coefficients.show(List.of());
             fidelity.show(List.of());
             return;
         }
         new LinkedHashSet<>(coefficientTable.column("head")).forEach(head::add);
         head.select(0);
+        for (int i = 0; i < head.getItemCount(); i++) {
+            if (headNumber(i) == Focus.get().head()) {
+                head.select(i);
+            }
+        }
         Set<String> blocks = new LinkedHashSet<>();
         for (int r = 0; r < fidelityTable.size(); r++) {
             if (fidelityTable.get(r, "measure").equals("hidden_r2")) {
@@ -125,7 +183,7 @@ public final class RecursionPanel extends RunPanel {
             double[] y = rows.stream().mapToDouble(r -> Csv.parseDouble(coefficientTable.get(r, column))).toArray();
             series.add(Series.line(column, column, x, y, Palette.categorical(k - 1)));
         }
-        coefficients.setTitles("Recursion coefficients, " + g[0] + " (head " + h + ")", "layer", "coefficient (dimensionless)");
+        coefficients.setTitles("Recursion coefficients, " + g[0] + " (head " + h + ")", "block", "coefficient (dimensionless)");
         coefficients.show(series);
 
         String b = block.getItemCount() == 0 ? "" : block.getItem(block.getSelectionIndex());
@@ -136,7 +194,8 @@ public final class RecursionPanel extends RunPanel {
             for (int r = 0; r < fidelityTable.size(); r++) {
                 if (fidelityTable.get(r, "form").equals(form) && fidelityTable.get(r, "measure").equals("hidden_r2")
                         && fidelityTable.get(r, "block").equals(b)) {
-                    points.add(new double[] {Csv.parseDouble(fidelityTable.get(r, "layer")),
+                    // the file's layer l is the state after block l: layer l + 1 (Focus)
+                    points.add(new double[] {Csv.parseDouble(fidelityTable.get(r, "layer")) + 1,
                         Csv.parseDouble(fidelityTable.get(r, "value"))});
                 }
             }
@@ -145,7 +204,7 @@ public final class RecursionPanel extends RunPanel {
                     points.stream().mapToDouble(p -> p[1]).toArray(), Palette.categorical(colour++));
             fid.add(form.equals("reduced") ? s.asDashed() : s);
         }
-        fidelity.setTitles("Recursion fidelity, block " + b, "layer (states after it)", "hidden-state R2 (1 = exact)");
+        fidelity.setTitles("Recursion fidelity, states of " + b, "layer (0 = input)", "hidden-state R2 (1 = exact)");
         fidelity.show(fid);
     }
 }

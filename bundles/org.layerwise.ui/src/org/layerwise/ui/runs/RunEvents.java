@@ -17,6 +17,15 @@ public final class RunEvents {
         default void trainingStep(RunPipelineJob job, int step, int total, double loss) {
         }
 
+        /**
+         * A step with its training accuracy (the batch's fraction of prompts whose largest query
+         * logit is the label, from the step's forward pass; NaN where undefined). The default
+         * drops the accuracy.
+         */
+        default void trainingStep(RunPipelineJob job, int step, int total, double loss, double accuracy) {
+            trainingStep(job, step, total, loss);
+        }
+
         default void finished(RunPipelineJob job, RunResult result) {
         }
     }
@@ -38,8 +47,8 @@ public final class RunEvents {
         LISTENERS.forEach(l -> l.started(job, dir));
     }
 
-    static void trainingStep(RunPipelineJob job, int step, int total, double loss) {
-        LISTENERS.forEach(l -> l.trainingStep(job, step, total, loss));
+    static void trainingStep(RunPipelineJob job, int step, int total, double loss, double accuracy) {
+        LISTENERS.forEach(l -> l.trainingStep(job, step, total, loss, accuracy));
     }
 
     static void finished(RunPipelineJob job, RunResult result) {

@@ -21,7 +21,7 @@ import org.layerwise.runner.ValidatedPipeline;
 
 /**
  * Runs a pipeline in the background: validation, then the runner with its progress on a
- * SubMonitor (training step, loss, time left). Cancelling stops the run at the next training
+ * SubMonitor (training step, loss, batch accuracy, time left). Cancelling stops the run at the next training
  * step; the runner then records CANCELLED in run.json.
  */
 public final class RunPipelineJob extends Job {
@@ -99,18 +99,19 @@ public final class RunPipelineJob extends Job {
         }
 
         @Override
-        public void trainingStep(int step, int total, double loss) {
+        public void trainingStep(int step, int total, double loss, double accuracy) {
             clock.step(step);
             long now = clock.nanos();
             if (!started) {
                 started = true;
                 training.setWorkRemaining(Math.max(1, total - step + 1));
             }
-            RunEvents.trainingStep(RunPipelineJob.this, step, total, loss);
+            RunEvents.trainingStep(RunPipelineJob.this, step, total, loss, accuracy);
             if (now - lastText > 100_000_000L || step == total) {
                 lastText = now;
                 double left = clock.secondsLeft(total);
-                whole.subTask(String.format(Locale.ROOT, "training step %d/%d, loss %.4f, %s left", step, total, loss,
+                whole.subTask(String.format(Locale.ROOT, "training step %d/%d, loss %.4f%s, %s left", step, total, loss,
+                        Double.isNaN(accuracy) ? "" : String.format(Locale.ROOT, ", batch accuracy %.0f%%", 100 * accuracy),
                         eta(Double.isNaN(left) ? 0 : left)));
             }
             training.split(1); // throws OperationCanceledException once cancelled: the runner records CANCELLED

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.SashForm;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
@@ -18,20 +19,31 @@ import org.layerwise.ui.charts.Palette;
 import org.layerwise.ui.charts.Series;
 
 /**
- * The live view of the latest run started in the workbench: its training loss per step as it
- * trains (redrawn a few times a second, not per step), its status, and a Cancel button.
+ * The live view of the latest run started in the workbench: its training loss and training
+ * accuracy per step as it trains (redrawn a few times a second, not per step), its status, and
+ * a Cancel button. The accuracy is each step's batch accuracy from the engine's own forward
+ * pass (in %), with an exponential moving average over it; a backend or task without an
+ * accuracy (regression) leaves that chart empty.
  */
 public final class TrainingPanel extends Composite implements RunEvents.Listener {
 
     private static final int REFRESH_MILLIS = 200;
 
+    /** Weight of the newest step in the moving average of the accuracy (a span of about 50 steps). */
+    public static final double EMA_WEIGHT = 2.0 / 51;
+
     private final Label status;
     private final Button cancel;
     private final LineChart chart;
+    private final LineChart accuracyChart;
     private final Object lock = new Object();
     private RunPipelineJob job;
     private double[] steps = new double[0];
     private double[] losses = new double[0];
+    private double[] accuracies = new double[0];
+    private double[] smoothed = new double[0];
+    private double ema;
+    private int emaSteps;
     private int count;
     private String text = "No run started yet. Open a pipeline and choose Run > Run Pipeline.";
     private boolean dirty;
@@ -54,18 +66,33 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
                 j.cancel();
             }
         });
-        chart = new LineChart(this, "Training loss", "training step", "loss (nats)");
-        chart.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 2, 1));
+        SashForm charts = new SashForm(this, SWT.HORIZONTAL);
+        charts.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 2, 1));
+        chart = new LineChart(charts, "Training loss", "training step", "loss (nats)");
         chart.integerXAxis();
         chart.show(java.util.List.of(Series.line("loss", "training loss (batch mean)", new double[0], new double[0],
                 Palette.categorical(0))));
         ChartExportMenu.attach(chart);
+        accuracyChart = new LineChart(charts, "Training accuracy", "training step", "accuracy (%)");
+        accuracyChart.integerXAxis();
+        accuracyChart.setYRange(0, 100);
+        accuracyChart.show(java.util.List.of(
+                Series.line("accuracy", "batch accuracy", new double[0], new double[0], Palette.tint(Palette.categorical(2), 0.5)),
+                Series.line("accuracy_ema", "moving average (about 50 steps)", new double[0], new double[0],
+                        Palette.categorical(2))));
+        ChartExportMenu.attach(accuracyChart);
         RunEvents.add(this);
         addDisposeListener(e -> RunEvents.remove(this));
     }
 
+    /** The loss chart. */
     public LineChart chart() {
         return chart;
+    }
+
+    /** The accuracy chart: series "accuracy" (each step's batch, in %) and "accuracy_ema". */
+    public LineChart accuracyChart() {
+        return accuracyChart;
     }
 
     public String statusText() {
@@ -85,6 +112,10 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
             count = 0;
             steps = new double[1024];
             losses = new double[1024];
+            accuracies = new double[1024];
+            smoothed = new double[1024];
+            ema = 0;
+            emaSteps = 0;
             text = "Running " + directory.getFileName();
             dirty = true;
             running = true;
@@ -99,7 +130,7 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
     }
 
     @Override
-    public void trainingStep(RunPipelineJob j, int step, int total, double loss) {
+    public void trainingStep(RunPipelineJob j, int step, int total, double loss, double accuracy) {
         synchronized (lock) {
             if (j != job) {
                 return;
@@ -107,11 +138,21 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
             if (count == steps.length) {
                 steps = Arrays.copyOf(steps, count * 2);
                 losses = Arrays.copyOf(losses, count * 2);
+                accuracies = Arrays.copyOf(accuracies, count * 2);
+                smoothed = Arrays.copyOf(smoothed, count * 2);
             }
             steps[count] = step;
             losses[count] = loss;
+            accuracies[count] = 100 * accuracy;
+            if (!Double.isNaN(accuracy)) {
+                // bias-corrected like Adam's moments, so the average does not start from 0
+                ema = (1 - EMA_WEIGHT) * ema + EMA_WEIGHT * 100 * accuracy;
+                emaSteps++;
+            }
+            smoothed[count] = emaSteps == 0 ? Double.NaN : ema / (1 - Math.pow(1 - EMA_WEIGHT, emaSteps));
             count++;
-            text = String.format(Locale.ROOT, "%s: step %d of %d, loss %.4f", j.getName(), step, total, loss);
+            text = String.format(Locale.ROOT, "%s: step %d of %d, loss %.4f%s", j.getName(), step, total, loss,
+                    emaSteps == 0 ? "" : String.format(Locale.ROOT, ", accuracy %.1f%% (moving average)", smoothed[count - 1]));
             dirty = true;
         }
     }
@@ -151,6 +192,8 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
     private void refresh() {
         double[] x;
         double[] y;
+        double[] acc = null;
+        double[] accEma = null;
         String t;
         boolean again;
         synchronized (lock) {
@@ -162,12 +205,16 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
             } else {
                 x = Arrays.copyOf(steps, count);
                 y = Arrays.copyOf(losses, count);
+                acc = Arrays.copyOf(accuracies, count);
+                accEma = Arrays.copyOf(smoothed, count);
                 t = text;
                 dirty = false;
             }
         }
         if (x != null) {
             chart.update("loss", x, y);
+            accuracyChart.update("accuracy", x, acc);
+            accuracyChart.update("accuracy_ema", x, accEma);
             status.setText(t);
             layout(new org.eclipse.swt.widgets.Control[] {status});
         }
