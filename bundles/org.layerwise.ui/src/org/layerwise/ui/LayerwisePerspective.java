@@ -24,7 +24,7 @@ public final class LayerwisePerspective implements IPerspectiveFactory {
     public void createInitialLayout(IPageLayout layout) {
         String editors = layout.getEditorArea();
         layout.addView(ExplorerView.ID, IPageLayout.LEFT, 0.22f, editors);
-        IFolderLayout below = layout.createFolder(RUN_VIEWS, IPageLayout.BOTTOM, 0.4f, editors);
+        IFolderLayout below = layout.createFolder(RUN_VIEWS, IPageLayout.BOTTOM, 0.3f, editors);
         below.addView(TrainingView.ID);
         below.addView(SummaryView.ID);
         below.addView(LayerDynamicsView.ID);

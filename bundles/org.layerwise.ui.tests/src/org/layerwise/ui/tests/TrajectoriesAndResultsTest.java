@@ -167,7 +167,7 @@ class TrajectoriesAndResultsTest {
         }
         assertTrue(largestEigenvalue(rest) <= l1 * (1 + 1e-6) + 1e-12, "no third direction has more variance than PC2");
         assertEquals(String.format(Locale.ROOT, "PC1 (%.1f%% of variance)", 100 * l0 / trace), panel.chart().xTitle());
-        assertEquals(String.format(Locale.ROOT, "PC2 (%.1f%% of variance)", 100 * l1 / trace), panel.chart().yTitle());
+        assertEquals(String.format(Locale.ROOT, "PC2 (%.1f%%)", 100 * l1 / trace), panel.chart().yTitle());
 
         long[] labels = eval.get("context_labels").toLongs();
         double[] frameX = panel.chart().xRange();
@@ -296,13 +296,16 @@ class TrajectoriesAndResultsTest {
         Map<String, Object> metrics = Json.readMap(copy.resolve("metrics.json"));
         Map<String, Double> scalars = (Map<String, Double>) ((Map<String, Object>) metrics.get("analyzers")).get("my-probe");
         List<List<String>> expectedScalars = new ArrayList<>();
-        scalars.forEach((k, v) -> expectedScalars.add(List.of(k, Csv.formatDouble(v))));
+        scalars.forEach((k, v) -> expectedScalars.add(List.of(k, ResultsPanel.shown(v))));
         assertEquals(2, expectedScalars.size());
         assertEquals(expectedScalars, panel.shownScalars());
 
         assertEquals(List.of("my-probe"), List.of(panel.tableCombo().getItems()), "only the declared table");
         Csv.Table table = Csv.read(copy.resolve("my-probe.csv"));
-        assertEquals(table.rows(), panel.shownRows());
+        List<List<String>> cells = table.rows().stream().map(r -> r.stream().map(ResultsPanel::shownCell).toList()).toList();
+        assertEquals(cells, panel.shownRows(), "every row, decimals to six significant digits");
+        assertEquals(String.format(Locale.ROOT, "%.6g", Double.parseDouble(table.get(0, "value"))).replaceFirst("\\.?0+$", ""),
+                panel.shownRows().get(0).get(table.header().indexOf("value")));
 
         List<List<String>> expectedTensors = new ArrayList<>();
         Npz.read(copy.resolve("my-probe.npz")).forEach((k, t) -> expectedTensors.add(List.of(k, t.shapeString())));
@@ -384,9 +387,9 @@ class TrajectoriesAndResultsTest {
         panel.selectAnalyzer("hand-probe");
         Ui.flush();
         assertTrue(panel.analyzerInfo().contains("not installed"), panel.analyzerInfo());
-        assertEquals(List.of(List.of("spread", "0.25"), List.of("count", "3.0")), panel.shownScalars());
+        assertEquals(List.of(List.of("spread", "0.25"), List.of("count", "3")), panel.shownScalars());
         assertEquals(List.of("hand-probe", "hand-probe-extra"), List.of(panel.tableCombo().getItems()));
-        assertEquals(List.of(List.of("a", "1.5"), List.of("b", "0.5"), List.of("c", "2.0")), panel.shownRows());
+        assertEquals(List.of(List.of("a", "1.5"), List.of("b", "0.5"), List.of("c", "2")), panel.shownRows());
         assertEquals(List.of(List.of("directions", "[2, 3]", "f64")), panel.shownTensors());
         Series s = panel.chart().series().get(0);
         assertEquals("row (index in hand-probe.csv)", panel.chart().xTitle());

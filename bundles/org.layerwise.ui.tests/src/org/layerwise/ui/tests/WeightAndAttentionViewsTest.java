@@ -269,7 +269,7 @@ class WeightAndAttentionViewsTest {
         String text = Files.readString(svg);
         String cells = text.substring(text.indexOf("id=\"cells\""), text.indexOf("</g>"));
         assertEquals(tokens * keys, cells.split("<rect ", -1).length - 1);
-        assertTrue(text.contains(">attention probability</text>") && text.contains(">token attending (query last)</text>"));
+        assertTrue(text.contains(">attention probability</text>") && text.contains(">token (query last)</text>"));
         ImageLoader loader = new ImageLoader();
         loader.load(png.toString());
         ImageData image = loader.data[0];

@@ -66,7 +66,7 @@ public final class AttentionPanel extends RunPanel {
         note.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         caption = new Label(this, SWT.WRAP);
         caption.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
-        heatmap = new HeatmapChart(this, "Attention", "key token (context index, class)", "token attending (query last)",
+        heatmap = new HeatmapChart(this, "Attention", "key token (context index, class)", "token (query last)",
                 "attention probability");
         heatmap.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
         heatmap.onCellClick(c -> note.setText(heatmap.tooltip(c.row(), c.column())));
@@ -189,7 +189,7 @@ public final class AttentionPanel extends RunPanel {
         }
         heatmap.show(a, tokens, keys, HeatmapChart.Scale.SEQUENTIAL);
         heatmap.setTitles("Attention, prompt " + p + ", block " + l + ", head " + h, "key token (context index, class)",
-                "token attending (query last)");
+                "token (query last)");
         heatmap.setRowLabels(rowLabels);
         heatmap.setColumnLabels(columnLabels);
         heatmap.setRowClasses(rowClasses);

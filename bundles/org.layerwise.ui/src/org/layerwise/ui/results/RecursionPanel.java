@@ -183,7 +183,7 @@ public final class RecursionPanel extends RunPanel {
             double[] y = rows.stream().mapToDouble(r -> Csv.parseDouble(coefficientTable.get(r, column))).toArray();
             series.add(Series.line(column, column, x, y, Palette.categorical(k - 1)));
         }
-        coefficients.setTitles("Recursion coefficients, " + g[0] + " (head " + h + ")", "block", "coefficient (dimensionless)");
+        coefficients.setTitles(g[0] + " (head " + h + ")", "block", "coefficient (dimensionless)");
         coefficients.show(series);
 
         String b = block.getItemCount() == 0 ? "" : block.getItem(block.getSelectionIndex());

@@ -282,7 +282,7 @@ public final class ResultsPanel extends RunPanel {
             info.append("; declared tables not written: ").append(String.join(", ", missing));
         }
         analyzerInfo.setText(info.toString());
-        s.forEach((name, value) -> new TableItem(scalars, SWT.NONE).setText(new String[] {name, Csv.formatDouble(value)}));
+        s.forEach((name, value) -> new TableItem(scalars, SWT.NONE).setText(new String[] {name, shown(value)}));
         pack(scalars, new int[] {120, 90});
 
         Path npz = AnalyzerOutputs.tensors(run, a.id());
@@ -346,7 +346,7 @@ public final class ResultsPanel extends RunPanel {
                 vc.setLabelProvider(new ColumnLabelProvider() {
                     @Override
                     public String getText(Object element) {
-                        return ((List<?>) element).get(index).toString();
+                        return shownCell(((List<?>) element).get(index).toString());
                     }
                 });
             }
@@ -371,7 +371,8 @@ public final class ResultsPanel extends RunPanel {
                 preferred = List.of(column.getItems()).indexOf(name);
             }
         }
-        column.select(Math.max(0, preferred));
+        // else the last numeric column: tidy tables put identifiers first and measurements last
+        column.select(preferred >= 0 ? preferred : column.getItemCount() - 1);
         groupButtons.forEach(Button::dispose);
         groupButtons.clear();
         for (String name : table.header()) {
@@ -477,8 +478,32 @@ public final class ResultsPanel extends RunPanel {
             title += " (first " + MAX_SERIES + " of " + groups.size() + " series)";
         }
         chart.setTitles(title, layered ? AnalyzerOutputs.layerAxis(tableName) : "row (index in " + tableName + ".csv)",
-                y + " (as in " + tableName + ".csv)");
+                y);
         chart.show(series);
+    }
+
+    /** A CSV cell as shown: decimals to six significant digits, everything else as written. */
+    public static String shownCell(String text) {
+        if (text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0) {
+            return text;
+        }
+        try {
+            return shown(Double.parseDouble(text));
+        } catch (NumberFormatException notANumber) {
+            return text;
+        }
+    }
+
+    /** A number as a table cell shows it: six significant digits (the files keep every digit). */
+    public static String shown(double v) {
+        if (!Double.isFinite(v) || v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Double.isFinite(v) ? Long.toString((long) v) : Double.toString(v);
+        }
+        String s = String.format(Locale.ROOT, "%.6g", v);
+        if (s.contains("e")) {
+            return s.replaceFirst("\\.?0+e", "e");
+        }
+        return s.contains(".") ? s.replaceFirst("\\.?0+$", "") : s;
     }
 
     private static String orNaN(String v) {

@@ -87,7 +87,7 @@ public final class TrajectoriesPanel extends RunPanel {
         placeHeading(1);
         Composite controls = new Composite(this, SWT.NONE);
         controls.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
-        controls.setLayout(new GridLayout(10, false));
+        controls.setLayout(new GridLayout(6, false));
         new Label(controls, SWT.NONE).setText("Prompt");
         prompt = new Spinner(controls, SWT.BORDER);
         prompt.setMinimum(0);
@@ -109,10 +109,17 @@ public final class TrajectoriesPanel extends RunPanel {
         infoData.widthHint = layerInfo.computeSize(SWT.DEFAULT, SWT.DEFAULT).x;
         layerInfo.setLayoutData(infoData);
         layerInfo.setText("");
-        spaced(new Label(controls, SWT.NONE), "Recursion");
-        recursion = new Combo(controls, SWT.READ_ONLY);
-        spaced(new Label(controls, SWT.NONE), "PCA of");
-        coordinates = new Combo(controls, SWT.READ_ONLY);
+        // A second row, so that nothing is cut off in a view 1,000 pixels wide.
+        Composite options = new Composite(controls, SWT.NONE);
+        options.setLayoutData(new GridData(SWT.LEFT, SWT.CENTER, false, false, 6, 1));
+        GridLayout optionsLayout = new GridLayout(4, false);
+        optionsLayout.marginWidth = 0;
+        optionsLayout.marginHeight = 0;
+        options.setLayout(optionsLayout);
+        new Label(options, SWT.NONE).setText("Recursion");
+        recursion = new Combo(options, SWT.READ_ONLY);
+        spaced(new Label(options, SWT.NONE), "PCA of");
+        coordinates = new Combo(options, SWT.READ_ONLY);
         for (Coordinates c : Coordinates.values()) {
             coordinates.add(c.label);
         }
@@ -121,6 +128,7 @@ public final class TrajectoriesPanel extends RunPanel {
         note.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         chart = new LineChart(this, "Trajectories", "PC1", "PC2");
         chart.control().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        chart.control().getLegend().setPosition(SWT.RIGHT); // height is what a run view lacks
         ChartExportMenu.attach(chart);
 
         prompt.addListener(SWT.Selection, e -> {
@@ -404,7 +412,7 @@ public final class TrajectoriesPanel extends RunPanel {
         chart.setTitles(String.format(Locale.ROOT, "Prompt %d, layer %d: tokens on the prompt's principal axes (%s)", p, t,
                 Coordinates.values()[Math.max(0, coordinates.getSelectionIndex())].label),
                 String.format(Locale.ROOT, "PC1 (%.1f%% of variance)", 100 * projection.explained(0)),
-                String.format(Locale.ROOT, "PC2 (%.1f%% of variance)", 100 * projection.explained(1)));
+                String.format(Locale.ROOT, "PC2 (%.1f%%)", 100 * projection.explained(1)));
         chart.show(series);
         layout(true, true);
     }

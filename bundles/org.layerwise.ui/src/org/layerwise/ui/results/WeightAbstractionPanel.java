@@ -56,8 +56,8 @@ public final class WeightAbstractionPanel extends RunPanel {
         "f: feature rows x label columns", "g: label rows x feature columns", "c: diagonal of the label block minus e",
         "e: off-diagonal of the label block", "||M - R(M)||_F / ||M||_F: how much of M the six scalars do not explain"};
 
-    private static final String COLUMN_TITLE = "column (coordinate)";
-    private static final String ROW_TITLE = "row (coordinate)";
+    private static final String COLUMN_TITLE = "column";
+    private static final String ROW_TITLE = "row";
 
     private final Table table;
     private final Label caption;

@@ -35,6 +35,7 @@ import org.eclipse.ui.handlers.IHandlerService;
 import org.eclipse.ui.views.IViewDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.layerwise.core.Role;
 import org.layerwise.runner.RunResult;
 import org.layerwise.runner.RunStatus;
 import org.layerwise.ui.Folders;
@@ -196,7 +197,9 @@ class WorkbenchWindowTest {
 
             // Run it, shortened, through the command as a user would, and wait for the Job.
             PipelineDocument document = ((PipelineEditor) editor).document();
-            document.setSetting(document.pipeline().getStages().get(1), "steps", "40");
+            document.setSetting(document.pipeline().getStages().get(1), "steps", "300");
+            document.addStage(Role.ANALYZER, "coupled-mean-shift");
+            document.addStage(Role.ANALYZER, "layer-dynamics");
             RunResult[] finished = new RunResult[1];
             RunEvents.Listener listener = new RunEvents.Listener() {
                 @Override
@@ -228,6 +231,10 @@ class WorkbenchWindowTest {
             }
             page.showView(SummaryView.ID);
             seen.screenshot = screenshot(shell, "workbench-window");
+            for (String id : seen.layerwiseViews) { // each view on the finished run, as the window shows it
+                page.showView(id);
+                screenshot(shell, "workbench-window-" + id.substring(VIEWS.length()));
+            }
         }
 
         /** Closes (and records) any dialog that opens, so that a modal one cannot hang the test. */
