@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,24 +20,17 @@ import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Shell;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
-import org.layerwise.runner.PipelineRunner;
-import org.layerwise.runner.PipelineValidator;
-import org.layerwise.runner.RunListener;
-import org.layerwise.runner.RunOptions;
-import org.layerwise.runner.RunResult;
-import org.layerwise.runner.RunStatus;
 import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Series;
-import org.layerwise.ui.editor.PipelineDocument;
 import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.LayerDynamicsPanel;
 import org.layerwise.ui.results.RecursionPanel;
@@ -52,29 +45,26 @@ class RunViewsTest {
     /** The quickstart, shortened, with every built-in analyzer. */
     @BeforeAll
     static void completedRun() throws Exception {
-        ContributionRegistry registry = ContributionRegistry.load();
-        PipelineDocument doc = PipelineDocument.open(Ui.home().resolve("examples/quickstart.layerwise"), registry);
-        doc.setSetting(doc.pipeline().getStages().get(1), "steps", "60");
-        doc.setSetting(doc.pipeline().getStages().get(1), "batch", "32");
-        doc.setSetting(doc.pipeline().getStages().get(1), "heads", "2");
-        for (String analyzer : List.of("baselines", "coupled-mean-shift", "layer-dynamics")) {
-            doc.addStage(Role.ANALYZER, analyzer);
-        }
-        doc.setSetting(doc.pipeline().getStages().get(4), "resamples", "100");
-        doc.setSetting(doc.pipeline().getStages().get(6), "resamples", "100");
-        assertEquals(List.of(), doc.problems());
-        Path out = Files.createTempDirectory("layerwise-ui-views");
-        var validated = new PipelineValidator(registry).validate(doc.spec());
-        RunOptions options = new RunOptions(out, 128);
-        RunResult result = PipelineRunner.run(validated, options, PipelineRunner.createRunDirectory(options, doc.spec()),
-                RunListener.SILENT);
-        assertEquals(RunStatus.OK, result.status(), result.cause());
-        run = result.directory();
+        run = Ui.completedRun(128, doc -> {
+            doc.setSetting(doc.pipeline().getStages().get(1), "steps", "60");
+            doc.setSetting(doc.pipeline().getStages().get(1), "batch", "32");
+            doc.setSetting(doc.pipeline().getStages().get(1), "heads", "2");
+            for (String analyzer : List.of("baselines", "coupled-mean-shift", "layer-dynamics")) {
+                doc.addStage(Role.ANALYZER, analyzer);
+            }
+            doc.setSetting(doc.pipeline().getStages().get(4), "resamples", "100");
+            doc.setSetting(doc.pipeline().getStages().get(6), "resamples", "100");
+        });
     }
 
     @BeforeEach
     void noFocus() {
         Focus.set(new Focus.State(0, 0, 0), null);
+    }
+
+    @AfterAll
+    static void deleteRun() throws IOException {
+        Ui.delete(run);
     }
 
     @AfterEach

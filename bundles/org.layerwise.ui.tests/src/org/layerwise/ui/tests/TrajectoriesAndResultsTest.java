@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,6 +22,7 @@ import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Shell;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,16 +33,9 @@ import org.layerwise.core.Tensor;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
-import org.layerwise.runner.PipelineRunner;
-import org.layerwise.runner.PipelineValidator;
-import org.layerwise.runner.RunListener;
-import org.layerwise.runner.RunOptions;
-import org.layerwise.runner.RunResult;
-import org.layerwise.runner.RunStatus;
 import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Series;
-import org.layerwise.ui.editor.PipelineDocument;
 import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.ResultsPanel;
 import org.layerwise.ui.results.TokenProjection;
@@ -61,23 +56,15 @@ class TrajectoriesAndResultsTest {
 
     @BeforeAll
     static void completedRun() throws Exception {
-        ContributionRegistry registry = ContributionRegistry.load();
-        assertNotNull(registry.find(Role.ANALYZER, "my-probe"), "the fragment's test analyzer is registered: " + registry.problems());
-        PipelineDocument doc = PipelineDocument.open(Ui.home().resolve("examples/quickstart.layerwise"), registry);
-        doc.setSetting(doc.pipeline().getStages().get(1), "steps", "60");
-        doc.setSetting(doc.pipeline().getStages().get(1), "batch", "32");
-        for (String analyzer : List.of("coupled-mean-shift", "layer-dynamics", "my-probe")) {
-            doc.addStage(Role.ANALYZER, analyzer);
-        }
-        doc.setSetting(doc.pipeline().getStages().get(5), "resamples", "50");
-        assertEquals(List.of(), doc.problems());
-        Path out = Files.createTempDirectory("layerwise-ui-trajectories");
-        var validated = new PipelineValidator(registry).validate(doc.spec());
-        RunOptions options = new RunOptions(out, 64);
-        RunResult result = PipelineRunner.run(validated, options, PipelineRunner.createRunDirectory(options, doc.spec()),
-                RunListener.SILENT);
-        assertEquals(RunStatus.OK, result.status(), result.cause());
-        run = result.directory();
+        assertNotNull(ContributionRegistry.load().find(Role.ANALYZER, "my-probe"), "the fragment's test analyzer is registered");
+        run = Ui.completedRun(64, doc -> {
+            doc.setSetting(doc.pipeline().getStages().get(1), "steps", "60");
+            doc.setSetting(doc.pipeline().getStages().get(1), "batch", "32");
+            for (String analyzer : List.of("coupled-mean-shift", "layer-dynamics", "my-probe")) {
+                doc.addStage(Role.ANALYZER, analyzer);
+            }
+            doc.setSetting(doc.pipeline().getStages().get(5), "resamples", "50");
+        });
         eval = Npz.read(run.resolve("eval.npz"));
         recursion = Npz.read(run.resolve("coupled-mean-shift.npz"));
         layers = 4;
@@ -87,6 +74,11 @@ class TrajectoriesAndResultsTest {
     @BeforeEach
     void resetFocus() {
         Focus.set(new Focus.State(0, 0, 0), this);
+    }
+
+    @AfterAll
+    static void deleteRun() throws IOException {
+        Ui.delete(run);
     }
 
     @AfterEach

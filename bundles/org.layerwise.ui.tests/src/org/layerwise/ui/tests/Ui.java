@@ -1,11 +1,16 @@
 package org.layerwise.ui.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.GC;
@@ -16,6 +21,14 @@ import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.layout.FillLayout;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Shell;
+import org.layerwise.core.ContributionRegistry;
+import org.layerwise.runner.PipelineRunner;
+import org.layerwise.runner.PipelineValidator;
+import org.layerwise.runner.RunListener;
+import org.layerwise.runner.RunOptions;
+import org.layerwise.runner.RunResult;
+import org.layerwise.runner.RunStatus;
+import org.layerwise.ui.editor.PipelineDocument;
 
 /**
  * What the SWT tests share: one Display on the test thread (so assertions run where they are
@@ -92,5 +105,34 @@ final class Ui {
 
     static Path home() {
         return Path.of(System.getProperty("layerwise.home", "../..")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * The quickstart pipeline as the editor's document changes it, run to completion with this
+     * many evaluation prompts into a fresh temporary folder; fails unless the pipeline is valid
+     * and the run ends OK. Returns the run directory.
+     */
+    static Path completedRun(int evalPrompts, Consumer<PipelineDocument> edit) throws Exception {
+        ContributionRegistry registry = ContributionRegistry.load();
+        PipelineDocument doc = PipelineDocument.open(home().resolve("examples/quickstart.layerwise"), registry);
+        edit.accept(doc);
+        assertEquals(List.of(), doc.problems());
+        RunOptions options = new RunOptions(Files.createTempDirectory("layerwise-ui-run"), evalPrompts);
+        RunResult result = PipelineRunner.run(new PipelineValidator(registry).validate(doc.spec()), options,
+                PipelineRunner.createRunDirectory(options, doc.spec()), RunListener.SILENT);
+        assertEquals(RunStatus.OK, result.status(), result.cause());
+        return result.directory();
+    }
+
+    /** Deletes a run made by {@link #completedRun} with the temporary folder it is in. */
+    static void delete(Path run) throws IOException {
+        if (run == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(run.getParent())) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 }

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.SashForm;
@@ -26,22 +24,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
 import org.layerwise.io.Safetensors;
-import org.layerwise.runner.PipelineRunner;
-import org.layerwise.runner.PipelineValidator;
-import org.layerwise.runner.RunListener;
-import org.layerwise.runner.RunOptions;
-import org.layerwise.runner.RunResult;
-import org.layerwise.runner.RunStatus;
 import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.HeatmapChart;
-import org.layerwise.ui.editor.PipelineDocument;
 import org.layerwise.ui.results.AttentionPanel;
 import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.WeightAbstractionPanel;
@@ -65,23 +55,15 @@ class WeightAndAttentionViewsTest {
     /** The quickstart, shortened: factored weights (so the reader multiplies W_Q W_K^T out), 2 heads. */
     @BeforeAll
     static void completedRun() throws Exception {
-        ContributionRegistry registry = ContributionRegistry.load();
-        PipelineDocument doc = PipelineDocument.open(Ui.home().resolve("examples/quickstart.layerwise"), registry);
-        var backend = doc.pipeline().getStages().get(1);
-        doc.setSetting(backend, "steps", "400");
-        doc.setSetting(backend, "batch", "64");
-        doc.setSetting(backend, "layers", Integer.toString(LAYERS));
-        doc.setSetting(backend, "heads", Integer.toString(HEADS));
-        doc.setSetting(backend, "parameterization", "factored");
-        doc.setSetting(backend, "d_head", Integer.toString(D_HEAD));
-        assertEquals(List.of(), doc.problems());
-        Path out = Files.createTempDirectory("layerwise-ui-weights");
-        var validated = new PipelineValidator(registry).validate(doc.spec());
-        RunOptions options = new RunOptions(out, 64);
-        RunResult result = PipelineRunner.run(validated, options, PipelineRunner.createRunDirectory(options, doc.spec()),
-                RunListener.SILENT);
-        assertEquals(RunStatus.OK, result.status(), result.cause());
-        run = result.directory();
+        run = Ui.completedRun(64, doc -> {
+            var backend = doc.pipeline().getStages().get(1);
+            doc.setSetting(backend, "steps", "400");
+            doc.setSetting(backend, "batch", "64");
+            doc.setSetting(backend, "layers", Integer.toString(LAYERS));
+            doc.setSetting(backend, "heads", Integer.toString(HEADS));
+            doc.setSetting(backend, "parameterization", "factored");
+            doc.setSetting(backend, "d_head", Integer.toString(D_HEAD));
+        });
         Map<String, Object> config = Json.readMap(run.resolve("config.json"));
         assertEquals("factored", config.get("parameterization"));
         dx = ((Number) config.get("d_x")).intValue();
@@ -90,13 +72,7 @@ class WeightAndAttentionViewsTest {
 
     @AfterAll
     static void deleteRun() throws IOException {
-        if (run != null) {
-            try (Stream<Path> files = Files.walk(run.getParent())) {
-                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(f);
-                }
-            }
-        }
+        Ui.delete(run);
     }
 
     @AfterEach
