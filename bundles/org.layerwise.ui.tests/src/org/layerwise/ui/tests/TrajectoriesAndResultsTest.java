@@ -352,6 +352,12 @@ class TrajectoriesAndResultsTest {
 
         panel.selectAnalyzer("my-probe");
         Ui.flush();
+        // ... and a layer focused elsewhere selects the table's first row at that layer and marks it.
+        Focus.layer(4, this);
+        Ui.flush();
+        assertEquals("4", panel.selectedRow().get(table.header().indexOf("layer")), "the row at the focused layer");
+        assertEquals(4, panel.chart().marker(), 0);
+        assertEquals(4, Focus.get().layer(), "following does not move Focus again");
         Ui.screenshot(shell, "view-results");
     }
 

@@ -45,7 +45,8 @@ import org.layerwise.ui.charts.Series;
  * (declared in its plugin.xml) with a chart of one numeric column against layer (one series
  * per combination of the chosen grouping columns; against row index when the table has no
  * numeric layer column), and the names and shapes of its tensors. Selecting a row with a
- * layer sets {@link Focus}'s layer in Focus's convention ({@link AnalyzerOutputs#focusLayer}).
+ * layer sets {@link Focus}'s layer in Focus's convention ({@link AnalyzerOutputs#focusLayer}), and
+ * a layer focused elsewhere selects the table's first row at that layer and marks it in the chart.
  */
 public final class ResultsPanel extends RunPanel {
 
@@ -68,6 +69,12 @@ public final class ResultsPanel extends RunPanel {
     private List<AnalyzerOutputs.Analyzer> analyzers = List.of();
     private Csv.Table table;
     private String tableName;
+    private boolean following;
+    private final Focus.Listener focusListener = (state, source) -> {
+        if (source != this && !isDisposed()) {
+            follow(state.layer());
+        }
+    };
 
     public ResultsPanel(Composite parent) {
         super(parent);
@@ -105,6 +112,8 @@ public final class ResultsPanel extends RunPanel {
         rows.getTable().setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true, 3, 1));
         rows.setContentProvider(ArrayContentProvider.getInstance());
         rows.addSelectionChangedListener(e -> rowSelected((IStructuredSelection) e.getSelection()));
+        Focus.add(focusListener);
+        addDisposeListener(e -> Focus.remove(focusListener));
 
         Composite chartPart = new Composite(right, SWT.NONE);
         chartPart.setLayout(new GridLayout(4, false));
@@ -222,6 +231,12 @@ public final class ResultsPanel extends RunPanel {
         }
         tableChoice.select(i);
         showTable();
+    }
+
+    /** The selected row of the table as its CSV cells, or null. */
+    public List<String> selectedRow() {
+        Object first = rows.getStructuredSelection().getFirstElement();
+        return first instanceof List<?> row ? row.stream().map(String::valueOf).toList() : null;
     }
 
     /** Selects row r of the table as a click would (and so sets Focus's layer when it has one). */
@@ -393,7 +408,42 @@ public final class ResultsPanel extends RunPanel {
             groupButtons.add(b);
         }
         plot();
+        follow(Focus.get().layer());
         layout(true, true);
+    }
+
+    /**
+     * Shows a focused layer chosen elsewhere: the table's first row at that layer is selected
+     * and the chart marks its layer (nothing when the table has no row there).
+     */
+    private void follow(int focusLayer) {
+        if (table == null || !hasLayer()) {
+            return;
+        }
+        int column = table.header().indexOf("layer");
+        List<String> match = null;
+        for (List<String> row : table.rows()) {
+            double layer = Csv.parseDouble(row.get(column));
+            if (layer >= 0 && layer == Math.rint(layer) && AnalyzerOutputs.focusLayer(tableName, values(row), (int) layer) == focusLayer) {
+                match = row;
+                break;
+            }
+        }
+        following = true;
+        try {
+            rows.setSelection(match == null ? StructuredSelection.EMPTY : new StructuredSelection(new Object[] {match}), true);
+        } finally {
+            following = false;
+        }
+        chart.setMarker(match == null ? Double.NaN : Csv.parseDouble(match.get(column)));
+    }
+
+    private Map<String, String> values(List<?> row) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int c = 0; c < table.header().size(); c++) {
+            values.put(table.header().get(c), String.valueOf(row.get(c)));
+        }
+        return values;
     }
 
     private boolean hasLayer() {
@@ -511,15 +561,13 @@ public final class ResultsPanel extends RunPanel {
     }
 
     private void rowSelected(IStructuredSelection selection) {
-        if (table == null || !hasLayer() || !(selection.getFirstElement() instanceof List<?> row)) {
+        if (following || table == null || !hasLayer() || !(selection.getFirstElement() instanceof List<?> row)) {
             return;
         }
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int c = 0; c < table.header().size(); c++) {
-            values.put(table.header().get(c), String.valueOf(row.get(c)));
-        }
+        Map<String, String> values = values(row);
         double layer = Csv.parseDouble(values.get("layer"));
         if (layer >= 0 && layer == Math.rint(layer)) {
+            chart.setMarker(layer);
             Focus.layer(AnalyzerOutputs.focusLayer(tableName, values, (int) layer), this);
         }
     }
