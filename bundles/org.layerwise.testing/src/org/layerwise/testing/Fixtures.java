@@ -140,4 +140,15 @@ public final class Fixtures {
         }
         return err / scale;
     }
+
+    /** The repository's root: the nearest folder above the working directory with examples/quickstart.layerwise. */
+    public static java.nio.file.Path repository() {
+        for (java.nio.file.Path p = java.nio.file.Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null;
+                p = p.getParent()) {
+            if (java.nio.file.Files.isRegularFile(p.resolve("examples/quickstart.layerwise"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no repository root (examples/quickstart.layerwise) above " + System.getProperty("user.dir"));
+    }
 }

@@ -1,7 +1,6 @@
 package org.layerwise.batch.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.layerwise.testing.Fixtures;
 import org.layerwise.batch.tests.CliHarness.Outcome;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
@@ -23,19 +23,10 @@ class ExamplesTest {
     @TempDir
     Path dir;
 
-    static Path repository() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("examples/quickstart.layerwise"))) {
-                return p;
-            }
-        }
-        return null;
-    }
 
     @Test
     void every_example_pipeline_validates() throws Exception {
-        Path repo = repository();
-        assertNotNull(repo, "repository root above " + System.getProperty("user.dir"));
+        Path repo = Fixtures.repository();
         // analyze-file needs a model on disk: one of the example's shape (d = 8, C = 4).
         ModelConfig c = new ModelConfig(8, 4, 32, 2, 1, ModelConfig.Attention.SOFTMAX, ModelConfig.Keys.CONTEXT, "merged", 12,
                 "float32", "classification");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.batch.tests.CliHarness.Outcome;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
+import org.layerwise.testing.Fixtures;
 
 /** `reproduce paper-a --quick` end to end: five runs, a report that lists results 1-5, figures that plot the runs' numbers. */
 class ReproduceTest {
@@ -35,7 +36,7 @@ class ReproduceTest {
     @BeforeEach
     void repositoryAsHome() {
         home = System.getProperty("layerwise.home");
-        Path repo = ExamplesTest.repository();
+        Path repo = Fixtures.repository();
         assertNotNull(repo, "repository root above " + System.getProperty("user.dir"));
         System.setProperty("layerwise.home", repo.toString());
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.layerwise.testing.Fixtures;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Tensor;
 import org.layerwise.io.Json;
@@ -36,19 +36,10 @@ class TrainingCurvesTest {
     @TempDir
     Path dir;
 
-    static Path repository() {
-        for (Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("examples/quickstart.layerwise"))) {
-                return p;
-            }
-        }
-        return null;
-    }
 
     @Test
     void the_quickstart_records_one_accuracy_per_step_in_0_1_and_it_rises() throws Exception {
-        Path repo = repository();
-        assertNotNull(repo, "repository root above " + System.getProperty("user.dir"));
+        Path repo = Fixtures.repository();
         PipelineSpec spec = PipelineLoader.load(repo.resolve("examples/quickstart.layerwise"))
                 .withOverrides(List.of("backend.steps=" + STEPS, "backend.batch=" + BATCH));
         List<double[]> heard = new ArrayList<>();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +18,7 @@ import org.eclipse.swt.graphics.ImageLoader;
 import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.widgets.Event;
-import org.eclipse.swt.widgets.Shell;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.layerwise.core.Role;
 import org.layerwise.io.Csv;
@@ -37,10 +32,8 @@ import org.layerwise.ui.results.RecursionPanel;
 import org.layerwise.ui.results.SummaryPanel;
 
 /** The run views on one completed run: what they show is the run directory's numbers. */
-class RunViewsTest {
+class RunViewsTest extends CompletedRunTest {
 
-    private static Path run;
-    private Shell shell;
 
     /** The quickstart, shortened, with every built-in analyzer. */
     @BeforeAll
@@ -55,23 +48,6 @@ class RunViewsTest {
             doc.setSetting(doc.pipeline().getStages().get(4), "resamples", "100");
             doc.setSetting(doc.pipeline().getStages().get(6), "resamples", "100");
         });
-    }
-
-    @BeforeEach
-    void noFocus() {
-        Focus.set(new Focus.State(0, 0, 0), null);
-    }
-
-    @AfterAll
-    static void deleteRun() throws IOException {
-        Ui.delete(run);
-    }
-
-    @AfterEach
-    void close() {
-        if (shell != null) {
-            shell.dispose();
-        }
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,11 +20,7 @@ import java.util.stream.Stream;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Event;
-import org.eclipse.swt.widgets.Shell;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
@@ -46,13 +41,11 @@ import org.layerwise.ui.results.TrajectoriesPanel;
  * third-party analyzer, my-probe, contributed by this fragment): what they plot is recomputed
  * here from the run's files.
  */
-class TrajectoriesAndResultsTest {
+class TrajectoriesAndResultsTest extends CompletedRunTest {
 
-    private static Path run;
     private static Map<String, Tensor> eval;
     private static Map<String, Tensor> recursion;
     private static int layers;
-    private Shell shell;
 
     @BeforeAll
     static void completedRun() throws Exception {
@@ -69,23 +62,6 @@ class TrajectoriesAndResultsTest {
         recursion = Npz.read(run.resolve("coupled-mean-shift.npz"));
         layers = 4;
         assertTrue(eval.containsKey("blocks.3.hook_resid_post") && !eval.containsKey("blocks.4.hook_resid_post"));
-    }
-
-    @BeforeEach
-    void resetFocus() {
-        Focus.set(new Focus.State(0, 0, 0), this);
-    }
-
-    @AfterAll
-    static void deleteRun() throws IOException {
-        Ui.delete(run);
-    }
-
-    @AfterEach
-    void close() {
-        if (shell != null) {
-            shell.dispose();
-        }
     }
 
     // ------------------------------------------------------------------ Trajectories

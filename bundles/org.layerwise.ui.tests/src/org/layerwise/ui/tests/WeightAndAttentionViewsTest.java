@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,9 +18,6 @@ import org.eclipse.swt.graphics.ImageLoader;
 import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.widgets.Event;
-import org.eclipse.swt.widgets.Shell;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.layerwise.core.Tensor;
@@ -41,16 +37,14 @@ import org.layerwise.ui.results.WeightAbstractionPanel;
  * 3 blocks of 2 heads: what they show is what abstraction.csv, model.safetensors and eval.npz
  * hold, and they follow each other through the Focus.
  */
-class WeightAndAttentionViewsTest {
+class WeightAndAttentionViewsTest extends CompletedRunTest {
 
     private static final int LAYERS = 3;
     private static final int HEADS = 2;
     private static final int D_HEAD = 6;
 
-    private static Path run;
     private static int dx;
     private static int dy;
-    private Shell shell;
 
     /** The quickstart, shortened: factored weights (so the reader multiplies W_Q W_K^T out), 2 heads. */
     @BeforeAll
@@ -68,18 +62,6 @@ class WeightAndAttentionViewsTest {
         assertEquals("factored", config.get("parameterization"));
         dx = ((Number) config.get("d_x")).intValue();
         dy = ((Number) config.get("d_y")).intValue();
-    }
-
-    @AfterAll
-    static void deleteRun() throws IOException {
-        Ui.delete(run);
-    }
-
-    @AfterEach
-    void close() {
-        if (shell != null) {
-            shell.dispose();
-        }
     }
 
     @Test
