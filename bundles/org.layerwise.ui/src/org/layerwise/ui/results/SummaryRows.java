@@ -26,13 +26,15 @@ public final class SummaryRows {
         Object cause = run.run().get("cause");
         rows.add(new Row("status", run.status().name(), "", cause == null ? "" : String.valueOf(cause).lines().findFirst().orElse("")));
         if (run.run().get("pipeline") instanceof Map<?, ?> p) {
-            rows.add(new Row("pipeline", String.valueOf(p.get("name")), "", p.get("file") == null ? "" : String.valueOf(p.get("file"))));
+            // the file's name: its folder is the explorer's, and run.json keeps the whole path
+            rows.add(new Row("pipeline", String.valueOf(p.get("name")), "",
+                    p.get("file") == null ? "" : java.nio.file.Path.of(String.valueOf(p.get("file"))).getFileName().toString()));
         }
         Map<String, Double> baselines = run.scalars("baselines");
         double accuracy = run.metric("accuracy");
         if (!Double.isNaN(accuracy)) {
             rows.add(new Row("accuracy (model)", percent(accuracy), interval(baselines, "accuracy_model", true),
-                    String.format(Locale.ROOT, "chance %s, majority class %s, %s evaluation prompts", percent(run.metric("chance")),
+                    String.format(Locale.ROOT, "chance %s, majority %s, %s prompts", percent(run.metric("chance")),
                             percent(run.metric("majority_rate")), integer(run.metric("eval_prompts")))));
         }
         String[][] methods = {{"soft_nn", "soft nearest neighbour"}, {"ncm", "nearest class mean"}, {"logistic", "logistic regression"}};
