@@ -109,6 +109,24 @@ public final class Tensor {
         };
     }
 
+    /** Elements [from, from + size) in row-major order, widened to double (always a copy). */
+    public double[] doubles(int from, int size) {
+        if (from < 0 || size < 0 || from + size > this.size()) {
+            throw new IndexOutOfBoundsException("[" + from + ", " + (from + size) + ") of a tensor of " + this.size() + " values");
+        }
+        double[] out = new double[size];
+        switch (data) {
+            case float[] f -> {
+                for (int i = 0; i < size; i++) {
+                    out[i] = f[from + i];
+                }
+            }
+            case double[] d -> System.arraycopy(d, from, out, 0, size);
+            default -> System.arraycopy(toDoubles(), from, out, 0, size);
+        }
+        return out;
+    }
+
     /** The elements as long (a copy unless already I64); floating values must be integral. */
     public long[] toLongs() {
         return switch (dtype) {

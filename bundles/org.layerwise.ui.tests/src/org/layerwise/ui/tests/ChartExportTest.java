@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.eclipse.swt.graphics.ImageLoader;
-import org.eclipse.swt.widgets.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.layerwise.io.Csv;
 import org.layerwise.ui.charts.ChartExport;
@@ -18,16 +16,8 @@ import org.layerwise.ui.charts.Palette;
 import org.layerwise.ui.charts.Series;
 
 /** Every chart exports what it shows: PNG as on screen, SVG from the data, tidy CSV. */
-class ChartExportTest {
+class ChartExportTest extends ShellTest {
 
-    private Shell shell;
-
-    @AfterEach
-    void close() {
-        if (shell != null) {
-            shell.dispose();
-        }
-    }
 
     @Test
     void pngSvgAndCsvCarryTheChartsData() throws Exception {

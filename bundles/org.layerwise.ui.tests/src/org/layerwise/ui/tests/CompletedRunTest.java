@@ -3,9 +3,7 @@ package org.layerwise.ui.tests;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import org.eclipse.swt.widgets.Shell;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.layerwise.ui.results.Focus;
 
@@ -14,21 +12,13 @@ import org.layerwise.ui.results.Focus;
  * with {@link Ui#completedRun}, and it is deleted after the class), a shell per test, and the
  * Focus back at layer, prompt and head 0 before each test.
  */
-abstract class CompletedRunTest {
+abstract class CompletedRunTest extends ShellTest {
 
     static Path run;
-    Shell shell;
 
     @BeforeEach
     void resetFocus() {
         Focus.set(new Focus.State(0, 0, 0), null);
-    }
-
-    @AfterEach
-    void closeShell() {
-        if (shell != null) {
-            shell.dispose();
-        }
     }
 
     @AfterAll

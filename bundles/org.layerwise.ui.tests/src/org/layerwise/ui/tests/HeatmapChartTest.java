@@ -13,8 +13,6 @@ import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.RGB;
 import org.eclipse.swt.widgets.Event;
-import org.eclipse.swt.widgets.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.layerwise.io.Csv;
 import org.layerwise.ui.charts.ChartExport;
@@ -22,16 +20,8 @@ import org.layerwise.ui.charts.HeatmapChart;
 import org.layerwise.ui.charts.Palette;
 
 /** The heatmap chart on a small known matrix: colours, ticks, hit testing and export. */
-class HeatmapChartTest {
+class HeatmapChartTest extends ShellTest {
 
-    private Shell shell;
-
-    @AfterEach
-    void close() {
-        if (shell != null) {
-            shell.dispose();
-        }
-    }
 
     @Test
     void aSignedMatrixIsCentredOnZeroAndExportsAsLongFormCsv() throws Exception {

@@ -11,9 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.eclipse.swt.widgets.Combo;
-import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Text;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.core.ContributionRegistry;
@@ -26,16 +24,8 @@ import org.layerwise.ui.editor.PipelineDocument;
 import org.layerwise.ui.editor.PipelineForm;
 
 /** The pipeline editor on the quickstart: settings form, live validation, undo/redo, dirty, save. */
-class PipelineEditorTest {
+class PipelineEditorTest extends ShellTest {
 
-    private Shell shell;
-
-    @AfterEach
-    void close() {
-        if (shell != null) {
-            shell.dispose();
-        }
-    }
 
     private PipelineForm open(PipelineDocument doc) {
         shell = Ui.shell("Pipeline editor: " + doc.pipeline().getName());

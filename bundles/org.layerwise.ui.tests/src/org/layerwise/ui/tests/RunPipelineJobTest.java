@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.core.runtime.IStatus;
-import org.eclipse.swt.widgets.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,18 +26,14 @@ import org.layerwise.ui.runs.RunPipelineJob;
 import org.layerwise.ui.runs.TrainingPanel;
 
 /** Runs from the workbench: a Job with progress, live loss and accuracy curves, cancel, terminal status on disk. */
-class RunPipelineJobTest {
+class RunPipelineJobTest extends ShellTest {
 
-    private Shell shell;
     private RunEvents.Listener canceller;
 
     @AfterEach
-    void close() {
+    void removeCanceller() {
         if (canceller != null) {
             RunEvents.remove(canceller);
-        }
-        if (shell != null) {
-            shell.dispose();
         }
     }
 

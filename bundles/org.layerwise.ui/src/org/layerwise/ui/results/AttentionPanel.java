@@ -244,21 +244,8 @@ public final class AttentionPanel extends RunPanel {
 
     /** blocks.{l}.attn.hook_pattern[p, h] as a row-major tokens x keys matrix. */
     private double[] pattern(int p, int l, int h) {
-        Tensor t = patterns.get(l);
         int size = tokens * keys;
-        int from = (p * heads + h) * size;
-        double[] out = new double[size];
-        Object data = t.data();
-        if (data instanceof float[] f) {
-            for (int i = 0; i < size; i++) {
-                out[i] = f[from + i];
-            }
-        } else if (data instanceof double[] d) {
-            System.arraycopy(d, from, out, 0, size);
-        } else {
-            System.arraycopy(t.toDoubles(), from, out, 0, size);
-        }
-        return out;
+        return patterns.get(l).doubles((p * heads + h) * size, size);
     }
 
     public HeatmapChart heatmap() {

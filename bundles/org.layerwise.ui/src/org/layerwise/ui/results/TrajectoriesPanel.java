@@ -290,19 +290,7 @@ public final class TrajectoriesPanel extends RunPanel {
     /** The token's coordinates in the chosen range at one layer of one source. */
     private double[] token(Tensor t, int p, int i) {
         int[] r = coordinateRange();
-        double[] out = new double[r[1] - r[0]];
-        int base = (p * tokens + i) * dim + r[0];
-        if (t.data() instanceof float[] f) {
-            for (int k = 0; k < out.length; k++) {
-                out[k] = f[base + k];
-            }
-        } else if (t.data() instanceof double[] d) {
-            System.arraycopy(d, base, out, 0, out.length);
-        } else {
-            double[] d = t.toDoubles();
-            System.arraycopy(d, base, out, 0, out.length);
-        }
-        return out;
+        return t.doubles((p * tokens + i) * dim + r[0], r[1] - r[0]);
     }
 
     /** The network's states of one prompt at layer t, projected: [token][2]. */
