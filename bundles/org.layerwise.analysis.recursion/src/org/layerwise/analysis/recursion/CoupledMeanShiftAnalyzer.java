@@ -124,6 +124,10 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
         Map<String, Object> fidelity = new LinkedHashMap<>();
         fidelity.put("network_accuracy", Forward.accuracy(netLogits, c.dY(), eval.queryLabels));
         double[] minR2 = new double[2];
+        // Hidden-state R^2 of both forms per layer (entries 0-3 full, 4-7 reduced), the layers in parallel.
+        double[][] hiddenBoth = new double[layers][];
+        java.util.stream.IntStream.range(0, layers).parallel()
+                .forEach(l -> hiddenBoth[l] = hiddenR2(c, netResid[l], rf.residPost()[l], rr.residPost()[l], count));
         for (int f = 0; f < 2; f++) {
             Forward.Result r = f == 0 ? rf : rr;
             String form = f == 0 ? "full" : "reduced";
@@ -133,7 +137,7 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
             List<Map<String, Object>> hidden = new ArrayList<>();
             double min = Double.NaN;
             for (int l = 0; l < layers; l++) {
-                double[] blocks = hiddenR2(c, netResid[l], r.residPost()[l], count);
+                double[] blocks = java.util.Arrays.copyOfRange(hiddenBoth[l], 4 * f, 4 * f + 4);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("layer", l);
                 for (int b = 0; b < BLOCKS.length; b++) {
@@ -343,43 +347,54 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
         return tot > 0 ? 1 - res / tot : Double.NaN;
     }
 
-    /** R^2 of the blocks train.x, train.y, probe.x, probe.y of states [P, N+1, D] (see class comment). */
-    static double[] hiddenR2(ModelConfig c, double[] reference, double[] predicted, int count) {
+    /**
+     * R^2 of the blocks train.x, train.y, probe.x, probe.y (see class comment) of two predictions
+     * of the same states [P, N+1, D]: entries 0-3 for the
+     * first, 4-7 for the second. One pass sums the reference and both residuals, a second the
+     * spread about the reference's mean (the same for both); every sum in the order of the
+     * one-prediction loops.
+     */
+    static double[] hiddenR2(ModelConfig c, double[] reference, double[] first, double[] second, int count) {
         int t = c.tokens();
         int dim = c.dModel();
         int d = c.dX();
         int n = c.nCtx();
         // Block b: tokens [t0, t1) x coordinates [c0, c1).
         int[][] ranges = {{0, n, 0, d}, {0, n, d, dim}, {n, t, 0, d}, {n, t, d, dim}};
-        double[] out = new double[4];
+        double[] out = new double[8];
         for (int b = 0; b < 4; b++) {
             int[] r = ranges[b];
             double sum = 0;
             long entries = 0;
+            double res1 = 0;
+            double res2 = 0;
             for (int p = 0; p < count; p++) {
                 for (int i = r[0]; i < r[1]; i++) {
                     int o = (p * t + i) * dim;
                     for (int m = r[2]; m < r[3]; m++) {
-                        sum += reference[o + m];
+                        double ref = reference[o + m];
+                        sum += ref;
                         entries++;
+                        double e1 = first[o + m] - ref;
+                        double e2 = second[o + m] - ref;
+                        res1 += e1 * e1;
+                        res2 += e2 * e2;
                     }
                 }
             }
             double mean = entries == 0 ? 0 : sum / entries;
-            double res = 0;
             double tot = 0;
             for (int p = 0; p < count; p++) {
                 for (int i = r[0]; i < r[1]; i++) {
                     int o = (p * t + i) * dim;
                     for (int m = r[2]; m < r[3]; m++) {
-                        double e = predicted[o + m] - reference[o + m];
                         double dv = reference[o + m] - mean;
-                        res += e * e;
                         tot += dv * dv;
                     }
                 }
             }
-            out[b] = tot > 0 ? 1 - res / tot : Double.NaN;
+            out[b] = tot > 0 ? 1 - res1 / tot : Double.NaN;
+            out[4 + b] = tot > 0 ? 1 - res2 / tot : Double.NaN;
         }
         return out;
     }

@@ -182,7 +182,7 @@ public final class CoupledMeanShiftRecursion {
                     int i = l * heads + hd;
                     w.attention(q[i]);
                     if (patterns != null) {
-                        System.arraycopy(w.a, 0, patterns[l], (p * heads + hd) * t * k, t * k);
+                        w.pattern(patterns[l], (p * heads + hd) * t * k);
                     }
                     w.shift();
                     w.apply(v[i], w.next);
@@ -199,13 +199,20 @@ public final class CoupledMeanShiftRecursion {
         return new Forward.Result(count, config.dY(), logits, resid, patterns);
     }
 
+
     /**
      * Scratch space of one thread, reused from prompt to prompt (every field is overwritten
-     * before it is read). States are held coordinate-major (h[m * T + i] is coordinate m
-     * of token i) so that the inner loops run over tokens and vectorise: the feature and label
-     * Gram matrices between tokens and keys, the coordinate sums sx and sy, the attention a
-     * [T, K] (row-major, the pattern layout), its transpose, and the attention-weighted means
-     * sum_j A_ij z_j (coordinate-major) and sum_j A_ij sx_j, sum_j A_ij sy_j.
+     * before it is read). States are held coordinate-major (h[m * T + i] is coordinate m of
+     * token i) and everything between tokens and keys key-major (g[j * T + i] for token i, key
+     * j), so that the inner loops run over the T tokens, contiguous in every array they touch,
+     * and vectorise: the feature and label Gram matrices, the coordinate sums sx and sy, the
+     * scores and then the attention a (transposed against the pattern layout [T, K]), and the
+     * attention-weighted means sum_j A_ij z_j (coordinate-major) and sum_j A_ij sx_j,
+     * sum_j A_ij sy_j.
+     * <p>
+     * Every number is the one of the plain loops (i over tokens, j over keys, m over
+     * coordinates): each sum is taken in the same order, j or m ascending from zero, so the
+     * layout changes nothing but speed.
      */
     static final class Workspace {
         final ModelConfig c;
@@ -216,12 +223,19 @@ public final class CoupledMeanShiftRecursion {
         final boolean softmax;
         double[] h;
         double[] next;
+        /** &lt;x_i, x_j&gt; at [j * T + i]. */
         final double[] gx;
+        /** &lt;y_i, y_j&gt; at [j * T + i]. */
         final double[] gy;
         final double[] sx;
         final double[] sy;
+        /** Scores, then attention A_ij, at [j * T + i]. */
         final double[] a;
-        final double[] at;
+        /** Per token: the score's factors of sx_j and sy_j, then the row maximum and sum. */
+        final double[] u;
+        final double[] w;
+        final double[] max;
+        final double[] sum;
         final double[] mean;
         final double[] asx;
         final double[] asy;
@@ -235,12 +249,15 @@ public final class CoupledMeanShiftRecursion {
             softmax = c.attention() == ModelConfig.Attention.SOFTMAX;
             h = new double[dim * t];
             next = new double[dim * t];
-            gx = new double[t * k];
-            gy = new double[t * k];
+            gx = new double[k * t];
+            gy = new double[k * t];
             sx = new double[t];
             sy = new double[t];
-            a = new double[t * k];
-            at = new double[k * t];
+            a = new double[k * t];
+            u = new double[t];
+            w = new double[t];
+            max = new double[t];
+            sum = new double[t];
             mean = new double[dim * t];
             asx = new double[t];
             asy = new double[t];
@@ -258,107 +275,208 @@ public final class CoupledMeanShiftRecursion {
         /** Writes h row-major to dst at offset. */
         void store(double[] dst, int offset) {
             for (int i = 0; i < t; i++) {
+                int o = offset + i * dim;
                 for (int m = 0; m < dim; m++) {
-                    dst[offset + i * dim + m] = h[m * t + i];
+                    dst[o + m] = h[m * t + i];
                 }
             }
         }
 
-        /**
-         * Gram matrices &lt;x_i, x_j&gt;, &lt;y_i, y_j&gt; (i token, j key) and sx, sy of h. The key block is
-         * symmetric: rows i &lt; K are computed for j &lt;= i and mirrored.
-         */
+        /** Gram matrices &lt;x_i, x_j&gt;, &lt;y_i, y_j&gt; (i token, j key) and sx, sy of h. */
         void grams() {
-            java.util.Arrays.fill(gx, 0);
-            java.util.Arrays.fill(gy, 0);
             java.util.Arrays.fill(sx, 0);
             java.util.Arrays.fill(sy, 0);
             for (int m = 0; m < dim; m++) {
-                double[] g = m < d ? gx : gy;
                 double[] s = m < d ? sx : sy;
                 int row = m * t;
                 for (int i = 0; i < t; i++) {
-                    double him = h[row + i];
-                    s[i] += him;
-                    int gi = i * k;
-                    int end = i < k ? i + 1 : k;
-                    for (int j = 0; j < end; j++) {
-                        g[gi + j] += him * h[row + j];
+                    s[i] += h[row + i];
+                }
+            }
+            gram(gx, 0, d);
+            gram(gy, d, dim);
+        }
+
+        /**
+         * g[j * T + i] = sum over m in [from, to) of h_mj h_mi, accumulated from zero with m
+         * ascending: eight or four coordinates per pass over the tokens, the first pass
+         * starting from 0.0 rather than from a cleared array.
+         */
+        private void gram(double[] g, int from, int to) {
+            double[] h = this.h;
+            int t = this.t;
+            for (int j = 0; j < k; j++) {
+                int gj = j * t;
+                int m = from;
+                if (to - m >= 8) {
+                    int r0 = m * t;
+                    double z0 = h[r0 + j];
+                    double z1 = h[r0 + t + j];
+                    double z2 = h[r0 + 2 * t + j];
+                    double z3 = h[r0 + 3 * t + j];
+                    double z4 = h[r0 + 4 * t + j];
+                    double z5 = h[r0 + 5 * t + j];
+                    double z6 = h[r0 + 6 * t + j];
+                    double z7 = h[r0 + 7 * t + j];
+                    for (int i = 0; i < t; i++) {
+                        g[gj + i] = 0.0 + z0 * h[r0 + i] + z1 * h[r0 + t + i] + z2 * h[r0 + 2 * t + i] + z3 * h[r0 + 3 * t + i]
+                                + z4 * h[r0 + 4 * t + i] + z5 * h[r0 + 5 * t + i] + z6 * h[r0 + 6 * t + i]
+                                + z7 * h[r0 + 7 * t + i];
+                    }
+                    m += 8;
+                } else if (to - m >= 4) {
+                    int r0 = m * t;
+                    double z0 = h[r0 + j];
+                    double z1 = h[r0 + t + j];
+                    double z2 = h[r0 + 2 * t + j];
+                    double z3 = h[r0 + 3 * t + j];
+                    for (int i = 0; i < t; i++) {
+                        g[gj + i] = 0.0 + z0 * h[r0 + i] + z1 * h[r0 + t + i] + z2 * h[r0 + 2 * t + i] + z3 * h[r0 + 3 * t + i];
+                    }
+                    m += 4;
+                } else {
+                    for (int i = 0; i < t; i++) {
+                        g[gj + i] = 0;
+                    }
+                }
+                for (; m + 4 <= to; m += 4) {
+                    int r0 = m * t;
+                    double z0 = h[r0 + j];
+                    double z1 = h[r0 + t + j];
+                    double z2 = h[r0 + 2 * t + j];
+                    double z3 = h[r0 + 3 * t + j];
+                    for (int i = 0; i < t; i++) {
+                        g[gj + i] = g[gj + i] + z0 * h[r0 + i] + z1 * h[r0 + t + i] + z2 * h[r0 + 2 * t + i] + z3 * h[r0 + 3 * t + i];
+                    }
+                }
+                for (; m < to; m++) {
+                    int r0 = m * t;
+                    double z0 = h[r0 + j];
+                    for (int i = 0; i < t; i++) {
+                        g[gj + i] += z0 * h[r0 + i];
                     }
                 }
             }
-            for (int i = 0; i < k; i++) {
-                for (int j = 0; j < i; j++) {
-                    gx[j * k + i] = gx[i * k + j];
-                    gy[j * k + i] = gy[i * k + j];
+        }
+
+        /** a = attention of one head with score scalars qs, from the current Gram matrices. */
+        void attention(Scalars qs) {
+            if (softmax) {
+                scores(qs);
+                java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+                for (int j = 0; j < k; j++) {
+                    int gj = j * t;
+                    for (int i = 0; i < t; i++) {
+                        max[i] = Math.max(max[i], a[gj + i]);
+                    }
+                }
+                normalize();
+            } else {
+                scores(qs);
+                double inv = 1.0 / c.nCtx();
+                for (int ji = 0; ji < k * t; ji++) {
+                    a[ji] *= inv;
                 }
             }
         }
 
-        /** a = attention [T, K] of one head with score scalars qs, from the current Gram matrices. */
-        void attention(Scalars qs) {
-            scores(qs);
-            normalize();
+        /** u_i = b sx_i + g sy_i and w_i = f sx_i + e sy_i: s_ij = a gx + c gy + u_i sx_j + w_i sy_j. */
+        private void factors(Scalars qs) {
+            double qb = qs.b();
+            double qg = qs.g();
+            double qf = qs.f();
+            double qe = qs.e();
+            for (int i = 0; i < t; i++) {
+                u[i] = qb * sx[i] + qg * sy[i];
+                w[i] = qf * sx[i] + qe * sy[i];
+            }
         }
 
-        /** a = the scores s_ij [T, K] of one head with score scalars qs. */
+        /** a = the scores s_ij of one head with score scalars qs. */
         void scores(Scalars qs) {
+            factors(qs);
             double qa = qs.a();
             double qc = qs.c();
-            for (int i = 0; i < t; i++) {
-                // s_ij = a gx + c gy + (b sx_i + g sy_i) sx_j + (f sx_i + e sy_i) sy_j
-                double u = qs.b() * sx[i] + qs.g() * sy[i];
-                double w = qs.f() * sx[i] + qs.e() * sy[i];
-                int gi = i * k;
-                for (int j = 0; j < k; j++) {
-                    a[gi + j] = qa * gx[gi + j] + qc * gy[gi + j] + u * sx[j] + w * sy[j];
+            for (int j = 0; j < k; j++) {
+                int gj = j * t;
+                double sxj = sx[j];
+                double syj = sy[j];
+                for (int i = 0; i < t; i++) {
+                    a[gj + i] = qa * gx[gj + i] + qc * gy[gj + i] + u[i] * sxj + w[i] * syj;
                 }
             }
         }
 
-        /** Scores to attention, row by row: softmax over the keys, or division by N (linear attention). */
-        void normalize() {
+        /** Softmax over the keys of the scores in a, whose maximum over the keys is max[i]. */
+        private void normalize() {
+            java.util.Arrays.fill(sum, 0);
+            for (int j = 0; j < k; j++) {
+                int gj = j * t;
+                for (int i = 0; i < t; i++) {
+                    double e = Math.exp(a[gj + i] - max[i]);
+                    a[gj + i] = e;
+                    sum[i] += e;
+                }
+            }
             for (int i = 0; i < t; i++) {
-                int gi = i * k;
-                if (softmax) {
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < k; j++) {
-                        max = Math.max(max, a[gi + j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < k; j++) {
-                        double e = Math.exp(a[gi + j] - max);
-                        a[gi + j] = e;
-                        sum += e;
-                    }
-                    double inv = 1 / sum;
-                    for (int j = 0; j < k; j++) {
-                        a[gi + j] *= inv;
-                    }
-                } else {
-                    double inv = 1.0 / c.nCtx();
-                    for (int j = 0; j < k; j++) {
-                        a[gi + j] *= inv;
-                    }
+                sum[i] = 1 / sum[i];
+            }
+            for (int j = 0; j < k; j++) {
+                int gj = j * t;
+                for (int i = 0; i < t; i++) {
+                    a[gj + i] *= sum[i];
+                }
+            }
+        }
+
+        /** Writes the attention in the pattern layout [T, K] to dst at offset. */
+        void pattern(double[] dst, int offset) {
+            for (int i = 0; i < t; i++) {
+                int o = offset + i * k;
+                for (int j = 0; j < k; j++) {
+                    dst[o + j] = a[j * t + i];
+                }
+            }
+        }
+
+        /** a = an attention given in the pattern layout [T, K] at src[offset]. */
+        void attention(double[] src, int offset) {
+            for (int i = 0; i < t; i++) {
+                int o = offset + i * k;
+                for (int j = 0; j < k; j++) {
+                    a[j * t + i] = src[o + j];
                 }
             }
         }
 
         /** mean = sum_j A_ij z_j (coordinate-major), asx = sum_j A_ij sx_j, asy = sum_j A_ij sy_j. */
         void shift() {
-            for (int i = 0; i < t; i++) {
-                for (int j = 0; j < k; j++) {
-                    at[j * t + i] = a[i * k + j];
-                }
-            }
+            double[] h = this.h;
+            double[] mean = this.mean;
+            double[] a = this.a;
+            int t = this.t;
             java.util.Arrays.fill(mean, 0);
-            for (int j = 0; j < k; j++) {
-                int aj = j * t;
-                for (int m = 0; m < dim; m++) {
-                    double zjm = h[m * t + j];
-                    int row = m * t;
+            for (int m = 0; m < dim; m++) {
+                int row = m * t;
+                int j = 0;
+                for (; j + 4 <= k; j += 4) {
+                    int a0 = j * t;
+                    int a1 = a0 + t;
+                    int a2 = a1 + t;
+                    int a3 = a2 + t;
+                    double z0 = h[row + j];
+                    double z1 = h[row + j + 1];
+                    double z2 = h[row + j + 2];
+                    double z3 = h[row + j + 3];
                     for (int i = 0; i < t; i++) {
-                        mean[row + i] += zjm * at[aj + i];
+                        mean[row + i] = mean[row + i] + z0 * a[a0 + i] + z1 * a[a1 + i] + z2 * a[a2 + i] + z3 * a[a3 + i];
+                    }
+                }
+                for (; j < k; j++) {
+                    int a0 = j * t;
+                    double z0 = h[row + j];
+                    for (int i = 0; i < t; i++) {
+                        mean[row + i] += z0 * a[a0 + i];
                     }
                 }
             }

@@ -68,19 +68,19 @@ final class DroppedTerms {
         int k = c.numKeys();
         int dim = c.dModel();
         int width = heads * PER_HEAD + ALL;
-        double[][] perPrompt = new double[count][];
-        ThreadLocal<CoupledMeanShiftRecursion.Workspace> workspaces = ThreadLocal
-                .withInitial(() -> new CoupledMeanShiftRecursion.Workspace(c));
+        // Each prompt's sums at [p * width, (p + 1) * width), added up in prompt order below.
+        double[] perPrompt = new double[count * width];
+        ThreadLocal<Prompt> scratch = ThreadLocal.withInitial(() -> new Prompt(c, width));
         IntStream.range(0, count).parallel().forEach(p -> {
-            double[] acc = new double[width];
-            Prompt s = new Prompt(c, workspaces.get());
+            Prompt s = scratch.get();
+            double[] acc = s.start();
             s.w.load(input, p * t * dim);
             s.w.grams();
             s.keySums();
             for (int hd = 0; hd < heads; hd++) {
                 int o = hd * PER_HEAD;
                 s.score(full.q(layer, hd), acc, o);
-                System.arraycopy(pattern, (p * heads + hd) * t * k, s.w.a, 0, t * k);
+                s.w.attention(pattern, (p * heads + hd) * t * k);
                 s.w.shift();
                 s.update(full.v(layer, hd), acc, o);
                 acc[heads * PER_HEAD] += acc[o + S_TOTAL];
@@ -89,12 +89,12 @@ final class DroppedTerms {
                 acc[heads * PER_HEAD + 7] += acc[o + S_DROPPED_CENTERED];
             }
             s.allHeads(acc, heads * PER_HEAD);
-            perPrompt[p] = acc;
+            System.arraycopy(acc, 0, perPrompt, p * width, width);
         });
         double[] acc = new double[width];
-        for (double[] a : perPrompt) {
+        for (int p = 0; p < count; p++) {
             for (int i = 0; i < width; i++) {
-                acc[i] += a[i];
+                acc[i] += perPrompt[p * width + i];
             }
         }
         Shares[] out = new Shares[heads + 1];
@@ -127,9 +127,13 @@ final class DroppedTerms {
         return total > 0 ? Math.sqrt(part / total) : Double.NaN;
     }
 
-    /** One prompt's sums; small methods so that each is compiled early and on its own. */
+    /**
+     * One prompt's sums, in scratch space of one thread reused from prompt to prompt
+     * ({@link #start} clears it); small methods so that each is compiled early and on its own.
+     */
     private static final class Prompt {
         final CoupledMeanShiftRecursion.Workspace w;
+        final double[] acc;
         final int t;
         final int k;
         final int d;
@@ -149,8 +153,9 @@ final class DroppedTerms {
         double gx2;
         double gy2;
 
-        Prompt(ModelConfig c, CoupledMeanShiftRecursion.Workspace w) {
-            this.w = w;
+        Prompt(ModelConfig c, int width) {
+            w = new CoupledMeanShiftRecursion.Workspace(c);
+            acc = new double[width];
             t = c.tokens();
             k = c.numKeys();
             d = c.dX();
@@ -159,6 +164,26 @@ final class DroppedTerms {
             dropX = new double[t];
             sumY = new double[t * classes];
             dropY = new double[t];
+        }
+
+        /** Clears the sums for the next prompt; returns its accumulator (width entries, zero). */
+        double[] start() {
+            java.util.Arrays.fill(acc, 0);
+            java.util.Arrays.fill(sumX, 0);
+            java.util.Arrays.fill(dropX, 0);
+            java.util.Arrays.fill(sumY, 0);
+            java.util.Arrays.fill(dropY, 0);
+            sxTokens = 0;
+            syTokens = 0;
+            sxx = 0;
+            sxy = 0;
+            syy = 0;
+            cxx = 0;
+            cxy = 0;
+            cyy = 0;
+            gx2 = 0;
+            gy2 = 0;
+            return acc;
         }
 
         /** Over tokens: sum sx^2, sy^2; over keys: sx^2, sx sy, sy^2 raw and centered; the Gram sums. */
@@ -185,9 +210,14 @@ final class DroppedTerms {
                 cxy += (x - msx) * (y - msy);
                 cyy += (y - msy) * (y - msy);
             }
-            for (int ij = 0; ij < t * k; ij++) {
-                gx2 += w.gx[ij] * w.gx[ij];
-                gy2 += w.gy[ij] * w.gy[ij];
+            // Token by token, key by key (the Gram matrices are held key-major).
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < k; j++) {
+                    double x = w.gx[j * t + i];
+                    double y = w.gy[j * t + i];
+                    gx2 += x * x;
+                    gy2 += y * y;
+                }
             }
         }
 
@@ -206,14 +236,14 @@ final class DroppedTerms {
                 double v = qs.f() * w.sx[i] + qs.e() * w.sy[i];
                 dropped2 += u * u * sxx + 2 * u * v * sxy + v * v * syy;
                 droppedCentered2 += u * u * cxx + 2 * u * v * cxy + v * v * cyy;
-                int gi = i * k;
+                // Scores are held key-major: s_ij at a[j * T + i].
                 double rowMean = 0;
                 for (int j = 0; j < k; j++) {
-                    rowMean += w.a[gi + j];
+                    rowMean += w.a[j * t + i];
                 }
                 rowMean /= k;
                 for (int j = 0; j < k; j++) {
-                    double s = w.a[gi + j];
+                    double s = w.a[j * t + i];
                     total2 += s * s;
                     centered2 += (s - rowMean) * (s - rowMean);
                 }
