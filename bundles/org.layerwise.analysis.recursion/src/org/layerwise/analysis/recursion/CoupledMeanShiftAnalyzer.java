@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.layerwise.analysis.recursion.CoupledMeanShiftRecursion.Form;
 import org.layerwise.core.ActivationCache;
@@ -83,7 +84,6 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
         CoupledMeanShiftRecursion full = SharedRecursion.of(ctx, Form.FULL);
         CoupledMeanShiftRecursion reduced = SharedRecursion.of(ctx, Form.REDUCED);
         Forward.Result rf = SharedRecursion.trajectories(ctx, Form.FULL); // layer-dynamics reads its attention too
-        Forward.Result rr = SharedRecursion.states(ctx, Form.REDUCED);
 
         double[] netLogits = ctx.cache().values("logits", count * c.dY());
         double[][] netResid = new double[layers][];
@@ -124,20 +124,25 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
         Map<String, Object> fidelity = new LinkedHashMap<>();
         fidelity.put("network_accuracy", Forward.accuracy(netLogits, c.dY(), eval.queryLabels));
         double[] minR2 = new double[2];
-        // Hidden-state R^2 of both forms per layer (entries 0-3 full, 4-7 reduced), the layers in parallel.
-        double[][] hiddenBoth = new double[layers][];
-        java.util.stream.IntStream.range(0, layers).parallel()
-                .forEach(l -> hiddenBoth[l] = hiddenR2(c, netResid[l], rf.residPost()[l], rr.residPost()[l], count));
+        // Per layer: SS_tot of the four blocks and SS_res of the full form (the layers in parallel).
+        double[][] fullSums = new double[layers][];
+        IntStream.range(0, layers).parallel().forEach(l -> fullSums[l] = blockSums(c, netResid[l], rf.residPost()[l], count));
+        Reduced rr = reduced(reduced, c, eval, netResid, trajectories);
         for (int f = 0; f < 2; f++) {
-            Forward.Result r = f == 0 ? rf : rr;
+            double[] logits = f == 0 ? rf.logits() : rr.logits();
             String form = f == 0 ? "full" : "reduced";
-            double agreement = agreement(netLogits, r.logits(), c.dY());
-            double logitR2 = r2(netLogits, r.logits());
-            double accuracy = Forward.accuracy(r.logits(), c.dY(), eval.queryLabels);
+            double agreement = agreement(netLogits, logits, c.dY());
+            double logitR2 = r2(netLogits, logits);
+            double accuracy = Forward.accuracy(logits, c.dY(), eval.queryLabels);
             List<Map<String, Object>> hidden = new ArrayList<>();
             double min = Double.NaN;
             for (int l = 0; l < layers; l++) {
-                double[] blocks = java.util.Arrays.copyOfRange(hiddenBoth[l], 4 * f, 4 * f + 4);
+                double[] blocks = new double[4];
+                for (int b = 0; b < 4; b++) {
+                    double tot = fullSums[l][b];
+                    double res = f == 0 ? fullSums[l][4 + b] : rr.residuals()[l][b];
+                    blocks[b] = tot > 0 ? 1 - res / tot : Double.NaN;
+                }
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("layer", l);
                 for (int b = 0; b < BLOCKS.length; b++) {
@@ -209,8 +214,7 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
                         Tensor.of(rf.residPost()[l], count, c.tokens(), c.dModel()).toFloat32());
             }
             for (int l = 0; l < layers; l++) {
-                result.tensor("reduced." + ActivationCache.residPost(l),
-                        Tensor.of(rr.residPost()[l], count, c.tokens(), c.dModel()).toFloat32());
+                result.tensor("reduced." + ActivationCache.residPost(l), Tensor.of(rr.states()[l], count, c.tokens(), c.dModel()));
             }
         }
 
@@ -347,27 +351,67 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
         return tot > 0 ? 1 - res / tot : Double.NaN;
     }
 
+    /** What the analyzer keeps of the reduced recursion: logits, SS_res per layer and block, float32 states or null. */
+    private record Reduced(double[] logits, double[][] residuals, float[][] states) {
+    }
+
+    /** Prompts per chunk of the reduced recursion: its double states live one chunk at a time. */
+    private static final int CHUNK = 128;
+
     /**
-     * R^2 of the blocks train.x, train.y, probe.x, probe.y (see class comment) of two predictions
-     * of the same states [P, N+1, D]: entries 0-3 for the
-     * first, 4-7 for the second. One pass sums the reference and both residuals, a second the
-     * spread about the reference's mean (the same for both); every sum in the order of the
-     * one-prediction loops.
+     * Runs the reduced recursion chunk by chunk of prompts, in prompt order, keeping its logits,
+     * the SS_res of every layer and block against the network (the sums in the order of
+     * {@link #blockSums}) and, when asked, its states as float32; its double states are never
+     * held for all prompts at once (no other analyzer reads them).
      */
-    static double[] hiddenR2(ModelConfig c, double[] reference, double[] first, double[] second, int count) {
-        int t = c.tokens();
-        int dim = c.dModel();
+    private static Reduced reduced(CoupledMeanShiftRecursion reduced, ModelConfig c, PromptBatch eval, double[][] netResid,
+            boolean keepStates) {
+        int count = eval.count;
+        int layers = c.nLayers();
+        int per = c.tokens() * c.dModel();
+        double[][] chunk = new double[layers][Math.min(CHUNK, count) * per];
+        double[] logits = new double[count * c.dY()];
+        double[][] residuals = new double[layers][4];
+        float[][] states = keepStates ? new float[layers][count * per] : null;
+        for (int first = 0; first < count; first += CHUNK) {
+            int from = first;
+            int n = Math.min(CHUNK, count - first);
+            reduced.run(eval.z, from, n, chunk, null, logits);
+            IntStream.range(0, layers).parallel().forEach(l -> {
+                addResiduals(c, netResid[l], chunk[l], from, n, residuals[l]);
+                if (states != null) {
+                    float[] out = states[l];
+                    double[] in = chunk[l];
+                    for (int e = 0; e < n * per; e++) {
+                        out[from * per + e] = (float) in[e];
+                    }
+                }
+            });
+        }
+        return new Reduced(logits, residuals, states);
+    }
+
+    /** Block b: tokens [r[0], r[1]) x coordinates [r[2], r[3]) (train.x, train.y, probe.x, probe.y). */
+    private static int[][] blocks(ModelConfig c) {
         int d = c.dX();
         int n = c.nCtx();
-        // Block b: tokens [t0, t1) x coordinates [c0, c1).
-        int[][] ranges = {{0, n, 0, d}, {0, n, d, dim}, {n, t, 0, d}, {n, t, d, dim}};
+        return new int[][] {{0, n, 0, d}, {0, n, d, c.dModel()}, {n, c.tokens(), 0, d}, {n, c.tokens(), d, c.dModel()}};
+    }
+
+    /**
+     * For the four blocks (see class comment) of states [P, N+1, D]: SS_tot of the reference
+     * about its mean over the block's entries (0-3) and SS_res of the prediction (4-7).
+     */
+    static double[] blockSums(ModelConfig c, double[] reference, double[] predicted, int count) {
+        int t = c.tokens();
+        int dim = c.dModel();
+        int[][] ranges = blocks(c);
         double[] out = new double[8];
         for (int b = 0; b < 4; b++) {
             int[] r = ranges[b];
             double sum = 0;
             long entries = 0;
-            double res1 = 0;
-            double res2 = 0;
+            double res = 0;
             for (int p = 0; p < count; p++) {
                 for (int i = r[0]; i < r[1]; i++) {
                     int o = (p * t + i) * dim;
@@ -375,10 +419,8 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
                         double ref = reference[o + m];
                         sum += ref;
                         entries++;
-                        double e1 = first[o + m] - ref;
-                        double e2 = second[o + m] - ref;
-                        res1 += e1 * e1;
-                        res2 += e2 * e2;
+                        double e = predicted[o + m] - ref;
+                        res += e * e;
                     }
                 }
             }
@@ -393,9 +435,31 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
                     }
                 }
             }
-            out[b] = tot > 0 ? 1 - res1 / tot : Double.NaN;
-            out[4 + b] = tot > 0 ? 1 - res2 / tot : Double.NaN;
+            out[b] = tot;
+            out[4 + b] = res;
         }
         return out;
+    }
+
+    /** res[b] += SS_res of block b over prompts [first, first + count), whose states predicted holds from index 0. */
+    private static void addResiduals(ModelConfig c, double[] reference, double[] predicted, int first, int count, double[] res) {
+        int t = c.tokens();
+        int dim = c.dModel();
+        int[][] ranges = blocks(c);
+        for (int b = 0; b < 4; b++) {
+            int[] r = ranges[b];
+            double s = res[b];
+            for (int p = 0; p < count; p++) {
+                for (int i = r[0]; i < r[1]; i++) {
+                    int o = (p * t + i) * dim;
+                    int ro = o + first * t * dim;
+                    for (int m = r[2]; m < r[3]; m++) {
+                        double e = predicted[o + m] - reference[ro + m];
+                        s += e * e;
+                    }
+                }
+            }
+            res[b] = s;
+        }
     }
 }

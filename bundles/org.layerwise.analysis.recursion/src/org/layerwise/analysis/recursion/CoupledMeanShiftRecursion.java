@@ -171,10 +171,26 @@ public final class CoupledMeanShiftRecursion {
         double[][] resid = new double[layers][count * t * dim];
         double[][] patterns = keepPatterns ? new double[layers][count * heads * t * k] : null;
         double[] logits = new double[count * config.dY()];
+        run(z, 0, count, resid, patterns, logits);
+        return new Forward.Result(count, config.dY(), logits, resid, patterns);
+    }
+
+
+    /**
+     * Runs prompts [first, first + count) of z [P, N+1, D]: their states after every layer go to
+     * resid[l] from index 0 on, their attention (when patterns is not null) to patterns[l]
+     * likewise, their logits to logits[p * C] by the prompt's own index p.
+     */
+    void run(double[] z, int first, int count, double[][] resid, double[][] patterns, double[] logits) {
+        int t = config.tokens();
+        int dim = config.dModel();
+        int k = config.numKeys();
+        int layers = config.nLayers();
+        int heads = config.nHeads();
         ThreadLocal<Workspace> workspaces = ThreadLocal.withInitial(() -> new Workspace(config));
         IntStream.range(0, count).parallel().forEach(p -> {
             Workspace w = workspaces.get();
-            w.load(z, p * t * dim);
+            w.load(z, (first + p) * t * dim);
             for (int l = 0; l < layers; l++) {
                 w.grams();
                 System.arraycopy(w.h, 0, w.next, 0, t * dim);
@@ -193,12 +209,10 @@ public final class CoupledMeanShiftRecursion {
                 w.store(resid[l], p * t * dim);
             }
             for (int m = 0; m < config.dY(); m++) {
-                logits[p * config.dY() + m] = w.h[(config.dX() + m) * t + config.nCtx()];
+                logits[(first + p) * config.dY() + m] = w.h[(config.dX() + m) * t + config.nCtx()];
             }
         });
-        return new Forward.Result(count, config.dY(), logits, resid, patterns);
     }
-
 
     /**
      * Scratch space of one thread, reused from prompt to prompt (every field is overwritten
