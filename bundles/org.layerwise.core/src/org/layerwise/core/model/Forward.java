@@ -82,7 +82,8 @@ public final class Forward {
 
     /**
      * One head on one prompt: a = attention [T, K] from the layer input h, and out += a (h_K OV).
-     * u and w are scratch buffers.
+     * u and w are scratch buffers. Four outputs are summed at a time in registers (the JIT does
+     * not vectorise these short loops); each is still summed in the same order as one alone.
      */
     static void attend(ModelConfig c, double[] h, double[] qk, double[] ov, double[] u, double[] w, double[] a, double[] out) {
         int t = c.tokens();
@@ -90,49 +91,113 @@ public final class Forward {
         int k = c.numKeys();
         matmul(h, t, dim, qk, dim, u);
         matmul(h, k, dim, ov, dim, w);
+        boolean softmax = c.attention() == ModelConfig.Attention.SOFTMAX;
         for (int i = 0; i < t; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) {
+            int ui = i * dim;
+            int ai = i * k;
+            int j = 0;
+            for (; j + 4 <= k; j += 4) {
+                int h0 = j * dim;
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                for (int m = 0; m < dim; m++) {
+                    double um = u[ui + m];
+                    s0 += um * h[h0 + m];
+                    s1 += um * h[h0 + dim + m];
+                    s2 += um * h[h0 + 2 * dim + m];
+                    s3 += um * h[h0 + 3 * dim + m];
+                }
+                a[ai + j] = s0;
+                a[ai + j + 1] = s1;
+                a[ai + j + 2] = s2;
+                a[ai + j + 3] = s3;
+            }
+            for (; j < k; j++) {
                 double s = 0;
                 for (int m = 0; m < dim; m++) {
-                    s += u[i * dim + m] * h[j * dim + m];
+                    s += u[ui + m] * h[j * dim + m];
                 }
-                a[i * k + j] = s;
-                max = Math.max(max, s);
+                a[ai + j] = s;
             }
-            if (c.attention() == ModelConfig.Attention.SOFTMAX) {
+            if (softmax) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (j = 0; j < k; j++) {
+                    max = Math.max(max, a[ai + j]);
+                }
                 double sum = 0;
-                for (int j = 0; j < k; j++) {
-                    double e = Math.exp(a[i * k + j] - max);
-                    a[i * k + j] = e;
+                for (j = 0; j < k; j++) {
+                    double e = Math.exp(a[ai + j] - max);
+                    a[ai + j] = e;
                     sum += e;
                 }
-                for (int j = 0; j < k; j++) {
-                    a[i * k + j] /= sum;
+                for (j = 0; j < k; j++) {
+                    a[ai + j] /= sum;
                 }
             } else {
-                for (int j = 0; j < k; j++) {
-                    a[i * k + j] /= c.nCtx();
+                for (j = 0; j < k; j++) {
+                    a[ai + j] /= c.nCtx();
                 }
             }
-            for (int j = 0; j < k; j++) {
-                double aij = a[i * k + j];
-                for (int m = 0; m < dim; m++) {
-                    out[i * dim + m] += aij * w[j * dim + m];
+            int m = 0;
+            for (; m + 4 <= dim; m += 4) {
+                double o0 = out[ui + m];
+                double o1 = out[ui + m + 1];
+                double o2 = out[ui + m + 2];
+                double o3 = out[ui + m + 3];
+                for (j = 0; j < k; j++) {
+                    double aij = a[ai + j];
+                    int wj = j * dim + m;
+                    o0 += aij * w[wj];
+                    o1 += aij * w[wj + 1];
+                    o2 += aij * w[wj + 2];
+                    o3 += aij * w[wj + 3];
                 }
+                out[ui + m] = o0;
+                out[ui + m + 1] = o1;
+                out[ui + m + 2] = o2;
+                out[ui + m + 3] = o3;
+            }
+            for (; m < dim; m++) {
+                double o = out[ui + m];
+                for (j = 0; j < k; j++) {
+                    o += a[ai + j] * w[j * dim + m];
+                }
+                out[ui + m] = o;
             }
         }
     }
 
-    /** out[r x n] = x[r x m] * y[m x n]. */
+    /** out[r x n] = x[r x m] * y[m x n], four columns at a time, each summed over m in order. */
     static void matmul(double[] x, int rows, int m, double[] y, int n, double[] out) {
-        java.util.Arrays.fill(out, 0, rows * n, 0.0);
         for (int i = 0; i < rows; i++) {
-            for (int l = 0; l < m; l++) {
-                double xv = x[i * m + l];
-                for (int j = 0; j < n; j++) {
-                    out[i * n + j] += xv * y[l * n + j];
+            int xi = i * m;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                for (int l = 0; l < m; l++) {
+                    double xv = x[xi + l];
+                    int yl = l * n + j;
+                    s0 += xv * y[yl];
+                    s1 += xv * y[yl + 1];
+                    s2 += xv * y[yl + 2];
+                    s3 += xv * y[yl + 3];
                 }
+                out[i * n + j] = s0;
+                out[i * n + j + 1] = s1;
+                out[i * n + j + 2] = s2;
+                out[i * n + j + 3] = s3;
+            }
+            for (; j < n; j++) {
+                double s = 0;
+                for (int l = 0; l < m; l++) {
+                    s += x[xi + l] * y[l * n + j];
+                }
+                out[i * n + j] = s;
             }
         }
     }
