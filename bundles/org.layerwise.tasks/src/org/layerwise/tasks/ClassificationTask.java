@@ -87,11 +87,45 @@ public abstract class ClassificationTask implements TaskGenerator {
         return v;
     }
 
-    /** argmax_c <w_c, f> for class vectors w (C x m, row-major); the lowest index on ties. */
+    /**
+     * argmax_c &lt;w_c, f&gt; for class vectors w (C x m, row-major); the lowest index on ties. Four
+     * classes' scores are summed side by side (each over k in order, as one alone would be).
+     */
     static int argmax(double[] w, double[] f, int fOffset, int m, int classes) {
         int best = 0;
         double bestScore = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < classes; c++) {
+        int c = 0;
+        for (; c + 4 <= classes; c += 4) {
+            int w0 = c * m;
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            for (int k = 0; k < m; k++) {
+                double fk = f[fOffset + k];
+                s0 += w[w0 + k] * fk;
+                s1 += w[w0 + m + k] * fk;
+                s2 += w[w0 + 2 * m + k] * fk;
+                s3 += w[w0 + 3 * m + k] * fk;
+            }
+            if (s0 > bestScore) {
+                bestScore = s0;
+                best = c;
+            }
+            if (s1 > bestScore) {
+                bestScore = s1;
+                best = c + 1;
+            }
+            if (s2 > bestScore) {
+                bestScore = s2;
+                best = c + 2;
+            }
+            if (s3 > bestScore) {
+                bestScore = s3;
+                best = c + 3;
+            }
+        }
+        for (; c < classes; c++) {
             double score = 0;
             for (int k = 0; k < m; k++) {
                 score += w[c * m + k] * f[fOffset + k];
