@@ -313,7 +313,7 @@ public final class CoupledMeanShiftRecursion {
 
         /**
          * g[j * T + i] = sum over m in [from, to) of h_mj h_mi, accumulated from zero with m
-         * ascending: eight or four coordinates per pass over the tokens, the first pass
+         * ascending: eight or four coordinates per pass over the tokens, a first pass of eight
          * starting from 0.0 rather than from a cleared array.
          */
         private void gram(double[] g, int from, int to) {
@@ -338,17 +338,7 @@ public final class CoupledMeanShiftRecursion {
                                 + z7 * h[r0 + 7 * t + i];
                     }
                     m += 8;
-                } else if (to - m >= 4) {
-                    int r0 = m * t;
-                    double z0 = h[r0 + j];
-                    double z1 = h[r0 + t + j];
-                    double z2 = h[r0 + 2 * t + j];
-                    double z3 = h[r0 + 3 * t + j];
-                    for (int i = 0; i < t; i++) {
-                        g[gj + i] = 0.0 + z0 * h[r0 + i] + z1 * h[r0 + t + i] + z2 * h[r0 + 2 * t + i] + z3 * h[r0 + 3 * t + i];
-                    }
-                    m += 4;
-                } else {
+                } else { // 0.0 + x, as the loops below add to it
                     for (int i = 0; i < t; i++) {
                         g[gj + i] = 0;
                     }
