@@ -292,6 +292,7 @@ public final class MultinomialLogisticRegression {
          * d2F/dphi2 at the phi of the last {@link #objective} call. With J the map from phi to
          * theta, the loss Hessian of token i is J'(diag p_i - p_i p_i')J (x) x_i x_i', whose
          * (k, l) entry is p_k [k = l] + q - (p_k - q)(p_l - q) with q the last class's probability.
+         * Only the lower triangle and the diagonal are written: all that {@link MultinomialLogisticRegression#solve} reads.
          */
         void hessian(double[] hess) {
             int dim = free * m;
@@ -319,7 +320,7 @@ public final class MultinomialLogisticRegression {
             }
             // d2/dphi2 of (lambda/2)(sum_k ||w_k||^2 + ||sum_k w_k||^2) = lambda ([k = l] + 1) I on the weights
             for (int k = 0; k < free; k++) {
-                for (int l = 0; l < free; l++) {
+                for (int l = 0; l <= k; l++) {
                     double v = lambda * ((k == l ? 1 : 0) + 1);
                     for (int a = 0; a < d; a++) {
                         hess[(k * m + a) * dim + l * m + a] += v;
@@ -328,15 +329,15 @@ public final class MultinomialLogisticRegression {
             }
         }
 
-        /** Writes a packed symmetric m x m block into blocks (k, l) and (l, k) of the full matrix. */
+        /** Writes a packed symmetric m x m block (k &lt;= l) into the lower triangle of block (l, k) of the full matrix. */
         private void unpack(double[] packedBlocks, int t, double[] hess, int k, int l, int dim) {
             for (int a = 0; a < m; a++) {
                 for (int b = a; b < m; b++, t++) {
                     double v = packedBlocks[t];
-                    hess[(k * m + a) * dim + l * m + b] = v;
-                    hess[(k * m + b) * dim + l * m + a] = v;
                     hess[(l * m + b) * dim + k * m + a] = v;
-                    hess[(l * m + a) * dim + k * m + b] = v;
+                    if (k != l) {
+                        hess[(l * m + a) * dim + k * m + b] = v;
+                    }
                 }
             }
         }
@@ -360,8 +361,8 @@ public final class MultinomialLogisticRegression {
     }
 
     /**
-     * Solves H x = g for symmetric positive definite H by Cholesky; when rounding makes a
-     * pivot non-positive, a growing multiple of the identity is added (Levenberg damping).
+     * Solves H x = g for symmetric positive definite H by Cholesky, reading only H's lower
+     * triangle and diagonal; when rounding makes a pivot non-positive, a growing multiple of the identity is added (Levenberg damping).
      */
     static void solve(double[] h, double[] g, double[] x, double[] l, int dim) {
         double maxDiag = 0;
