@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.Settings;
 import org.layerwise.core.model.ModelConfig;
@@ -287,14 +288,12 @@ class FusedEngineTest {
     /**
      * Speed of lossAndGradient alone (same batch every step), fused and ND4J in the same run;
      * several windows each (the machine is shared): best and median window, and how many cores
-     * the process actually got while the fused engine ran. Does nothing unless
-     * -Dlayerwise.bench=true is in the test JVM's argLine.
+     * the process actually got while the fused engine ran. A measurement, not a check: skipped
+     * unless -Dlayerwise.bench=true is in the test JVM's argLine.
      */
     @Test
+    @EnabledIfSystemProperty(named = "layerwise.bench", matches = "true")
     void benchmark() {
-        if (!Boolean.getBoolean("layerwise.bench")) {
-            return; // a measurement, not a check: off unless -Dlayerwise.bench=true is in the test JVM's argLine
-        }
         String only = System.getProperty("layerwise.bench.only", "");
         int[][] shapes = {{8, 4, 32, 4, 1}, {16, 8, 64, 8, 1}};
         for (int[] s : shapes) {
