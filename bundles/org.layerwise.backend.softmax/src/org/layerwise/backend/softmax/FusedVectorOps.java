@@ -31,6 +31,7 @@ final class FusedVectorOps extends FusedOps {
     static final int PAD = HALF ? 8 : W;
     /** 16 lanes: 16 x 16 transposes in registers; else gathers. */
     static final boolean REGISTER_TRANSPOSE = HALF;
+    private static final int FEW_COLUMNS = 4;
 
     private static VectorSpecies<Float> species() {
         String bits = System.getProperty("layerwise.fused.vectorBits", "");
@@ -693,13 +694,21 @@ final class FusedVectorOps extends FusedOps {
 
     /**
      * 16 x 16 blocks through a 4-stage network of rearranges and blends, in registers. Whole
-     * blocks only, no branch on the shape: source rows [rows, roundUp(rows, 16)) are read (the
-     * engine keeps them zero) and destination lanes up to roundUp(rows, 16) <= ldd are written.
+     * row blocks only: source rows [rows, roundUp(rows, 16)) are read (the engine keeps them
+     * zero) and destination lanes up to roundUp(rows, 16) <= ldd are written.
      */
     private void transpose16(int src, int lds, int rows, int cols, int dst, int ldd) {
         float[] x = this.x;
+        // a last block of at most FEW_COLUMNS columns (T = N + 1: often just the query's) is copied
+        // element by element: 16 x FEW_COLUMNS moves instead of a whole 16 x 16 network
+        int blocked = cols - cols % 16 + (cols % 16 > FEW_COLUMNS ? 16 : 0);
         for (int r0 = 0; r0 < rows; r0 += 16) {
-            for (int c0 = 0; c0 < cols; c0 += 16) {
+            for (int c = blocked; c < cols; c++) {
+                for (int r = r0; r < r0 + 16; r++) {
+                    x[dst + c * ldd + r] = x[src + r * lds + c];
+                }
+            }
+            for (int c0 = 0; c0 < blocked; c0 += 16) {
                 int s = src + r0 * lds + c0;
                 FloatVector v0 = FloatVector.fromArray(S, x, s);
                 FloatVector v1 = FloatVector.fromArray(S, x, s + lds);
