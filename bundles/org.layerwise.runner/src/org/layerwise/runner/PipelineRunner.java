@@ -38,6 +38,7 @@ import org.layerwise.core.model.ModelConfig;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
+import org.layerwise.io.model.ModelFiles;
 import org.layerwise.runner.ValidatedPipeline.Bound;
 
 /**

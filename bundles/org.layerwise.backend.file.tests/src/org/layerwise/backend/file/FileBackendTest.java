@@ -32,7 +32,7 @@ import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
 import org.layerwise.io.Safetensors;
 import org.layerwise.runner.ExitCode;
-import org.layerwise.runner.ModelFiles;
+import org.layerwise.io.model.ModelFiles;
 import org.layerwise.tasks.LinearTask;
 
 class FileBackendTest {

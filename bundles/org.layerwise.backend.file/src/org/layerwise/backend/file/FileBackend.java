@@ -14,6 +14,7 @@ import org.layerwise.core.TaskSpec;
 import org.layerwise.core.TrainedModel;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
+import org.layerwise.io.model.ModelFileReader;
 
 /**
  * Backend "file": a model trained elsewhere. Everything is read and checked in configure, at

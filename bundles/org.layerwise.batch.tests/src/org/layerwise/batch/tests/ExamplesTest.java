@@ -15,7 +15,7 @@ import org.layerwise.testing.Fixtures;
 import org.layerwise.batch.tests.CliHarness.Outcome;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
-import org.layerwise.runner.ModelFiles;
+import org.layerwise.io.model.ModelFiles;
 
 /** Every shipped pipeline (examples/ and its study folders) validates against the installed contributions. */
 class ExamplesTest {

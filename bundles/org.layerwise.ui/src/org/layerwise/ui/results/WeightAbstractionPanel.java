@@ -15,12 +15,12 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
-import org.layerwise.backend.file.ModelFile;
 import org.layerwise.core.BadInputFileException;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.io.Csv;
+import org.layerwise.io.model.ModelFiles;
 import org.layerwise.runner.RunDirectory;
 import org.layerwise.ui.charts.ChartExportMenu;
 import org.layerwise.ui.charts.HeatmapChart;
@@ -122,7 +122,7 @@ public final class WeightAbstractionPanel extends RunPanel {
         model = null;
         modelProblem = null;
         try {
-            model = ModelFile.read(run.path());
+            model = ModelFiles.read(run.path());
         } catch (BadInputFileException e) {
             modelProblem = e.getMessage();
         }

@@ -1,10 +1,13 @@
-package org.layerwise.runner;
+package org.layerwise.io.model;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.layerwise.core.BadInputFileException;
+import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
@@ -12,7 +15,11 @@ import org.layerwise.core.model.TransformerModel;
 import org.layerwise.io.Json;
 import org.layerwise.io.Safetensors;
 
-/** config.json + model.safetensors with the tensor names of FORMATS.md, merged or factored. */
+/**
+ * A model's files, config.json + model.safetensors with the tensor names of FORMATS.md, merged
+ * or factored: written by every run, read back (checked by {@link ModelFileReader}) by the file
+ * backend, the workbench and tools that look at a model without a pipeline.
+ */
 public final class ModelFiles {
 
     private ModelFiles() {
@@ -81,5 +88,30 @@ public final class ModelFiles {
     public static void write(TransformerModel model, Path dir, Map<String, String> metadata) throws IOException {
         Json.write(dir.resolve("config.json"), config(model.config()));
         Safetensors.write(dir.resolve("model.safetensors"), tensors(model), metadata);
+    }
+
+    /**
+     * The model a run directory (or any folder of config.json + model.safetensors / model.npz)
+     * holds, checked against the task its config.json names. Factored weights come back
+     * multiplied out (QK = W_Q W_K^T, OV = W_V W_O) with their factors kept.
+     */
+    public static TransformerModel read(Path dir) throws BadInputFileException {
+        Path config = dir.resolve("config.json");
+        Path st = dir.resolve("model.safetensors");
+        Path npz = dir.resolve("model.npz");
+        Path weights = Files.exists(st) || !Files.exists(npz) ? st : npz;
+        Map<String, Object> c;
+        try {
+            c = Json.readMap(config);
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputFileException(config, "not a readable config: " + e.getMessage(), e);
+        }
+        TaskSpec task = new TaskSpec(String.valueOf(c.get("task")), number(c, "d_x"), number(c, "d_y"), number(c, "n_ctx"));
+        return ModelFileReader.read(config, weights, task).model();
+    }
+
+    /** A key the reader checks again; here only read far enough to name the task. */
+    private static int number(Map<String, Object> c, String key) {
+        return c.get(key) instanceof Number n ? n.intValue() : 0;
     }
 }

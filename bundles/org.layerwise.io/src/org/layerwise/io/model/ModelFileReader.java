@@ -1,4 +1,4 @@
-package org.layerwise.backend.file;
+package org.layerwise.io.model;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,9 +31,10 @@ import org.layerwise.io.Safetensors;
  * before use: keys and their consistency with the task, the exact set of tensor names, each
  * shape and dtype, finiteness. Factored weights are multiplied out into QK and OV.
  */
-final class ModelFileReader {
+public final class ModelFileReader {
 
-    record Loaded(TransformerModel model, Path config, Path weights, String sha256, int fileContextSize, List<String> warnings) {
+    /** The model, the files it came from, the weights' SHA-256, the context size its config names, and warnings. */
+    public record Loaded(TransformerModel model, Path config, Path weights, String sha256, int fileContextSize, List<String> warnings) {
     }
 
     private static final Set<String> KNOWN_KEYS = Set.of("format", "version", "d_x", "d_y", "d_model", "n_ctx", "n_layers",
@@ -42,7 +43,7 @@ final class ModelFileReader {
     private ModelFileReader() {
     }
 
-    static Loaded read(Path configFile, Path weightsFile, TaskSpec task) throws BadInputFileException {
+    public static Loaded read(Path configFile, Path weightsFile, TaskSpec task) throws BadInputFileException {
         Map<String, Object> c = readConfig(configFile);
         List<String> warnings = new ArrayList<>();
         for (String key : c.keySet()) {
