@@ -146,6 +146,21 @@ public final class Npy {
      *                  allocating), or -1
      */
     public static Tensor read(InputStream in, String source, String entry, long available) throws IOException {
+        Header h = readHeader(in, source, entry, available);
+        long elements = ElementType.elements(h.shape);
+        try {
+            return h.type.read(in::readNBytes, (int) elements, h.shape);
+        } catch (ElementType.Truncated t) {
+            throw new TensorFormatException(source, entry, "truncated data: shape " + shapeTuple(h.shape) + " of "
+                    + h.descr + " needs " + elements * h.type.size + " bytes but only " + t.got + " follow the header");
+        }
+    }
+
+    /**
+     * Reads and checks an array's header, leaving the stream at its first data byte: the shape
+     * and type must fit a Java array and, when {@code available} is known, the bytes that follow.
+     */
+    static Header readHeader(InputStream in, String source, String entry, long available) throws IOException {
         byte[] lead = in.readNBytes(MAGIC.length + 2);
         if (lead.length < MAGIC.length || !Arrays.equals(lead, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new TensorFormatException(source, entry, "not an npy array: expected the magic bytes \\x93NUMPY but found "
@@ -199,15 +214,11 @@ public final class Npy {
             throw new TensorFormatException(source, entry, "truncated data: shape " + shapeTuple(h.shape) + " of "
                     + h.descr + " needs " + bytes + " bytes but only " + (available - prefix - hlen) + " follow the header");
         }
-        try {
-            return h.type.read(in::readNBytes, (int) elements, h.shape);
-        } catch (ElementType.Truncated t) {
-            throw new TensorFormatException(source, entry, "truncated data: shape " + shapeTuple(h.shape) + " of "
-                    + h.descr + " needs " + bytes + " bytes but only " + t.got + " follow the header");
-        }
+        return h;
     }
 
-    private record Header(String descr, ElementType type, long[] shape) {
+    /** An array's numpy type string, element type and shape. */
+    record Header(String descr, ElementType type, long[] shape) {
     }
 
     private static Header parseHeader(String text, String source, String entry) throws TensorFormatException {

@@ -6,9 +6,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.Arrays;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -77,6 +81,46 @@ public final class Npz {
 
     /** Reads every array of the archive, in the archive's order, keyed by entry name without {@code .npy}. */
     public static LinkedHashMap<String, Tensor> read(Path file) throws IOException {
+        return read(file, key -> true);
+    }
+
+    /**
+     * Reads the arrays whose key {@code wanted} accepts, in the archive's order; the others are
+     * not read (a ZIP entry is reached through the archive's directory), only their names checked.
+     */
+    public static LinkedHashMap<String, Tensor> read(Path file, Predicate<String> wanted) throws IOException {
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+        visit(file, (key, in, size) -> {
+            if (wanted.test(key)) {
+                out.put(key, Npy.read(in, file.toString(), key, size));
+            }
+        });
+        return out;
+    }
+
+    /** Shape and dtype (as reading would give it) of one array of an archive. */
+    public record ArrayHeader(long[] shape, Tensor.DType dtype) {
+        public String shapeString() {
+            return Arrays.toString(shape);
+        }
+    }
+
+    /** Every array's shape and dtype from its npy header alone, in the archive's order; no data is read. */
+    public static LinkedHashMap<String, ArrayHeader> headers(Path file) throws IOException {
+        LinkedHashMap<String, ArrayHeader> out = new LinkedHashMap<>();
+        visit(file, (key, in, size) -> {
+            Npy.Header h = Npy.readHeader(in, file.toString(), key, size);
+            out.put(key, new ArrayHeader(h.shape(), h.type().target));
+        });
+        return out;
+    }
+
+    private interface EntryReader {
+        void accept(String key, InputStream in, long size) throws IOException;
+    }
+
+    /** Opens the archive and hands each array entry to {@code reader}, checking names on the way. */
+    private static void visit(Path file, EntryReader reader) throws IOException {
         String source = file.toString();
         ZipFile zip;
         try {
@@ -85,7 +129,7 @@ public final class Npz {
             throw new TensorFormatException(source, null, "not an npz (ZIP) archive: " + e.getMessage(), e);
         }
         try (zip) {
-            LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+            Set<String> seen = new HashSet<>();
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
@@ -98,16 +142,15 @@ public final class Npz {
                             + "' is not an npy array (npz entries are named <array>.npy)");
                 }
                 String key = name.substring(0, name.length() - 4);
-                if (out.containsKey(key)) {
+                if (!seen.add(key)) {
                     throw new TensorFormatException(source, key, "the archive holds two entries named '" + name + "'");
                 }
                 try (InputStream in = new BufferedInputStream(zip.getInputStream(entry), 1 << 16)) {
-                    out.put(key, Npy.read(in, source, key, entry.getSize()));
+                    reader.accept(key, in, entry.getSize());
                 } catch (ZipException e) {
                     throw new TensorFormatException(source, key, "corrupt ZIP entry: " + e.getMessage(), e);
                 }
             }
-            return out;
         }
     }
 

@@ -106,6 +106,50 @@ class NpzTest {
     }
 
     @Test
+    void readsOnlyTheArraysAskedForInTheArchivesOrder() throws IOException {
+        Path f = dir.resolve("eval.npz");
+        Map<String, Tensor> in = Tensors.samples();
+        Npz.write(f, in);
+        Map<String, Tensor> some = Npz.read(f, k -> k.startsWith("f") || k.equals("blocks.0.attn.QK"));
+        assertEquals(List.of("f64", "f32", "blocks.0.attn.QK"), List.copyOf(some.keySet()));
+        Map<String, Tensor> want = new LinkedHashMap<>();
+        some.keySet().forEach(k -> want.put(k, in.get(k)));
+        assertAllBitEquals(want, some);
+    }
+
+    @Test
+    void headersGiveEveryShapeAndDtypeAsReadingWould() throws IOException {
+        Path f = dir.resolve("eval.npz");
+        Map<String, Tensor> in = new LinkedHashMap<>(Tensors.samples());
+        in.put("zeros", Tensor.of(new double[10_000], 100, 100));
+        Npz.writeCompressed(f, in);
+        Map<String, Tensor> read = Npz.read(f);
+        Map<String, Npz.ArrayHeader> headers = Npz.headers(f);
+        assertEquals(List.copyOf(read.keySet()), List.copyOf(headers.keySet()));
+        read.forEach((k, t) -> {
+            assertArrayEquals(t.shape(), headers.get(k).shape(), k);
+            assertEquals(t.dtype(), headers.get(k).dtype(), k);
+            assertEquals(t.shapeString(), headers.get(k).shapeString(), k);
+        });
+    }
+
+    @Test
+    void aBrokenArrayFailsItsHeaderButNotAReadThatSkipsIt() throws IOException {
+        Path f = dir.resolve("broken.npz");
+        try (OutputStream os = Files.newOutputStream(f); ZipOutputStream zip = new ZipOutputStream(os)) {
+            zip.putNextEntry(new ZipEntry("ok.npy"));
+            zip.write(Npy.toBytes(Tensor.of(new int[] {1})));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("logits.npy"));
+            zip.write(NpyTest.npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", new byte[24]));
+            zip.closeEntry();
+        }
+        assertFormatError(() -> Npz.headers(f), "broken.npz", "tensor 'logits'", "truncated", "needs 32 bytes");
+        assertEquals(List.of("ok"), List.copyOf(Npz.read(f, "ok"::equals).keySet()));
+        assertFormatError(() -> Npz.read(f, "logits"::equals), "broken.npz", "tensor 'logits'", "truncated");
+    }
+
+    @Test
     void rejectsNonZipAndNonNpyEntries() throws IOException {
         Path notZip = dir.resolve("plain.npz");
         Files.writeString(notZip, "this is not a zip archive");

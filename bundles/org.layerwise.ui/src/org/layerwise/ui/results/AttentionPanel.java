@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
@@ -31,6 +32,8 @@ import org.layerwise.ui.charts.HeatmapChart;
 public final class AttentionPanel extends RunPanel {
 
     private static final String PATTERN = "blocks.%d.attn.hook_pattern";
+    /** What the panel reads of eval.npz besides the attention patterns. */
+    private static final Set<String> EXTRAS = Set.of("labels", "context_labels", "logits", "targets");
 
     private final Spinner prompt;
     private final Spinner block;
@@ -95,7 +98,8 @@ public final class AttentionPanel extends RunPanel {
             caption.setText("");
             return;
         }
-        Map<String, Tensor> eval = Npz.read(file);
+        // the patterns and the labels, not the hidden states: about half of eval.npz
+        Map<String, Tensor> eval = Npz.read(file, k -> k.endsWith(".attn.hook_pattern") || EXTRAS.contains(k));
         for (int l = 0; eval.containsKey(String.format(Locale.ROOT, PATTERN, l)); l++) {
             patterns.add(eval.get(String.format(Locale.ROOT, PATTERN, l)));
         }

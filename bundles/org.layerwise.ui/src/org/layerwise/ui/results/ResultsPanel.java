@@ -31,7 +31,6 @@ import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
 import org.layerwise.core.ContributionRegistry;
-import org.layerwise.core.Tensor;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Npz;
 import org.layerwise.runner.RunDirectory;
@@ -303,7 +302,7 @@ public final class ResultsPanel extends RunPanel {
         Path npz = AnalyzerOutputs.tensors(run, a.id());
         if (Files.isRegularFile(npz)) {
             try {
-                for (Map.Entry<String, Tensor> e : Npz.read(npz).entrySet()) {
+                for (Map.Entry<String, Npz.ArrayHeader> e : Npz.headers(npz).entrySet()) { // shapes only: no data read
                     new TableItem(tensors, SWT.NONE).setText(new String[] {e.getKey(), e.getValue().shapeString(),
                         e.getValue().dtype().name().toLowerCase(Locale.ROOT)});
                 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import org.eclipse.swt.SWT;
@@ -43,6 +44,9 @@ import org.layerwise.ui.charts.Series.Shape;
  * the same basis. Layer t is the state after t blocks (0 = eval.npz Z, t = blocks.{t-1}).
  */
 public final class TrajectoriesPanel extends RunPanel {
+
+    /** What the panel reads of eval.npz besides the hidden states. */
+    private static final Set<String> EXTRAS = Set.of("Z", "labels", "context_labels", "logits");
 
     /** The coordinates a projection is fitted on. */
     public enum Coordinates {
@@ -204,7 +208,8 @@ public final class TrajectoriesPanel extends RunPanel {
             chart.show(List.of());
             return;
         }
-        Map<String, Tensor> eval = Npz.read(evalFile);
+        // the hidden states and the labels, not the attention patterns
+        Map<String, Tensor> eval = Npz.read(evalFile, k -> k.endsWith(".hook_resid_post") || EXTRAS.contains(k));
         Tensor z = eval.get("Z");
         prompts = (int) z.dim(0);
         tokens = (int) z.dim(1);
