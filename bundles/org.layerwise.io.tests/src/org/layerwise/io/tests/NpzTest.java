@@ -93,15 +93,7 @@ class NpzTest {
 
     @Test
     void rejectsABrokenEntryNamingFileAndEntry() throws IOException {
-        Path f = dir.resolve("broken.npz");
-        try (OutputStream os = Files.newOutputStream(f); ZipOutputStream zip = new ZipOutputStream(os)) {
-            zip.putNextEntry(new ZipEntry("ok.npy"));
-            zip.write(Npy.toBytes(Tensor.of(new int[] {1})));
-            zip.closeEntry();
-            zip.putNextEntry(new ZipEntry("logits.npy"));
-            zip.write(NpyTest.npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", new byte[24]));
-            zip.closeEntry();
-        }
+        Path f = brokenArchive();
         assertFormatError(() -> Npz.read(f), "broken.npz", "tensor 'logits'", "truncated", "needs 32 bytes");
     }
 
@@ -135,6 +127,14 @@ class NpzTest {
 
     @Test
     void aBrokenArrayFailsItsHeaderButNotAReadThatSkipsIt() throws IOException {
+        Path f = brokenArchive();
+        assertFormatError(() -> Npz.headers(f), "broken.npz", "tensor 'logits'", "truncated", "needs 32 bytes");
+        assertEquals(List.of("ok"), List.copyOf(Npz.read(f, "ok"::equals).keySet()));
+        assertFormatError(() -> Npz.read(f, "logits"::equals), "broken.npz", "tensor 'logits'", "truncated");
+    }
+
+    /** broken.npz: a good array "ok", then "logits" whose header promises 32 bytes of data but holds 24. */
+    private Path brokenArchive() throws IOException {
         Path f = dir.resolve("broken.npz");
         try (OutputStream os = Files.newOutputStream(f); ZipOutputStream zip = new ZipOutputStream(os)) {
             zip.putNextEntry(new ZipEntry("ok.npy"));
@@ -144,9 +144,7 @@ class NpzTest {
             zip.write(NpyTest.npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", new byte[24]));
             zip.closeEntry();
         }
-        assertFormatError(() -> Npz.headers(f), "broken.npz", "tensor 'logits'", "truncated", "needs 32 bytes");
-        assertEquals(List.of("ok"), List.copyOf(Npz.read(f, "ok"::equals).keySet()));
-        assertFormatError(() -> Npz.read(f, "logits"::equals), "broken.npz", "tensor 'logits'", "truncated");
+        return f;
     }
 
     @Test
