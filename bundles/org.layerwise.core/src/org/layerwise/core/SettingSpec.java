@@ -10,6 +10,15 @@ import java.util.Locale;
 public record SettingSpec(String name, Type type, String defaultValue, Double min, Double max,
         List<String> choices, String description) {
 
+    /**
+     * The numbers a setting accepts: ASCII digits, optional sign, decimal point and exponent.
+     * Java's parsers also take other scripts' digits, a trailing d or f, hexadecimal floats and
+     * "Infinity"; a pipeline file means the same to every reader, so those are refused.
+     */
+    private static final java.util.regex.Pattern INTEGER = java.util.regex.Pattern.compile("[+-]?[0-9]+");
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+
     public enum Type {
         INTEGER, REAL, BOOLEAN, CHOICE, TEXT, PATH;
 
@@ -29,9 +38,12 @@ public record SettingSpec(String name, Type type, String defaultValue, Double mi
             case INTEGER -> {
                 long x;
                 try {
+                    if (!INTEGER.matcher(v).matches()) {
+                        throw new NumberFormatException(v);
+                    }
                     x = Long.parseLong(v);
                 } catch (NumberFormatException e) {
-                    throw new InvalidSettingException(name, "'" + raw + "' is not an integer; expected an integer " + range());
+                    throw new InvalidSettingException(name, "'" + raw + "' is not an integer; expected an integer in ASCII digits " + range());
                 }
                 checkRange(x, raw);
                 return x;
@@ -39,9 +51,12 @@ public record SettingSpec(String name, Type type, String defaultValue, Double mi
             case REAL -> {
                 double x;
                 try {
+                    if (!DECIMAL.matcher(v).matches()) {
+                        throw new NumberFormatException(v);
+                    }
                     x = Double.parseDouble(v);
                 } catch (NumberFormatException e) {
-                    throw new InvalidSettingException(name, "'" + raw + "' is not a number; expected a real number " + range());
+                    throw new InvalidSettingException(name, "'" + raw + "' is not a number; expected a decimal number such as 0.01 or 1e-3 " + range());
                 }
                 if (!Double.isFinite(x)) {
                     throw new InvalidSettingException(name, "'" + raw + "' is not finite; expected a real number " + range());

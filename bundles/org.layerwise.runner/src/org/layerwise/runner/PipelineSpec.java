@@ -23,10 +23,18 @@ public record PipelineSpec(String name, long seed, List<Stage> stages, Path file
         this(name, seed, stages, file, List.of());
     }
 
-    /** One stage; line is where it starts in the file (0 if unknown). */
-    public record Stage(Role role, String id, Map<String, String> settings, int line) {
+    /**
+     * One stage; line is where it starts in the file (0 if unknown); overrides maps each setting
+     * set on the command line to the option that set it, so a bad value is reported there.
+     */
+    public record Stage(Role role, String id, Map<String, String> settings, int line, Map<String, String> overrides) {
         public Stage {
             settings = new LinkedHashMap<>(settings);
+            overrides = new LinkedHashMap<>(overrides == null ? Map.of() : overrides);
+        }
+
+        public Stage(Role role, String id, Map<String, String> settings, int line) {
+            this(role, id, settings, line, Map.of());
         }
 
         /** How --set addresses it: the role, or the analyzer's id. */
@@ -50,7 +58,7 @@ public record PipelineSpec(String name, long seed, List<Stage> stages, Path file
     public PipelineSpec withOverrides(List<String> assignments) throws PipelineException {
         List<Stage> out = new ArrayList<>();
         for (Stage s : stages) {
-            out.add(new Stage(s.role(), s.id(), s.settings(), s.line()));
+            out.add(new Stage(s.role(), s.id(), s.settings(), s.line(), s.overrides()));
         }
         for (String a : assignments) {
             int eq = a.indexOf('=');
@@ -69,6 +77,7 @@ public record PipelineSpec(String name, long seed, List<Stage> stages, Path file
                         + String.join(", ", out.stream().map(Stage::address).toList()));
             }
             target.settings().put(key, value);
+            target.overrides().put(key, "--set " + a);
         }
         List<String> all = new ArrayList<>(overrides);
         all.addAll(assignments);

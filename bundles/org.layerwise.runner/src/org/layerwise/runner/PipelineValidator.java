@@ -184,7 +184,8 @@ public final class PipelineValidator {
 
     private static PipelineProblem problem(PipelineSpec spec, int stage, ExitCode code, String setting, String message) {
         PipelineSpec.Stage st = stage >= 0 ? spec.stages().get(stage) : null;
+        String option = st == null || setting == null ? null : st.overrides().get(setting);
         return new PipelineProblem(code, spec.file(), st == null ? 0 : st.line(), stage, st == null ? null : st.label(),
-                setting, message);
+                setting, message, option);
     }
 }

@@ -38,6 +38,24 @@ class SettingSpecTest {
     }
 
     @Test
+    void only_ascii_digits_and_plain_decimal_forms_are_numbers() throws Exception {
+        SettingSpec steps = new SettingSpec("steps", Type.INTEGER, "20", 0.0, 1e7, List.of(), "steps");
+        SettingSpec lr = new SettingSpec("lr", Type.REAL, "0.01", 1e-7, 10.0, List.of(), "learning rate");
+        assertEquals(20L, steps.parse(" +20 "));
+        for (String notAnInteger : List.of("\uff12\uff10", "\u0668", "2\u0660", "0x10", "20L", "1e3", "")) {
+            InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> steps.parse(notAnInteger), notAnInteger);
+            assertTrue(e.getMessage().contains("ASCII digits"), e.getMessage());
+        }
+        assertEquals(0.01, lr.parse("1e-2"));
+        assertEquals(0.5, lr.parse(".5"));
+        assertEquals(2.0, lr.parse("2."));
+        assertEquals(0.001, lr.parse("+1.0E-3"));
+        for (String notADecimal : List.of("1e-2d", "1e-2f", "0x1p-4", "Infinity", "\u0661e-2", "1e", "1,5", ".")) {
+            assertThrows(InvalidSettingException.class, () -> lr.parse(notADecimal), notADecimal);
+        }
+    }
+
+    @Test
     void derived_seeds_differ_by_path_and_master_and_are_stable() {
         Set<Long> seen = new HashSet<>();
         for (long master = 0; master < 50; master++) {
