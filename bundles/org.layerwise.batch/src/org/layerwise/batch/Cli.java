@@ -21,6 +21,8 @@ import org.layerwise.runner.PipelineLoader;
 import org.layerwise.runner.PipelineRunner;
 import org.layerwise.runner.PipelineSpec;
 import org.layerwise.runner.PipelineValidator;
+import org.layerwise.runner.Resumption;
+import org.layerwise.runner.RunDirectory;
 import org.layerwise.runner.RunOptions;
 import org.layerwise.runner.RunResult;
 import org.layerwise.runner.ValidatedPipeline;
@@ -33,13 +35,13 @@ import picocli.CommandLine.Parameters;
 /** The batch product's command line: run, quickstart, reproduce, validate, list. Returns the exit code. */
 @Command(name = "layerwise", mixinStandardHelpOptions = true, version = "Layerwise 0.1.0",
         description = "Train, symmetrize and analyze in-context classification transformers, headless.",
-        subcommands = {Cli.Run.class, Cli.Quickstart.class, Cli.Reproduce.class, Cli.Validate.class, Cli.ListCommand.class},
+        subcommands = {Cli.Run.class, Cli.Quickstart.class, Cli.Resume.class, Cli.Reproduce.class, Cli.Validate.class,
+            Cli.ListCommand.class, Cli.ListRuns.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Cli implements Callable<Integer> {
 
     /** Set by SIGINT (shutdown hook) or IApplication.stop: the running pipeline stops at its next check. */
     static final AtomicBoolean CANCEL = new AtomicBoolean();
-    private static volatile Thread running;
 
     final PrintStream out;
     final PrintStream err;
@@ -126,6 +128,11 @@ public final class Cli implements Callable<Integer> {
      * does not end OK stops the rest, and its exit code is the command's.
      */
     int runPipelines(List<Path> files, PipelineOptions po, OutputOptions oo) {
+        String outProblem = outputProblem(oo.out);
+        if (outProblem != null) {
+            err.println("layerwise: --out " + outProblem);
+            return ExitCode.USAGE.code;
+        }
         if (oo.evalPrompts < 1) {
             err.println("layerwise: --eval-prompts must be at least 1");
             return ExitCode.USAGE.code;
@@ -134,56 +141,63 @@ public final class Cli implements Callable<Integer> {
         List<ValidatedPipeline> pipelines = new ArrayList<>();
         try {
             for (Path file : files) {
-                pipelines.add(validated(file, po));
+                ValidatedPipeline p = validated(file, po);
+                PipelineRunner.checkMemory(p, options);
+                pipelines.add(p);
             }
         } catch (PipelineException e) {
             return report(e);
         }
-        for (ValidatedPipeline p : pipelines) {
-            Path dir;
-            try {
-                dir = PipelineRunner.createRunDirectory(options, p.spec());
-            } catch (PipelineException e) {
-                return report(e);
-            }
-            err.println("[layerwise] run directory " + dir);
-            RunResult r = runCancellable(p, options, dir);
-            r.summary().forEach(out::println);
-            out.println("Run directory: " + r.directory() + " (status " + r.status() + ")");
-            if (r.cause() != null) {
-                err.println("layerwise: run " + r.status() + ": " + r.cause());
-            }
-            if (r.exitCode() != ExitCode.OK) {
-                return r.exitCode().code;
-            }
-        }
-        return ExitCode.OK.code;
-    }
-
-    /** Runs one pipeline; SIGINT (or IApplication.stop) cancels it and waits for run.json to say CANCELLED. */
-    RunResult runCancellable(ValidatedPipeline p, RunOptions options, Path dir) {
-        running = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            CANCEL.set(true);
-            Thread t = running;
-            if (t != null) {
+        try (Interruption interruption = new Interruption(CANCEL, out, err)) {
+            for (ValidatedPipeline p : pipelines) {
+                Path dir;
                 try {
-                    t.join(30_000);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
+                    dir = PipelineRunner.createRunDirectory(options, p.spec());
+                } catch (PipelineException e) {
+                    return interruption.finish(report(e));
+                }
+                err.println("[layerwise] run directory " + dir);
+                interruption.running(dir);
+                RunResult r = PipelineRunner.run(p, options, dir, new ProgressPrinter(err, CANCEL));
+                interruption.running(null);
+                int code = printResult(r);
+                if (code != ExitCode.OK.code) {
+                    return interruption.finish(code);
                 }
             }
-        }, "layerwise-cancel");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return PipelineRunner.run(p, options, dir, new ProgressPrinter(err, CANCEL));
-        } finally {
-            running = null;
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits for us, nothing to remove
-            }
+            return interruption.finish(ExitCode.OK.code);
+        }
+    }
+
+    /** The summary on stdout, the cause on stderr; returns the exit code of the status. */
+    int printResult(RunResult r) {
+        r.summary().forEach(out::println);
+        out.println("Run directory: " + r.directory() + " (status " + r.status() + ")");
+        if (r.cause() != null) {
+            err.println("layerwise: run " + r.status() + ": " + r.cause());
+        }
+        out.flush();
+        return r.exitCode().code;
+    }
+
+    /** Why --out is no folder name at all, or null (whether it can be written is checked with the run directory). */
+    static String outputProblem(Path out) {
+        if (out == null || out.toString().isBlank()) {
+            return "is empty; give the folder that receives the run directories, e.g. --out runs";
+        }
+        return null;
+    }
+
+    /**
+     * Runs one pipeline of several (reproduce) with Ctrl-C handled as for run. A Ctrl-C that
+     * comes while the run finishes OK stops the whole command (exit 130) right after it.
+     */
+    RunResult runCancellable(ValidatedPipeline p, RunOptions options, Path dir) {
+        try (Interruption interruption = new Interruption(CANCEL, out, err)) {
+            interruption.running(dir);
+            RunResult r = PipelineRunner.run(p, options, dir, new ProgressPrinter(err, CANCEL));
+            interruption.finish(CANCEL.get() ? ExitCode.CANCELLED.code : r.exitCode().code);
+            return r;
         }
     }
 
@@ -225,6 +239,80 @@ public final class Cli implements Callable<Integer> {
                 return ExitCode.MALFORMED_PIPELINE.code;
             }
             return cli.runPipeline(file, po, oo);
+        }
+    }
+
+    @Command(name = "resume", description = "Continue an interrupted, cancelled or failed run in its own directory from "
+            + "its last saved training state (a run whose training had finished is evaluated and analysed again); it ends "
+            + "with the numbers of an uninterrupted run of the same pipeline and seed on this machine and thread count.")
+    static class Resume implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Cli cli;
+
+        @Parameters(paramLabel = "RUN_DIR", description = "The run directory (it holds run.json).")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            Resumption r;
+            try {
+                ContributionRegistry registry = ContributionRegistry.load();
+                registry.problems().forEach(p -> cli.err.println("layerwise: warning: " + p));
+                r = Resumption.of(dir.toAbsolutePath().normalize(), registry);
+                PipelineRunner.checkMemory(r.pipeline(), r.options());
+            } catch (PipelineException e) {
+                return cli.report(e);
+            }
+            r.warnings().forEach(w -> cli.err.println("layerwise: warning: " + w));
+            try (Interruption interruption = new Interruption(CANCEL, cli.out, cli.err)) {
+                cli.err.println("[layerwise] resuming " + r.directory() + " (was " + r.status() + ")");
+                interruption.running(r.directory());
+                RunResult result = PipelineRunner.resume(r, new ProgressPrinter(cli.err, CANCEL));
+                interruption.running(null);
+                return interruption.finish(cli.printResult(result));
+            }
+        }
+    }
+
+    @Command(name = "list-runs", description = "List the run directories under a folder with their status; a run whose "
+            + "process is gone (killed, machine down) shows as INTERRUPTED and can be resumed.")
+    static class ListRuns implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Cli cli;
+
+        @Parameters(paramLabel = "DIR", arity = "0..1", description = "The folder to search, two levels deep (default: ./runs).")
+        Path root = Path.of("runs");
+
+        @Override
+        public Integer call() {
+            if (!Files.isDirectory(root)) {
+                cli.err.println("layerwise: " + root + " is not a directory");
+                return ExitCode.USAGE.code;
+            }
+            List<Path> runs = new ArrayList<>();
+            try (java.util.stream.Stream<Path> s = Files.find(root, 2, (p, a) -> a.isDirectory() && RunDirectory.isRun(p))) {
+                s.sorted().forEach(runs::add);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                cli.err.println("layerwise: " + root + " cannot be listed: " + e.getMessage());
+                return ExitCode.FAILED.code;
+            }
+            cli.out.printf(Locale.ROOT, "%-11s %-22s %9s  %s%n", "STATUS", "START (UTC)", "ACCURACY", "RUN");
+            for (Path p : runs) {
+                try {
+                    RunDirectory r = RunDirectory.open(p);
+                    double acc = r.metric("accuracy");
+                    String start = String.valueOf(r.run().getOrDefault("start", "?"));
+                    cli.out.printf(Locale.ROOT, "%-11s %-22s %9s  %s%n", r.status(), start.length() > 19 ? start.substring(0, 19) : start,
+                            Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc), root.relativize(p));
+                } catch (java.io.IOException | RuntimeException e) {
+                    cli.out.printf(Locale.ROOT, "%-11s %-22s %9s  %s  (run.json unreadable: %s)%n", "UNREADABLE", "?", "-",
+                            root.relativize(p), e.getMessage());
+                }
+            }
+            if (runs.isEmpty()) {
+                cli.err.println("layerwise: no run directories under " + root);
+            }
+            return ExitCode.OK.code;
         }
     }
 

@@ -14,4 +14,15 @@ public interface ModelBackend {
 
     /** Trains (or loads) the model; throws OperationCanceledException when cancelled. */
     TrainedModel build(BackendContext context) throws Exception;
+
+    /**
+     * Bytes of heap that {@link #build} needs at its peak besides the model itself (training
+     * batches, activations, optimizer state), estimated from the settings alone, or -1 when
+     * the count overflows. The runner holds it against the heap before anything is computed
+     * (MemoryBudget), so that an impossible pipeline is refused at once; 0 means nothing
+     * worth counting.
+     */
+    default long memoryEstimate(Settings settings, ModelConfig config) {
+        return 0;
+    }
 }

@@ -8,8 +8,9 @@ import org.eclipse.core.runtime.SafeRunner;
 
 /**
  * The boundary around contributed code: every call runs under SafeRunner, a failure becomes
- * a ContributionException naming bundle, extension point and id (running out of heap
- * included), and cancellation passes through unchanged.
+ * a ContributionException naming bundle, extension point and id (an Error such as running
+ * out of heap or stack included, so one broken contribution never stops the rest), and
+ * cancellation passes through unchanged.
  */
 public final class SafeCall {
 
@@ -24,8 +25,12 @@ public final class SafeCall {
             public void run() throws Exception {
                 try {
                     result[0] = body.call();
-                } catch (OutOfMemoryError e) {
-                    failure[0] = e; // SafeRunner rethrows it; the heap is free again once the call has unwound
+                } catch (LinkageError | AssertionError e) {
+                    throw e; // SafeRunner logs these and hands them to handleException
+                } catch (Error e) {
+                    // SafeRunner would rethrow the others (StackOverflowError, OutOfMemoryError, ...) and end
+                    // the whole run; once the call has unwound, its stack and heap are free again.
+                    failure[0] = e;
                 }
             }
 

@@ -13,6 +13,7 @@ public enum ExitCode {
     BAD_INPUT_FILE(8, "an input data file (e.g. model weights) is malformed or inconsistent"),
     DIVERGED(9, "training diverged (non-finite loss; status DIVERGED)"),
     PARTIAL(10, "the model was built but an analyzer failed (status PARTIAL)"),
+    NOT_RESUMABLE(11, "the run directory cannot be resumed (not a run, still running, or completed)"),
     CANCELLED(130, "the run was cancelled (status CANCELLED)");
 
     public final int code;

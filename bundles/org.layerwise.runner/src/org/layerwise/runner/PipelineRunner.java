@@ -20,6 +20,8 @@ import org.eclipse.core.runtime.OperationCanceledException;
 import org.layerwise.core.ActivationCache;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
+import org.layerwise.core.AtomicFiles;
+import org.layerwise.core.MemoryBudget;
 import org.layerwise.core.OutOfMemory;
 import org.layerwise.core.BackendContext;
 import org.layerwise.core.ContributionDescriptor;
@@ -57,6 +59,13 @@ public final class PipelineRunner {
     /** Creates the run directory, or says why it cannot (exit code OUTPUT_NOT_WRITABLE). */
     public static Path createRunDirectory(RunOptions options, PipelineSpec spec) throws PipelineException {
         Path root = options.outputRoot().toAbsolutePath();
+        for (Path p = root; p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                throw new PipelineException(ExitCode.OUTPUT_NOT_WRITABLE, "output directory " + root + " cannot be created: "
+                        + (p.equals(root) ? "it exists and is a file" : p + " is a file, not a directory")
+                        + "; choose another with --out DIR");
+            }
+        }
         try {
             Files.createDirectories(root);
             if (!Files.isWritable(root)) {
@@ -93,11 +102,84 @@ public final class PipelineRunner {
     }
 
     public static RunResult run(ValidatedPipeline p, RunOptions options, Path dir, RunListener listener) {
-        RunRecord record = new RunRecord(p, options, dir);
+        return execute(p, options, dir, listener, new RunRecord(p, options, dir));
+    }
+
+    /**
+     * Resumes an interrupted, cancelled or failed run in its own directory: training goes on
+     * from the state saved last (a run whose training had finished is only evaluated and
+     * analysed again), and the run ends with the numbers an uninterrupted run would have had.
+     */
+    public static RunResult resume(Resumption r, RunListener listener) {
+        try {
+            AtomicFiles.deletePartials(r.directory());
+        } catch (IOException e) {
+            // leftovers are named as such; they do not stop the run
+        }
+        List<String> resumed = new ArrayList<>(r.resumedBefore());
+        resumed.add(Instant.now().toString());
+        return execute(r.pipeline(), r.options(), r.directory(), listener,
+                new RunRecord(r.pipeline(), r.options(), r.directory(), r.start(), resumed));
+    }
+
+    /**
+     * Refuses, before anything is allocated, a pipeline whose evaluation or training cannot fit
+     * the heap: the estimate comes from the model's shape, the evaluation prompts and the
+     * backend's own estimate of its training.
+     */
+    public static void checkMemory(ValidatedPipeline p, RunOptions options) throws PipelineException {
+        ModelConfig c = p.modelConfig();
+        long prompts = options.evalPrompts();
+        long t = c.tokens();
+        long d = c.dModel();
+        // prompts and states in float64, attention patterns, and the float32 copies written to eval.npz
+        long eval = MemoryBudget.product(8 + 4, prompts, MemoryBudget.sum(MemoryBudget.product(t, d),
+                MemoryBudget.product(c.nLayers(), t, d), MemoryBudget.product(c.nLayers(), c.nHeads(), t, c.numKeys())));
+        long model = MemoryBudget.product(2 * 8, c.nLayers(), c.nHeads(), d, d);
+        long backend;
+        try {
+            backend = SafeCall.call(p.backend().descriptor(), "memoryEstimate",
+                    () -> p.backend().implementation().memoryEstimate(p.backend().settings(), c));
+        } catch (ContributionException e) {
+            backend = 0; // an estimate that fails is no reason to refuse; the run will say what happens
+        }
+        long total = MemoryBudget.sum(eval, model, Math.max(backend, -1) < 0 ? -1 : backend);
+        String problem = MemoryBudget.problem("the pipeline (" + options.evalPrompts() + " evaluation prompts of "
+                + t + " tokens, " + c.nLayers() + " layers of " + c.nHeads() + " heads, D = " + d + ": about "
+                + MemoryBudget.format(eval) + " to evaluate, " + MemoryBudget.format(Math.max(0, backend)) + " for "
+                + p.backend().id() + " to build the model)", total);
+        if (problem != null) {
+            throw new PipelineException(ExitCode.INVALID_SETTING, problem);
+        }
+    }
+
+    private static RunResult execute(ValidatedPipeline p, RunOptions options, Path dir, RunListener listener, RunRecord record) {
         List<String> summary = new ArrayList<>();
         Map<String, Object> metrics = new LinkedHashMap<>();
+        RunListener progress = new RunListener() {
+            @Override
+            public void stage(String name) {
+                record.stage(name);
+                listener.stage(name);
+            }
+
+            @Override
+            public void trainingStep(int step, int total, double loss, double accuracy) {
+                listener.trainingStep(step, total, loss, accuracy);
+            }
+
+            @Override
+            public boolean isCanceled() {
+                return listener.isCanceled();
+            }
+        };
         try {
-            record.write(RunStatus.RUNNING, null);
+            record.begin();
+        } catch (IOException e) {
+            // nothing of this run was written, and run.json (if any) belongs to whoever holds the lock
+            return new RunResult(RunStatus.FAILED, "the run could not start: " + e.getMessage(), dir, metrics, summary);
+        }
+        try {
             long master = p.spec().seed();
             long taskSeed = p.task().settings().asMap().containsKey("seed") && p.task().settings().longValue("seed") >= 0
                     ? p.task().settings().longValue("seed")
@@ -109,34 +191,34 @@ public final class PipelineRunner {
             record.seed("master", master).seed("task", taskSeed).seed("task/train", trainSeed).seed("task/eval", evalSeed)
                     .seed("backend", backendSeed).seed("enforcer", enforcerSeed);
 
-            listener.stage("generating " + options.evalPrompts() + " evaluation prompts");
+            progress.stage("generating " + options.evalPrompts() + " evaluation prompts");
             long t0 = System.nanoTime();
             PromptBatch eval = generate(p, options.evalPrompts(), evalSeed);
             record.time("task/eval", t0);
 
-            listener.stage("building model with " + p.backend().id());
+            progress.stage("building model with " + p.backend().id());
             t0 = System.nanoTime();
             BackendContext.PromptSource source = (step, size) -> generateUnchecked(p, size, Seeds.derive(trainSeed, step));
             TrainingMonitor monitor = new TrainingMonitor() {
                 @Override
                 public void step(int step, int totalSteps, double loss) {
-                    listener.trainingStep(step, totalSteps, loss, Double.NaN);
+                    progress.trainingStep(step, totalSteps, loss, Double.NaN);
                 }
 
                 @Override
                 public void step(int step, int totalSteps, double loss, double accuracy) {
-                    listener.trainingStep(step, totalSteps, loss, accuracy);
+                    progress.trainingStep(step, totalSteps, loss, accuracy);
                 }
 
                 @Override
                 public boolean isCanceled() {
-                    return listener.isCanceled();
+                    return progress.isCanceled();
                 }
             };
             Bound<?> enf = p.enforcer();
             BackendContext ctx = new BackendContext(p.backend().settings(), p.modelConfig(), p.taskSpec(), source,
                     enf == null ? null : p.enforcer().implementation(), enf == null ? null : enf.settings(), backendSeed,
-                    enforcerSeed, monitor);
+                    enforcerSeed, monitor, new RunCheckpoints(dir));
             TrainedModel trained = SafeCall.call(p.backend().descriptor(), "build", () -> p.backend().implementation().build(ctx));
             record.time("backend", t0);
             if (trained == null || trained.model() == null) {
@@ -163,9 +245,9 @@ public final class PipelineRunner {
             }
             ModelFiles.write(trained.model(), dir, Map.of("layerwise.pipeline", p.spec().name() == null ? "" : p.spec().name()));
 
-            listener.stage("evaluating on " + eval.count + " prompts");
+            progress.stage("evaluating on " + eval.count + " prompts");
             t0 = System.nanoTime();
-            checkCanceled(listener);
+            checkCanceled(progress);
             Forward.Result fwd = Forward.run(trained.model(), eval, true);
             ActivationCache cache = ActivationCache.of(trained.model(), eval.z, fwd);
             writeEval(dir, eval, fwd, trained.model().config());
@@ -187,8 +269,8 @@ public final class PipelineRunner {
             Map<String, Object> analyzerMetrics = new LinkedHashMap<>();
             SharedResults shared = new SharedResults();
             for (Bound<RecursionAnalyzer> a : p.analyzers()) {
-                checkCanceled(listener);
-                listener.stage("analyzer " + a.id());
+                checkCanceled(progress);
+                progress.stage("analyzer " + a.id());
                 t0 = System.nanoTime();
                 long seed = Seeds.derive(master, "analyzer/" + a.id());
                 record.seed("analyzer/" + a.id(), seed);
@@ -217,17 +299,25 @@ public final class PipelineRunner {
             }
             return finish(record, RunStatus.OK, null, dir, metrics, summary);
         } catch (OperationCanceledException e) {
-            return finishQuietly(record, RunStatus.CANCELLED, "cancelled by the user", dir, metrics, summary);
+            return end(record, RunStatus.CANCELLED, "cancelled by the user", dir, metrics, summary);
         } catch (ContributionException e) {
             if (e.getCause() instanceof OperationCanceledException) {
-                return finishQuietly(record, RunStatus.CANCELLED, "cancelled by the user", dir, metrics, summary);
+                return end(record, RunStatus.CANCELLED, "cancelled by the user", dir, metrics, summary);
             }
-            return finishQuietly(record, RunStatus.FAILED, e.getMessage() + trace(e), dir, metrics, summary);
+            return end(record, RunStatus.FAILED, e.getMessage() + trace(e), dir, metrics, summary);
         } catch (IOException | RuntimeException e) {
-            return finishQuietly(record, RunStatus.FAILED, e + trace(e), dir, metrics, summary);
+            return end(record, RunStatus.FAILED, describeFailure(e) + trace(e), dir, metrics, summary);
         } catch (OutOfMemoryError e) {
-            return finishQuietly(record, RunStatus.FAILED, OutOfMemory.explain(e), dir, metrics, summary);
+            return end(record, RunStatus.FAILED, OutOfMemory.explain(e), dir, metrics, summary);
+        } catch (Error e) {
+            // a stack overflow or another error in the runner itself: the run still ends with a status
+            return end(record, RunStatus.FAILED, "internal error: " + e + trace(e), dir, metrics, summary);
         }
+    }
+
+    /** A file that could not be written says so first ("...eval.npz: cannot be written: No space left on device"). */
+    private static String describeFailure(Exception e) {
+        return e instanceof java.nio.file.FileSystemException f ? f.getMessage() : e.toString();
     }
 
     /**
@@ -287,21 +377,47 @@ public final class PipelineRunner {
         return sb.charAt(sb.length() - 1) == ';' ? sb.substring(0, sb.length() - 1) : null;
     }
 
+    /** Writes metrics.json, then the terminal status (FAILED instead, naming the file, when metrics.json cannot be written). */
     private static RunResult finish(RunRecord record, RunStatus status, String cause, Path dir, Map<String, Object> metrics,
-            List<String> summary) throws IOException {
-        Json.write(dir.resolve("metrics.json"), metrics);
-        record.write(status, cause);
+            List<String> summary) {
+        try {
+            Json.write(dir.resolve("metrics.json"), metrics);
+        } catch (IOException | RuntimeException e) {
+            return end(record, RunStatus.FAILED, (cause == null ? "" : status + " (" + cause + "), then ")
+                    + describeFailure(e), dir, metrics, summary);
+        }
+        return end(record, status, cause, dir, metrics, summary);
+    }
+
+    /**
+     * Writes the terminal status to run.json. Where it stands already (a Ctrl-C that the run did
+     * not heed in time wrote CANCELLED), that status is the result.
+     */
+    private static RunResult end(RunRecord record, RunStatus status, String cause, Path dir, Map<String, Object> metrics,
+            List<String> summary) {
+        try {
+            RunStatus written = record.end(status, cause);
+            if (written != status) {
+                return new RunResult(written, "the run had already ended " + written + " (it finished " + status + " after that)",
+                        dir, metrics, summary);
+            }
+        } catch (IOException | RuntimeException e) {
+            cause = (cause == null ? "" : cause + " ") + "(and run.json could not be written: " + e.getMessage() + ")";
+        }
         return new RunResult(status, cause, dir, metrics, summary);
     }
 
-    private static RunResult finishQuietly(RunRecord record, RunStatus status, String cause, Path dir,
-            Map<String, Object> metrics, List<String> summary) {
-        try {
-            record.write(status, cause);
-        } catch (IOException e) {
-            cause = cause + " (and run.json could not be written: " + e.getMessage() + ")";
+    /**
+     * Ends a run of this JVM that does not stop by itself (a contribution that ignores
+     * cancellation) with the given status, unless it has ended already; returns the status that
+     * stands, or null when no run of this JVM writes to {@code dir}.
+     */
+    public static RunStatus abandon(Path dir, RunStatus status, String cause) throws IOException {
+        RunRecord record = RunRecord.active(dir);
+        if (record == null) {
+            return null;
         }
-        return new RunResult(status, cause, dir, metrics, summary);
+        return record.end(status, cause + " (while " + record.stage() + ")");
     }
 
     private static double tailMean(double[] loss) {

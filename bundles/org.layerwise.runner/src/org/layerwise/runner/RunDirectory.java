@@ -1,7 +1,12 @@
 package org.layerwise.runner;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,8 +47,9 @@ public final class RunDirectory {
     }
 
     /**
-     * The status recorded in run.json; null when the file is missing or unreadable (a run
-     * being written is RUNNING, never half a file: run.json is written atomically).
+     * The run's status: the terminal one run.json records, RUNNING while its process lives, and
+     * INTERRUPTED when run.json still says RUNNING but the process is gone; null when the file
+     * is missing or unreadable (run.json is written atomically, never half a file).
      */
     public static RunStatus status(Path dir) {
         try {
@@ -57,8 +63,89 @@ public final class RunDirectory {
         return dir;
     }
 
+    /** The status, with a RUNNING run whose process is gone read as INTERRUPTED (see {@link #alive()}). */
     public RunStatus status() {
+        RunStatus recorded = recordedStatus();
+        return recorded == RunStatus.RUNNING && !alive() ? RunStatus.INTERRUPTED : recorded;
+    }
+
+    /** The status as run.json records it. */
+    public RunStatus recordedStatus() {
         return RunStatus.valueOf(String.valueOf(run.get("status")));
+    }
+
+    /**
+     * Whether the process that writes this run still lives. On the host that runs it, the OS
+     * lock on the run's lock file answers (held exactly as long as the process lives), else
+     * whether its process id still names the process that started it. From another host
+     * (a cluster's shared disk) only the heartbeat tells: a run whose run.json was not
+     * rewritten for four heartbeats and a minute is taken for dead.
+     */
+    public boolean alive() {
+        if (RunRecord.active(dir) != null) {
+            return true;
+        }
+        Map<?, ?> process = run.get("process") instanceof Map<?, ?> m ? m : Map.of();
+        Object host = process.get("host");
+        if (host != null && host.equals(hostName())) {
+            Boolean locked = locked(dir.resolve(process.get("lock") instanceof String l ? l : RunRecord.LOCK));
+            if (locked != null) {
+                return locked;
+            }
+            if (process.get("pid") instanceof Number pid) {
+                return ProcessHandle.of(pid.longValue())
+                        .filter(h -> h.isAlive() && String.valueOf(process.get("started"))
+                                .equals(h.info().startInstant().map(Object::toString).orElse("?")))
+                        .isPresent();
+            }
+        }
+        long beat = process.get("heartbeat_seconds") instanceof Number n ? n.longValue() : RunRecord.HEARTBEAT_SECONDS;
+        try {
+            Instant updated = Instant.parse(String.valueOf(run.get("updated")));
+            return updated.plusSeconds(4 * beat + 60).isAfter(Instant.now());
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    /** True when another process holds the lock, false when nobody does, null when it cannot be told. */
+    private static Boolean locked(Path lock) {
+        if (!Files.exists(lock)) {
+            return false; // taken before the first RUNNING was written, removed only after the terminal status
+        }
+        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.READ)) {
+            FileLock l = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // held in this JVM
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** This machine's host name as run.json records it (from the kernel: no name service is asked). */
+    public static String hostName() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     /** run.json as read. */

@@ -14,7 +14,7 @@ public record RunResult(RunStatus status, String cause, Path directory, Map<Stri
             case CANCELLED -> ExitCode.CANCELLED;
             case PARTIAL -> ExitCode.PARTIAL;
             case DIVERGED -> ExitCode.DIVERGED;
-            case RUNNING -> throw new IllegalStateException("a finished run cannot be RUNNING");
+            case RUNNING, INTERRUPTED -> throw new IllegalStateException("a finished run cannot be " + status);
         };
     }
 }

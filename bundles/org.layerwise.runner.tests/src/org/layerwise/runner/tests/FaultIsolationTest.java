@@ -47,7 +47,8 @@ class FaultIsolationTest {
     @Test
     void failing_analyzers_make_the_run_partial_and_the_others_still_write() throws Exception {
         RunResult r = run(List.of(TASK, BACKEND, stage(Role.ANALYZER, "test-throws", Map.of()),
-                stage(Role.ANALYZER, "test-out-of-memory", Map.of()), stage(Role.ANALYZER, "test-undeclared", Map.of()),
+                stage(Role.ANALYZER, "test-out-of-memory", Map.of()), stage(Role.ANALYZER, "test-stack-overflow", Map.of()),
+                stage(Role.ANALYZER, "test-internal-error", Map.of()), stage(Role.ANALYZER, "test-undeclared", Map.of()),
                 stage(Role.ANALYZER, "weight-abstraction", Map.of())));
         assertEquals(RunStatus.PARTIAL, r.status());
         assertEquals(ExitCode.PARTIAL, r.exitCode());
@@ -55,6 +56,8 @@ class FaultIsolationTest {
                 + "id 'test-throws': analyze failed: deliberate failure"), r.cause());
         assertTrue(r.cause().contains("id 'test-out-of-memory': analyze failed: out of memory (Java heap space) with a heap limit of "),
                 r.cause());
+        assertTrue(r.cause().contains("id 'test-stack-overflow': analyze failed: StackOverflowError"), r.cause());
+        assertTrue(r.cause().contains("id 'test-internal-error': analyze failed: deliberate internal error"), r.cause());
         assertTrue(r.cause().contains("id 'test-undeclared': returned table 'surprise' that its plugin.xml does not declare"),
                 r.cause());
         assertTrue(Files.isRegularFile(r.directory().resolve("abstraction.csv")), "the healthy analyzer still wrote");

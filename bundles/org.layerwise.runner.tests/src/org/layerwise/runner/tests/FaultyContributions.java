@@ -29,6 +29,35 @@ public final class FaultyContributions {
         }
     }
 
+    /** Recurses without end: a real StackOverflowError, not a thrown one. */
+    public static final class Recurses implements RecursionAnalyzer {
+        @Override
+        public AnalysisResult analyze(AnalysisContext context) {
+            return new AnalysisResult().scalar("depth", depth(0));
+        }
+
+        private static int depth(int n) {
+            return depth(n + 1) + 1;
+        }
+    }
+
+    /** Throws an Error that is neither about memory nor the stack. */
+    public static final class InternalError implements RecursionAnalyzer {
+        @Override
+        public AnalysisResult analyze(AnalysisContext context) {
+            throw new java.lang.InternalError("deliberate internal error");
+        }
+    }
+
+    /** Takes its time and never looks at cancellation (as careless contributed code would). */
+    public static final class IgnoresCancel implements RecursionAnalyzer {
+        @Override
+        public AnalysisResult analyze(AnalysisContext context) throws InterruptedException {
+            Thread.sleep(1500);
+            return new AnalysisResult().scalar("slept", 1.5);
+        }
+    }
+
     public static final class Undeclared implements RecursionAnalyzer {
         @Override
         public AnalysisResult analyze(AnalysisContext context) {

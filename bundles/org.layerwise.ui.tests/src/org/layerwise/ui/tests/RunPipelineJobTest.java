@@ -117,7 +117,7 @@ class RunPipelineJobTest extends ShellTest {
         assertEquals(RunStatus.CANCELLED, job.result().status());
         assertTrue(seen.get() < 1000, "stopped within a few steps of the request, not after " + seen.get());
         assertEquals(List.of(), List.of(job.directory().toFile().list()).stream()
-                .filter(n -> n.endsWith(".tmp")).toList());
+                .filter(n -> n.endsWith(".partial")).toList());
         Ui.screenshot(shell, "training-cancelled");
     }
 }
