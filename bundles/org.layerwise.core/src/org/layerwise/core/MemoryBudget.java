@@ -28,9 +28,29 @@ public final class MemoryBudget {
             return null;
         }
         long max = Runtime.getRuntime().maxMemory();
-        return String.format(Locale.ROOT, "%s needs about %s of memory but the heap limit is %s (%s free); "
-                + "make it smaller, or raise the limit, e.g. LAYERWISE_JAVA_OPTS=-Xmx%dg ./layerwise ...",
-                what, format(bytes), format(max), format(free), Math.max(2, (saturated(bytes) >> 30) * 2 + 1));
+        String head = String.format(Locale.ROOT, "%s needs about %s of memory but the heap limit is %s (%s free)",
+                what, format(bytes), format(max), format(free));
+        long ram = physical();
+        if (bytes < 0 || (ram > 0 && bytes > ram * 9 / 10)) {
+            return head + String.format(Locale.ROOT, ", and this machine has %s of RAM in all; make it smaller",
+                    ram > 0 ? format(ram) : "less");
+        }
+        return head + String.format(Locale.ROOT, "; make it smaller, or raise the limit, e.g. LAYERWISE_JAVA_OPTS=-Xmx%dg ./layerwise ...",
+                Math.max(2, (saturated(bytes) >> 30) * 5 / 4 + 1));
+    }
+
+    /** The machine's RAM in bytes (Linux's MemTotal), or -1 where it cannot be read. */
+    private static long physical() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     /** Human-readable bytes: "512 MB", "3.2 GB", "more than 9 EB". */
