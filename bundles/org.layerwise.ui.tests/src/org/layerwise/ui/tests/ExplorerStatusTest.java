@@ -3,6 +3,8 @@ package org.layerwise.ui.tests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -12,20 +14,26 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
+import org.eclipse.core.expressions.EvaluationContext;
+import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.jface.viewers.TreeViewer;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.TreeItem;
+import org.eclipse.ui.ISources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.io.Json;
 import org.layerwise.runner.RunDirectory;
+import org.layerwise.runner.RunStatus;
 import org.layerwise.ui.explorer.ExplorerContent;
 import org.layerwise.ui.explorer.ExplorerLabels;
 import org.layerwise.ui.explorer.RunningRuns;
+import org.layerwise.ui.handlers.ResumeRunHandler;
 
 /**
  * The explorer tells a killed run (run.json says RUNNING, its process is gone) as INTERRUPTED,
- * and follows a RUNNING run until it dies. The runs are fabricated run.json files; a live one holds its lock in this JVM.
+ * follows a RUNNING run until it dies, and Resume Run is enabled for exactly the runs that can
+ * be resumed. The runs are fabricated run.json files; a live one holds its lock in this JVM.
  */
 class ExplorerStatusTest extends ShellTest {
 
@@ -70,5 +78,36 @@ class ExplorerStatusTest extends ShellTest {
             Ui.waitUntil("the label to say INTERRUPTED", 5_000, () -> item.getText().equals("live  [INTERRUPTED]"));
             assertEquals(0, labels.running().length);
         }
+    }
+
+    @Test
+    void resumeIsEnabledForOneCancelledOrInterruptedRunOnly(@TempDir Path folder) throws Exception {
+        Path cancelled = fabricatedRun(folder, "cancelled", "CANCELLED");
+        Path interrupted = fabricatedRun(folder, "interrupted", "RUNNING");
+        Path failed = fabricatedRun(folder, "failed", "FAILED");
+        Path ok = fabricatedRun(folder, "ok", "OK");
+        Path notARun = Files.createDirectories(folder.resolve("plain"));
+        assertEquals(RunStatus.INTERRUPTED, RunDirectory.status(interrupted));
+
+        assertTrue(enabled(new StructuredSelection(cancelled)), "CANCELLED");
+        assertTrue(enabled(new StructuredSelection(interrupted)), "INTERRUPTED");
+        assertTrue(enabled(new StructuredSelection(failed)), "FAILED");
+        assertFalse(enabled(new StructuredSelection(ok)), "OK");
+        assertFalse(enabled(new StructuredSelection(notARun)), "a folder that is no run");
+        assertFalse(enabled(new StructuredSelection(new Object[] {cancelled, interrupted})), "two runs");
+        assertFalse(enabled(StructuredSelection.EMPTY), "nothing selected");
+        assertFalse(enabled(null), "no selection variable");
+        assertEquals(interrupted, ResumeRunHandler.resumable(new StructuredSelection(interrupted)));
+        assertNull(ResumeRunHandler.resumable(new StructuredSelection(ok)));
+    }
+
+    private static boolean enabled(Object selection) {
+        ResumeRunHandler handler = new ResumeRunHandler();
+        EvaluationContext context = new EvaluationContext(null, new Object());
+        if (selection != null) {
+            context.addVariable(ISources.ACTIVE_CURRENT_SELECTION_NAME, selection);
+        }
+        handler.setEnabled(context);
+        return handler.isEnabled();
     }
 }
