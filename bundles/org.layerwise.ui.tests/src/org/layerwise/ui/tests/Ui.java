@@ -68,6 +68,12 @@ final class Ui {
         }
     }
 
+    /** Runs the event loop for this long. */
+    static void pause(long millis) {
+        long end = System.currentTimeMillis() + millis;
+        waitUntil(millis + " ms to pass", millis + 10_000, () -> System.currentTimeMillis() >= end);
+    }
+
     /** Processes every pending event. */
     static void flush() {
         Display d = display();

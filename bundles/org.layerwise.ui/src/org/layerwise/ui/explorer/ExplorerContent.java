@@ -15,13 +15,13 @@ import org.layerwise.runner.RunDirectory;
  * The tree under the chosen folder: sub-folders, *.layerwise pipelines and run directories
  * (folders holding a run.json, shown as leaves). Build output and hidden folders are left out.
  */
-final class ExplorerContent implements ITreeContentProvider {
+public final class ExplorerContent implements ITreeContentProvider {
 
-    static boolean isRun(Path p) {
+    public static boolean isRun(Path p) {
         return RunDirectory.isRun(p);
     }
 
-    static boolean isPipeline(Path p) {
+    public static boolean isPipeline(Path p) {
         return p.getFileName() != null && p.getFileName().toString().endsWith("." + PipelineFiles.FILE_EXTENSION)
                 && Files.isRegularFile(p);
     }

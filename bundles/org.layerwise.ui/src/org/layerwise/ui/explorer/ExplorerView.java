@@ -3,11 +3,14 @@ package org.layerwise.ui.explorer;
 import java.nio.file.Path;
 
 import org.eclipse.jface.action.Action;
+import org.eclipse.jface.action.GroupMarker;
+import org.eclipse.jface.action.MenuManager;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.viewers.TreeViewer;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.DirectoryDialog;
+import org.eclipse.ui.IWorkbenchActionConstants;
 import org.eclipse.ui.PartInitException;
 import org.eclipse.ui.part.ViewPart;
 import org.layerwise.ui.Folders;
@@ -19,13 +22,16 @@ import org.layerwise.runner.RunResult;
 
 /**
  * The pipelines and run directories of a chosen folder. Double-click opens a pipeline; the
- * selected run directory (a Path) is what the run views show.
+ * selected run directory (a Path) is what the run views show. A run's label carries its status,
+ * read again every few seconds while it is RUNNING; the context menu is open to contributions
+ * (popup:org.layerwise.ui.explorer, e.g. Resume Run).
  */
 public final class ExplorerView extends ViewPart {
 
     public static final String ID = "org.layerwise.ui.explorer";
 
     private TreeViewer viewer;
+    private final ExplorerLabels labels = new ExplorerLabels();
     private final RunEvents.Listener runs = new RunEvents.Listener() {
         @Override
         public void started(RunPipelineJob job, Path directory) {
@@ -42,7 +48,7 @@ public final class ExplorerView extends ViewPart {
     public void createPartControl(Composite parent) {
         viewer = new TreeViewer(parent, SWT.SINGLE | SWT.V_SCROLL | SWT.H_SCROLL);
         viewer.setContentProvider(new ExplorerContent());
-        viewer.setLabelProvider(new ExplorerLabels());
+        viewer.setLabelProvider(labels);
         viewer.setInput(Folders.root());
         setContentDescription(Folders.root().toString());
         viewer.addDoubleClickListener(e -> {
@@ -54,6 +60,11 @@ public final class ExplorerView extends ViewPart {
             }
         });
         getSite().setSelectionProvider(viewer);
+        MenuManager menu = new MenuManager();
+        menu.add(new GroupMarker(IWorkbenchActionConstants.MB_ADDITIONS));
+        viewer.getControl().setMenu(menu.createContextMenu(viewer.getControl()));
+        getSite().registerContextMenu(menu, viewer);
+        RunningRuns.follow(viewer, labels, RunningRuns.PERIOD_MILLIS);
         Action choose = new Action("Open Folder...") {
             @Override
             public void run() {
@@ -92,6 +103,7 @@ public final class ExplorerView extends ViewPart {
 
     public void showFolder(Path folder) {
         Folders.setRoot(folder);
+        labels.clear();
         viewer.setInput(Folders.root());
         setContentDescription(Folders.root().toString());
     }

@@ -46,6 +46,8 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
     private int emaSteps;
     private int count;
     private String text = "No run started yet. Open a pipeline and choose Run > Run Pipeline.";
+    /** Shown below the status while the run lasts and after: a resumed run's warnings. */
+    private String note = "";
     private boolean dirty;
     private boolean running;
     /** A refresh is queued on the display (UI thread only): one loop, however many runs start. */
@@ -116,7 +118,8 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
             smoothed = new double[1024];
             ema = 0;
             emaSteps = 0;
-            text = "Running " + directory.getFileName();
+            text = (j.resuming() ? "Resuming " : "Running ") + directory.getFileName();
+            note = j.warnings().stream().map(w -> "\nWarning: " + w).collect(java.util.stream.Collectors.joining());
             dirty = true;
             running = true;
         }
@@ -207,7 +210,7 @@ public final class TrainingPanel extends Composite implements RunEvents.Listener
                 y = Arrays.copyOf(losses, count);
                 acc = Arrays.copyOf(accuracies, count);
                 accEma = Arrays.copyOf(smoothed, count);
-                t = text;
+                t = text + note;
                 dirty = false;
             }
         }

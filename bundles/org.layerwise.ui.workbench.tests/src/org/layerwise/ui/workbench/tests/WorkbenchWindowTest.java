@@ -10,8 +10,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.eclipse.core.commands.Command;
+import org.eclipse.jface.viewers.StructuredSelection;
+import org.eclipse.jface.viewers.TreeViewer;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.GC;
 import org.eclipse.swt.graphics.Image;
@@ -19,6 +22,9 @@ import org.eclipse.swt.graphics.ImageData;
 import org.eclipse.swt.graphics.ImageLoader;
 import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Menu;
+import org.eclipse.swt.widgets.MenuItem;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.ui.IEditorPart;
 import org.eclipse.ui.IViewPart;
@@ -36,12 +42,16 @@ import org.eclipse.ui.views.IViewDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.core.Role;
+import org.layerwise.io.Json;
+import org.layerwise.runner.RunDirectory;
 import org.layerwise.runner.RunResult;
 import org.layerwise.runner.RunStatus;
 import org.layerwise.ui.Folders;
 import org.layerwise.ui.LayerwisePerspective;
 import org.layerwise.ui.LayerwiseWorkbenchAdvisor;
 import org.layerwise.ui.editor.PipelineEditor;
+import org.layerwise.ui.explorer.ExplorerView;
+import org.layerwise.ui.handlers.ResumeRunHandler;
 import org.layerwise.ui.editor.PipelineDocument;
 import org.layerwise.ui.editor.PipelineEditorInput;
 import org.layerwise.ui.results.RunViewPart;
@@ -53,7 +63,8 @@ import org.layerwise.ui.runs.RunPipelineJob;
  * The real workbench window with the product's advisors: the Layerwise perspective opens
  * first, every Layerwise view registered in plugin.xml is in its layout and opens without an
  * error part, the quickstart pipeline opens in the pipeline editor, the Run command is enabled
- * for it and runs it (shortened) as a Job whose finished run every run view then shows. What
+ * for it and runs it (shortened) as a Job whose finished run every run view then shows; a killed
+ * copy of that run shows as INTERRUPTED with Resume Run enabled in its context menu. What
  * the window showed is carried out of the UI thread and asserted after the workbench closed.
  */
 class WorkbenchWindowTest {
@@ -76,6 +87,13 @@ class WorkbenchWindowTest {
         final Map<String, String> headings = new LinkedHashMap<>();
         final List<String> dialogs = new ArrayList<>();
         Path screenshot;
+        boolean resumeDefined;
+        String resumeName;
+        Map<String, Boolean> runMenu = Map.of();
+        Map<String, Boolean> contextMenu = Map.of();
+        Boolean resumeEnabledOnOk;
+        String interruptedLabel;
+        Path contextMenuScreenshot;
         Throwable failure;
     }
 
@@ -123,6 +141,16 @@ class WorkbenchWindowTest {
         String run = seen.result.directory().getFileName().toString();
         assertTrue(seen.headings.size() >= 3, "run views: " + seen.headings);
         seen.headings.forEach((id, heading) -> assertTrue(heading.startsWith(run), id + " shows the finished run: " + heading));
+
+        assertTrue(seen.resumeDefined, "the Resume Run command is registered");
+        assertEquals("Resume Run", seen.resumeName);
+        assertTrue(seen.interruptedLabel != null && seen.interruptedLabel.endsWith("[INTERRUPTED]"), "label " + seen.interruptedLabel);
+        assertEquals(Boolean.TRUE, seen.runMenu.get("Resume Run"), "Run menu on the INTERRUPTED run: " + seen.runMenu);
+        assertEquals(Boolean.TRUE, seen.contextMenu.get("Resume Run"), "the explorer's context menu on the INTERRUPTED run: "
+                + seen.contextMenu);
+        assertEquals(Boolean.FALSE, seen.resumeEnabledOnOk, "Resume Run in the context menu of the OK run");
+        assertTrue(seen.contextMenuScreenshot != null && Files.size(seen.contextMenuScreenshot) > 10_000,
+                "screenshot " + seen.contextMenuScreenshot);
     }
 
     /** The product's advisor, with the checks run once the window is up. */
@@ -235,6 +263,75 @@ class WorkbenchWindowTest {
                 page.showView(id);
                 screenshot(shell, "workbench-window-" + id.substring(VIEWS.length()));
             }
+            if (seen.result != null) {
+                resume(workbench, page, shell, seen.result.directory());
+            }
+        }
+
+        /**
+         * Resume Run on a copy of the finished run whose run.json says RUNNING for a process that
+         * is gone (as kill -9 leaves it): the explorer labels it INTERRUPTED, and the command is in
+         * the Run menu and the explorer's context menu, enabled on it and not on the OK run.
+         */
+        private void resume(IWorkbench workbench, IWorkbenchPage page, Shell shell, Path finished) throws Exception {
+            Path killed = finished.resolveSibling(finished.getFileName() + "-killed");
+            try (Stream<Path> files = Files.walk(finished)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, killed.resolve(finished.relativize(f).toString()));
+                }
+            }
+            Map<String, Object> run = new LinkedHashMap<>(Json.readMap(killed.resolve("run.json")));
+            run.put("status", "RUNNING");
+            run.put("process", Map.of("pid", 1, "host", RunDirectory.hostName(), "started", "1970-01-01T00:00:00Z",
+                    "lock", ".run.lock"));
+            Json.write(killed.resolve("run.json"), run);
+
+            Command resume = workbench.getService(ICommandService.class).getCommand(ResumeRunHandler.COMMAND_ID);
+            seen.resumeDefined = resume.isDefined();
+            seen.resumeName = resume.getName();
+            ExplorerView explorer = (ExplorerView) page.showView(ExplorerView.ID);
+            TreeViewer viewer = (TreeViewer) explorer.getSite().getSelectionProvider();
+            viewer.refresh();
+            page.activate(explorer);
+            viewer.setSelection(new StructuredSelection(finished), true);
+            settle();
+            Menu context = viewer.getControl().getMenu();
+            seen.resumeEnabledOnOk = items(context).get("Resume Run");
+            viewer.setSelection(new StructuredSelection(killed), true);
+            settle();
+            seen.interruptedLabel = viewer.getTree().getSelection()[0].getText();
+            for (MenuItem item : shell.getMenuBar().getItems()) {
+                if (item.getText().replace("&", "").equals("Run")) {
+                    seen.runMenu = items(item.getMenu());
+                }
+            }
+            seen.contextMenu = items(context);
+            // the explorer maximized, so that whole run names show, and its menu at the run's label
+            IViewReference ref = page.findViewReference(ExplorerView.ID);
+            page.setPartState(ref, IWorkbenchPage.STATE_MAXIMIZED);
+            settle();
+            org.eclipse.swt.graphics.Rectangle label = viewer.getTree().getSelection()[0].getBounds();
+            context.setLocation(viewer.getTree().toDisplay(label.x + label.width + 8, label.y + label.height / 2));
+            context.setVisible(true);
+            settle();
+            seen.contextMenuScreenshot = screenshot(shell, "explorer-interrupted-run-menu");
+            context.setVisible(false);
+            page.setPartState(ref, IWorkbenchPage.STATE_RESTORED);
+        }
+
+        /**
+         * The menu's items (label without mnemonic and accelerator: enabled) once it has been
+         * filled and updated as for showing.
+         */
+        private Map<String, Boolean> items(Menu menu) {
+            menu.notifyListeners(SWT.Show, new Event());
+            settle();
+            Map<String, Boolean> labels = new LinkedHashMap<>();
+            for (MenuItem item : menu.getItems()) {
+                labels.put(item.getText().replace("&", "").replaceAll("\\t.*", ""), item.isEnabled());
+            }
+            menu.notifyListeners(SWT.Hide, new Event());
+            return labels;
         }
 
         /** Closes (and records) any dialog that opens, so that a modal one cannot hang the test. */
