@@ -284,6 +284,8 @@ class CheckpointTest {
     void nd4j_training_is_deterministic_and_resumes_bit_identical() throws Exception {
         Run run = Run.of("nd4j", "merged", new RandomConjugation(), Map.of("steps", 20L, "layers", 2L, "heads", 1L));
         assertSameTraining(run.uninterrupted(), run.uninterrupted(), "two uninterrupted ND4J runs");
+        Run omp2 = run.with("nd4j_threads", 2L).with("batch", 256L);
+        assertSameTraining(omp2.uninterrupted(), omp2.uninterrupted(), "two uninterrupted ND4J runs, 2 OMP threads");
         assertResumesExactly(run, 3);
         Run f64 = run.with("dtype", "float64").with("parameterization", "factored").with("d_head", 3L);
         assertResumesExactly(f64, 4);
@@ -381,28 +383,33 @@ class CheckpointTest {
                 SoftmaxAttentionBackend.initialModel(c, 0.02, 1), false);
         SoftmaxAttentionBackend.Adam adam = new SoftmaxAttentionBackend.Adam(0.9, 0.999, 1e-8, 0, params.theta);
         double[] curve = new double[6000];
-        long best = Long.MAX_VALUE;
-        for (int rep = 0; rep < 2000; rep++) {
+        long[] nanos = new long[2000];
+        for (int rep = 0; rep < nanos.length; rep++) {
             long t0 = System.nanoTime();
             TrainingCheckpoints.TrainingState s = SoftmaxAttentionBackend.state(6000, params, adam, curve, curve, 6000);
-            best = Math.min(best, System.nanoTime() - t0);
+            nanos[rep] = System.nanoTime() - t0;
             if (s.step() != 6000) {
                 throw new AssertionError();
             }
         }
-        System.out.printf("CheckpointTest.benchmark: one state of the quickstart model (6000 steps of curves): best %.1f us%n",
-                best / 1e3);
+        java.util.Arrays.sort(nanos);
+        System.out.printf("CheckpointTest.benchmark: one state of the quickstart model (6000 steps of curves), %d times: best %.1f us,"
+                + " median %.1f us%n", nanos.length, nanos[0] / 1e3, nanos[nanos.length / 2] / 1e3);
         Run run = Run.of(8, 4, 32, "fused", "merged", new RandomConjugation(), Map.of("steps", 300L, "layers", 4L, "heads", 1L,
                 "batch", 128L));
-        for (int rep = 0; rep < 3; rep++) {
-            double[] rate = new double[2];
+        double[] best = new double[2];
+        for (int rep = 0; rep < 4; rep++) { // alternating, best of each: the machine is shared
             for (int every = 0; every <= 1; every++) {
+                Memory store = new Memory();
                 long t0 = System.nanoTime();
-                run.with("checkpoint_every", (long) every).build(new Memory(), TrainingMonitor.NONE);
-                rate[every] = 300 / ((System.nanoTime() - t0) / 1e9);
+                run.with("checkpoint_every", (long) every).build(store, TrainingMonitor.NONE);
+                double rate = 300 / ((System.nanoTime() - t0) / 1e9);
+                best[every] = Math.max(best[every], rate);
+                System.out.printf("CheckpointTest.benchmark: 300 steps, checkpoint_every %d: %.1f steps/s, %d states saved%n", every,
+                        rate, store.saved.size());
             }
-            System.out.printf("CheckpointTest.benchmark: 300 steps, checkpoint_every 0: %.1f steps/s, 1: %.1f steps/s, ratio %.3f%n",
-                    rate[0], rate[1], rate[1] / rate[0]);
         }
+        System.out.printf("CheckpointTest.benchmark: best steps/s, checkpoint_every 1 / 0 = %.1f / %.1f = %.3f%n", best[1], best[0],
+                best[1] / best[0]);
     }
 }
