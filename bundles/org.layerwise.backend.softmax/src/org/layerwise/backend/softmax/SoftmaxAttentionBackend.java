@@ -1,17 +1,24 @@
 package org.layerwise.backend.softmax;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.eclipse.core.runtime.OperationCanceledException;
 import org.layerwise.core.BackendContext;
+import org.layerwise.core.CheckpointSchedule;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.ModelBackend;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.Settings;
 import org.layerwise.core.TaskSpec;
+import org.layerwise.core.Tensor;
 import org.layerwise.core.TrainedModel;
+import org.layerwise.core.TrainingCheckpoints;
+import org.layerwise.core.TrainingCheckpoints.TrainingState;
 import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
@@ -23,6 +30,13 @@ import org.layerwise.core.symmetry.Commutant;
  * batches of prompts, the enforcer's permutations conjugating every layer and head at every
  * step. The gradient comes from {@link SoftmaxAttentionGraph} (ND4J SameDiff, the reference
  * engine); the optimizer runs in float64 on the Java side, so the trajectory is deterministic.
+ *
+ * <p>Training state (BackendContext.checkpoints()): saved after the steps checkpoint_every
+ * names (0: about every CheckpointSchedule.DEFAULT_SECONDS), when cancelled and when training
+ * ends; a run resumed from it ends with the weights and curves, to the last bit, of the run
+ * that was never interrupted. The state holds theta, Adam's moments and step count and the
+ * curves so far; the enforcer's random stream is not saved but replayed (its draws depend only
+ * on its seed and the number of steps).
  */
 public class SoftmaxAttentionBackend implements ModelBackend {
 
@@ -143,14 +157,37 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         double[] losses = new double[steps];
         double[] accuracies = new double[steps];
         boolean diverged = false;
+        int start = 0;
+        int saved = 0; // length of the curves in the state saved last (or resumed from)
+        TrainingState resumed = latest(ctx.checkpoints());
+        if (resumed != null) {
+            int curve = restore(resumed, steps, params, adam, losses, accuracies);
+            start = resumed.step();
+            saved = curve;
+            facts.put("resumed_from_step", start);
+            if (curve > start) { // the state of a run that diverged at step start: nothing left to train
+                diverged = true;
+                losses = Arrays.copyOf(losses, curve);
+                accuracies = Arrays.copyOf(accuracies, curve);
+            } else if (ctx.enforcer() != null) {
+                for (long i = 0; i < (long) start * n; i++) { // the draws of steps 0 .. start - 1, as the loop makes them
+                    ctx.enforcer().permutation(ctx.enforcerSettings(), config.dX(), config.dY(), enforcerRng);
+                }
+            }
+        }
+        boolean keep = ctx.checkpoints() != TrainingCheckpoints.NONE;
+        CheckpointSchedule schedule = new CheckpointSchedule(checkpointEvery(s), CheckpointSchedule.DEFAULT_SECONDS);
         int[][] perms = new int[n][];
         long timedFrom = 0;
         int timedSteps = 0;
-        for (int step = 0; step < steps; step++) {
-            if (step == Math.min(5, steps - 1)) {
+        for (int step = start; step < steps && !diverged; step++) {
+            if (step == Math.min(start + 5, steps - 1)) {
                 timedFrom = System.nanoTime(); // after warm-up: graph construction and JIT are not training
             }
             if (ctx.monitor().isCanceled()) {
+                if (keep && saved != step) {
+                    save(ctx.checkpoints(), step, params, adam, losses, accuracies, step);
+                }
                 throw new OperationCanceledException();
             }
             PromptBatch batch = ctx.prompts().batch(step, batchSize);
@@ -158,7 +195,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 int[] p = ctx.enforcer() == null ? null
                         : ctx.enforcer().permutation(ctx.enforcerSettings(), config.dX(), config.dY(), enforcerRng);
                 if (p != null && !BlockPermutation.isBlockPermutation(p, config.dX(), config.dY())) {
-                    throw new IllegalStateException("the enforcer returned " + java.util.Arrays.toString(p)
+                    throw new IllegalStateException("the enforcer returned " + Arrays.toString(p)
                             + ", which is not a block permutation of " + config.dX() + " features and " + config.dY() + " labels");
                 }
                 perms[i] = p;
@@ -168,8 +205,8 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             accuracies[step] = lg.accuracy();
             if (!Double.isFinite(lg.loss())) {
                 diverged = true;
-                losses = java.util.Arrays.copyOf(losses, step + 1);
-                accuracies = java.util.Arrays.copyOf(accuracies, step + 1);
+                losses = Arrays.copyOf(losses, step + 1);
+                accuracies = Arrays.copyOf(accuracies, step + 1);
                 break;
             }
             double lr = cosine ? s.real("lr") * 0.5 * (1 + Math.cos(Math.PI * step / steps)) : s.real("lr");
@@ -180,11 +217,19 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 params.roundAfterHook(f32);
             }
             ctx.monitor().step(step + 1, steps, lg.loss(), lg.accuracy());
+            if (keep && schedule.due(step + 1)) {
+                save(ctx.checkpoints(), step + 1, params, adam, losses, accuracies, step + 1);
+                saved = step + 1;
+                schedule.saved();
+            }
             if (timedFrom != 0) {
                 timedSteps++;
             }
         }
         double seconds = (System.nanoTime() - timedFrom) / 1e9;
+        if (keep && saved != losses.length) { // the final state: a run stopped after training resumes without a step
+            save(ctx.checkpoints(), diverged ? losses.length - 1 : steps, params, adam, losses, accuracies, losses.length);
+        }
         facts.put("dtype", config.dtype());
         if (timedSteps > 0) {
             facts.put("steps_per_second", timedSteps / seconds);
@@ -192,6 +237,86 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         }
         facts.put("parameterization", params.description());
         return new TrainedModel(params.model(config), losses, diverged, facts, accuracies);
+    }
+
+    /** Setting checkpoint_every; settings built by hand (tests) may leave it out: 0, time-based. */
+    private static int checkpointEvery(Settings s) {
+        return s.asMap().containsKey("checkpoint_every") ? s.integer("checkpoint_every") : 0;
+    }
+
+    private static TrainingState latest(TrainingCheckpoints checkpoints) {
+        try {
+            return checkpoints.latest();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The training state after {@code step} completed steps, every array a copy (the loop
+     * mutates its own): the arrays of {@link Parameters#save} and {@link Adam#save}, and the
+     * curves "loss" and "accuracy" of the first {@code curve} steps (one more than {@code step}
+     * when the last step diverged: its loss is not finite and no optimizer step followed).
+     */
+    static TrainingState state(int step, Parameters params, Adam adam, double[] losses, double[] accuracies, int curve) {
+        Map<String, Tensor> arrays = new LinkedHashMap<>();
+        params.save(arrays);
+        adam.save(arrays);
+        arrays.put("loss", copy(Arrays.copyOf(losses, curve)));
+        arrays.put("accuracy", copy(Arrays.copyOf(accuracies, curve)));
+        return new TrainingState(step, arrays);
+    }
+
+    private static void save(TrainingCheckpoints checkpoints, int step, Parameters params, Adam adam, double[] losses,
+            double[] accuracies, int curve) {
+        try {
+            checkpoints.save(state(step, params, adam, losses, accuracies, curve));
+        } catch (IOException e) {
+            throw new UncheckedIOException("saving the training state after step " + step + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Restores a saved state into freshly initialised parameters, optimizer and curves (of
+     * {@code steps} entries) and returns the length of its curves; refuses, naming the array, a
+     * state that does not fit this model (another shape or parameterization, another steps).
+     */
+    static int restore(TrainingState state, int steps, Parameters params, Adam adam, double[] losses, double[] accuracies) {
+        try {
+            int step = state.step();
+            if (step > steps) {
+                throw new IOException("the saved training state is at step " + step + " but the run trains " + steps + " steps");
+            }
+            params.restore(state);
+            adam.restore(state, step);
+            Tensor loss = state.array("loss");
+            int curve = loss.size();
+            boolean divergedAtStep = curve == step + 1 && curve <= steps && !Double.isFinite(loss.toDoubles()[step]);
+            if (curve != step && !divergedAtStep) {
+                throw new IOException("the saved training state's array 'loss' has " + curve + " values, expected " + step
+                        + " (one per completed step)");
+            }
+            copyInto(state, "loss", curve, losses);
+            copyInto(state, "accuracy", curve, accuracies);
+            return curve;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies the saved 1-D float64 array {@code name}, which must have {@code length} values, into target. */
+    static void copyInto(TrainingState state, String name, int length, double[] target) throws IOException {
+        Tensor t = state.array(name);
+        if (t.dtype() != Tensor.DType.F64 || t.rank() != 1 || t.size() != length) {
+            throw new IOException("the saved training state's array '" + name + "' is " + t.dtype() + " " + t.shapeString()
+                    + " but this model's is F64 [" + length + "] (saved by a model of another shape or parameterization?)");
+        }
+        System.arraycopy((double[]) t.data(), 0, target, 0, length);
+    }
+
+    /** A 1-D float64 tensor holding a copy of a (training-owned, mutated) array. */
+    static Tensor copy(double[] a) {
+        return Tensor.of(a.clone(), a.length);
     }
 
     /**
@@ -298,6 +423,52 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             }
         }
 
+        /**
+         * Into a training state: "layout" (I64, the length of every theta array, what a state
+         * must match to be resumed), "theta.0" .. (each theta array: free matrices, six tied
+         * scalars, or a head's W_Q, W_K, W_V, W_O in turn) and, tied only, "qk.0" .., "ov.0" ..:
+         * the matrices the engines see, which are not a bit-exact function of the scalars (they
+         * are rounded, and the scalars are read back from them after each step).
+         */
+        void save(Map<String, Tensor> into) {
+            long[] layout = new long[theta.length];
+            for (int i = 0; i < theta.length; i++) {
+                layout[i] = theta[i].length;
+                into.put("theta." + i, copy(theta[i]));
+            }
+            into.put("layout", Tensor.of(layout, layout.length));
+            if (tied) {
+                for (int i = 0; i < qk.length; i++) {
+                    into.put("qk." + i, copy(qk[i]));
+                    into.put("ov." + i, copy(ov[i]));
+                }
+            }
+        }
+
+        /** Restores what {@link #save} saved, in place (theta of factored models is the factors' arrays). */
+        void restore(TrainingState state) throws IOException {
+            long[] layout = state.array("layout").toLongs();
+            if (layout.length != theta.length) {
+                throw new IOException("the saved training state has " + layout.length + " parameter arrays ('layout'), this model "
+                        + theta.length + " (" + description() + ")");
+            }
+            for (int i = 0; i < theta.length; i++) {
+                if (layout[i] != theta[i].length) {
+                    throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
+                            + " parameters, this model's " + theta[i].length + " (" + description() + ")");
+                }
+                copyInto(state, "theta." + i, theta[i].length, theta[i]);
+            }
+            if (tied) {
+                for (int i = 0; i < qk.length; i++) {
+                    copyInto(state, "qk." + i, qk[i].length, qk[i]);
+                    copyInto(state, "ov." + i, ov[i].length, ov[i]);
+                }
+            } else if (factors != null) {
+                sync(false); // products of factors are not rounded
+            }
+        }
+
         /** The trained model; a factored one carries its factors. */
         TransformerModel model(ModelConfig config) {
             return new TransformerModel(config, qk, ov, factors);
@@ -341,6 +512,29 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 m[i] = new double[shapeOf[i].length];
                 v[i] = new double[shapeOf[i].length];
             }
+        }
+
+        /** Into a training state: "adam.m.0" .., "adam.v.0" .. (moments per theta array), "adam.t" (I64 [1]). */
+        void save(Map<String, Tensor> into) {
+            for (int i = 0; i < m.length; i++) {
+                into.put("adam.m." + i, copy(m[i]));
+                into.put("adam.v." + i, copy(v[i]));
+            }
+            into.put("adam.t", Tensor.of(new long[] {t}, 1));
+        }
+
+        /** Restores what {@link #save} saved; t must be the state's step (one optimizer step per training step). */
+        void restore(TrainingState state, int step) throws IOException {
+            long[] saved = state.array("adam.t").toLongs();
+            if (saved.length != 1 || saved[0] != step) {
+                throw new IOException("the saved training state's array 'adam.t' is " + Arrays.toString(saved) + ", expected [" + step
+                        + "]");
+            }
+            for (int i = 0; i < m.length; i++) {
+                copyInto(state, "adam.m." + i, m[i].length, m[i]);
+                copyInto(state, "adam.v." + i, v[i].length, v[i]);
+            }
+            t = step;
         }
 
         void step(double lr, double[][] w, double[][] g, boolean f32) {
