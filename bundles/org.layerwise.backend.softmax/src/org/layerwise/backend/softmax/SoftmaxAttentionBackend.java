@@ -11,6 +11,7 @@ import org.eclipse.core.runtime.OperationCanceledException;
 import org.layerwise.core.BackendContext;
 import org.layerwise.core.CheckpointSchedule;
 import org.layerwise.core.InvalidSettingException;
+import org.layerwise.core.MemoryBudget;
 import org.layerwise.core.ModelBackend;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.Settings;
@@ -127,6 +128,32 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         SplittableRandom rng = new SplittableRandom(seed);
         return "factored".equals(config.parameterization()) ? AttentionFactors.gaussian(config, scale, rng).merged(config)
                 : TransformerModel.gaussian(config, scale, rng);
+    }
+
+    /**
+     * Training's peak besides the model: two batches of prompts in float64 (the step's and the
+     * next), the optimizer's copies of the parameters, and the engine's activations: per thread
+     * for the fused engine (it works prompt by prompt), for the whole batch in ND4J's graph.
+     */
+    @Override
+    public long memoryEstimate(Settings s, ModelConfig c) {
+        long batch = s.integer("batch");
+        long t = c.tokens();
+        long d = c.dModel();
+        long k = c.numKeys();
+        long lh = MemoryBudget.product(c.nLayers(), c.nHeads());
+        long prompts = MemoryBudget.product(2 * 8, batch, t, d);
+        long optimizer = MemoryBudget.product(5 * 2 * 8, lh, d, d);
+        long perPrompt = MemoryBudget.sum(MemoryBudget.product(c.nLayers(), d, t), MemoryBudget.product(lh,
+                MemoryBudget.sum(MemoryBudget.product(2, d, t), MemoryBudget.product(k, t))));
+        long engine;
+        if (!"nd4j".equals(s.text("engine")) && FusedEngine.unsupportedReason(c) == null) {
+            long threads = s.integer("threads") == 0 ? Runtime.getRuntime().availableProcessors() : s.integer("threads");
+            engine = MemoryBudget.product(4 * 2, Math.min(threads, batch), perPrompt);
+        } else {
+            engine = MemoryBudget.product(8 * 3, batch, perPrompt);
+        }
+        return MemoryBudget.sum(prompts, optimizer, engine);
     }
 
     @Override

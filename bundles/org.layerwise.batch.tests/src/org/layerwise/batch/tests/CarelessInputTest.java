@@ -63,4 +63,13 @@ class CarelessInputTest {
         assertTrue(Files.notExists(out), "no run directory was created");
         assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "refused at once, not after allocating");
     }
+
+    @Test
+    void the_largest_training_the_settings_allow_is_refused_with_the_backends_estimate() throws Exception {
+        Outcome o = CliHarness.run("run", tiny().toString(), "--out", dir.resolve("runs").toString(), "--set", "backend.engine=nd4j",
+                "--set", "backend.batch=65536", "--set", "backend.layers=64", "--set", "backend.heads=16");
+        assertEquals(ExitCode.INVALID_SETTING.code, o.exitCode(), o.toString());
+        assertTrue(o.err().contains("for softmax-attention to build the model") && o.err().contains("needs about"), o.toString());
+        assertTrue(Files.notExists(dir.resolve("runs")));
+    }
 }
