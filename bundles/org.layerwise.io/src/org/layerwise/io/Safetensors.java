@@ -193,7 +193,7 @@ public final class Safetensors {
                     return bb.position() - off;
                 };
                 try {
-                    tensors.put(e.name, e.type.read(in, (int) ((e.end - e.begin) / e.type.size), e.shape));
+                    tensors.put(e.name, e.type.read(in, (int) ((e.end - e.begin) / e.type.size), e.shape, true));
                 } catch (ElementType.Truncated t) {
                     throw new TensorFormatException(src, e.name, "the file ended while reading its data (changed while reading?)");
                 }
