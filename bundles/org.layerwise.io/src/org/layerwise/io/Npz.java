@@ -144,8 +144,9 @@ public final class Npz {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException | RuntimeException e) {
-            throw new TensorFormatException(source, null, "not an npz (ZIP) archive: " + e.getMessage(), e);
+        } catch (ZipException | java.io.EOFException | RuntimeException e) {
+            throw new TensorFormatException(source, null, "not an npz (ZIP) archive: " + (e instanceof java.io.EOFException
+                    ? "the file ends inside its directory" : e.getMessage()), e);
         }
         try (zip) {
             long archiveSize = Files.size(file);

@@ -166,6 +166,10 @@ public final class PipelineReader {
     }
 
     private PipelineFileException translateOne(Resource resource, Throwable t) {
+        if (t instanceof java.io.UnsupportedEncodingException e) {
+            return fail(-1, -1, "the XML declaration names the encoding \"" + e.getMessage()
+                    + "\", which is not one Java knows; pipeline files are UTF-8", e);
+        }
         if (t instanceof CharConversionException e) {
             // the parser's decoder (a class of its own, named in its toString) reports no position
             return fail(-1, -1, "the file is not text in the encoding it declares: " + e.getMessage(), e);
