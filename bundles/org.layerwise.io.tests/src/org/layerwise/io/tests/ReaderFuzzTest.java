@@ -164,8 +164,9 @@ class ReaderFuzzTest {
                 try {
                     violations = run.get(1, TimeUnit.SECONDS);
                 } catch (TimeoutException e) {
-                    long stuck = (System.nanoTime() - currentStart) / 1_000_000;
-                    if (currentStart != 0 && stuck > HANG_MS) {
+                    long started = currentStart; // read once: the worker resets it between reads
+                    long stuck = (System.nanoTime() - started) / 1_000_000;
+                    if (started != 0 && stuck > HANG_MS) {
                         run.cancel(true);
                         fail("fuzz: hang: " + current + " has run " + stuck + " ms (replay: LAYERWISE_FUZZ_SEED=" + SEED
                                 + " LAYERWISE_FUZZ_ONLY=" + current + ")");
