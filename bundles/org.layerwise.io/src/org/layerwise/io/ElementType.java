@@ -98,14 +98,18 @@ enum ElementType {
         }
     }
 
-    /** Reads count elements from the source into a new tensor of the widened type. */
-    Tensor read(ByteSource in, int count, long[] shape) throws IOException, Truncated {
-        Object dst = switch (target) {
-            case F64 -> new double[count];
-            case F32 -> new float[count];
-            case I64 -> new long[count];
-            case I32 -> new int[count];
-        };
+    /**
+     * Reads count elements from the source into a new tensor of the widened type.
+     *
+     * @param bytesExist true when the caller has checked that the source holds the data (bytes
+     *                   of a file of known size): the array is allocated at once. Otherwise the
+     *                   size is only declared (a deflated stream, a stream of unknown length) and
+     *                   the array grows as the data arrives, so a false size costs no more memory
+     *                   than the bytes that really follow (at most three times them, widened).
+     */
+    Tensor read(ByteSource in, int count, long[] shape, boolean bytesExist) throws IOException, Truncated {
+        int capacity = bytesExist ? count : Math.min(count, Math.max(1, CHUNK / size));
+        Object dst = allocate(capacity);
         byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(size, (long) count * size))];
         ByteBuffer bb = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
         int done = 0;
@@ -116,6 +120,11 @@ enum ElementType {
             if (got < want) {
                 throw new Truncated((long) done * size + Math.max(got, 0));
             }
+            if (done + n > capacity) {
+                // grows only once the bytes are here: at most twice what arrived, and never past count
+                capacity = (int) Math.min(count, Math.max(2L * capacity, done + n));
+                dst = grow(dst, capacity);
+            }
             bb.clear();
             decode(bb, dst, done, n);
             done += n;
@@ -125,6 +134,24 @@ enum ElementType {
             case F32 -> Tensor.of((float[]) dst, shape);
             case I64 -> Tensor.of((long[]) dst, shape);
             case I32 -> Tensor.of((int[]) dst, shape);
+        };
+    }
+
+    private Object allocate(int length) {
+        return switch (target) {
+            case F64 -> new double[length];
+            case F32 -> new float[length];
+            case I64 -> new long[length];
+            case I32 -> new int[length];
+        };
+    }
+
+    private Object grow(Object array, int length) {
+        return switch (target) {
+            case F64 -> Arrays.copyOf((double[]) array, length);
+            case F32 -> Arrays.copyOf((float[]) array, length);
+            case I64 -> Arrays.copyOf((long[]) array, length);
+            case I32 -> Arrays.copyOf((int[]) array, length);
         };
     }
 

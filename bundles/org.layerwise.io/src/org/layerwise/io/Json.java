@@ -115,9 +115,20 @@ public final class Json {
     }
 
     /** Reads a JSON file that holds an object, as a map in the file's key order. */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> readMap(Path file) throws IOException {
-        JsonNode node = read(file);
+        return readMap(file, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads a JSON file that holds an object, refusing it once more than {@code maxBytes} have
+     * been read (whatever the file claims to be: a FIFO or /dev/zero has no size).
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> readMap(Path file, long maxBytes) throws IOException {
+        JsonNode node = parse(file, JsonNode.class, maxBytes);
+        if (node == null || node.isMissingNode()) {
+            throw new JsonFormatException(file.toString(), -1, -1, "the file holds no JSON value", null);
+        }
         if (!node.isObject()) {
             throw new JsonFormatException(file.toString(), -1, -1, "expected a JSON object but found a "
                     + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT), null);
@@ -135,16 +146,56 @@ public final class Json {
     }
 
     private static <T> T parse(Path file, Class<T> type) throws IOException {
+        return parse(file, type, Long.MAX_VALUE);
+    }
+
+    private static <T> T parse(Path file, Class<T> type, long maxBytes) throws IOException {
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString());
         }
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = limited(Files.newInputStream(file), file, maxBytes)) {
             return MAPPER.readValue(in, type);
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             throw new JsonFormatException(file.toString(), loc == null ? -1 : loc.getLineNr(),
                     loc == null ? -1 : loc.getColumnNr(), e.getOriginalMessage(), e);
         }
+    }
+
+    /** The stream, failing with a JsonFormatException at its byte maxBytes + 1. */
+    private static InputStream limited(InputStream in, Path file, long maxBytes) {
+        if (maxBytes == Long.MAX_VALUE) {
+            return in;
+        }
+        return new java.io.FilterInputStream(in) {
+            private long count;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    counted(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    counted(n);
+                }
+                return n;
+            }
+
+            private void counted(int n) throws JsonFormatException {
+                count += n;
+                if (count > maxBytes) {
+                    throw new JsonFormatException(file.toString(), -1, -1, "the file holds more than " + maxBytes
+                            + " bytes, the limit for this file", null);
+                }
+            }
+        };
     }
 
     /** Writes NaN and infinities as null, whichever serializer produced them. */

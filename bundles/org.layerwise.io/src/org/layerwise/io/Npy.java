@@ -40,6 +40,7 @@ public final class Npy {
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
     /** Header lengths above this are not something numpy writes: refuse before allocating. */
     private static final long MAX_HEADER = 1L << 24;
+    private static final java.util.regex.Pattern ASCII_INTEGER = java.util.regex.Pattern.compile("[+-]?[0-9]+");
 
     private Npy() {
     }
@@ -128,7 +129,7 @@ public final class Npy {
     public static Tensor read(Path file) throws IOException {
         long size = Files.size(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return read(in, file.toString(), null, size);
+            return read(in, file.toString(), null, size, true);
         }
     }
 
@@ -146,10 +147,23 @@ public final class Npy {
      *                  allocating), or -1
      */
     public static Tensor read(InputStream in, String source, String entry, long available) throws IOException {
-        Header h = readHeader(in, source, entry, available);
+        return read(in, source, entry, available, false);
+    }
+
+    /**
+     * @param bytesExist true when {@code available} bytes are known to exist (a file's size, a
+     *                   stored ZIP entry checked against its archive), false when they are only
+     *                   declared: then the array grows with the data that arrives
+     */
+    static Tensor read(InputStream in, String source, String entry, long available, boolean bytesExist) throws IOException {
+        return readData(in, readHeader(in, source, entry, available, false), source, entry, bytesExist && available >= 0);
+    }
+
+    /** Reads the data an array's header announces, from the stream positioned after that header. */
+    static Tensor readData(InputStream in, Header h, String source, String entry, boolean bytesExist) throws IOException {
         long elements = ElementType.elements(h.shape);
         try {
-            return h.type.read(in::readNBytes, (int) elements, h.shape);
+            return h.type.read(in::readNBytes, (int) elements, h.shape, bytesExist);
         } catch (ElementType.Truncated t) {
             throw new TensorFormatException(source, entry, "truncated data: shape " + shapeTuple(h.shape) + " of "
                     + h.descr + " needs " + elements * h.type.size + " bytes but only " + t.got + " follow the header");
@@ -161,6 +175,14 @@ public final class Npy {
      * and type must fit a Java array and, when {@code available} is known, the bytes that follow.
      */
     static Header readHeader(InputStream in, String source, String entry, long available) throws IOException {
+        return readHeader(in, source, entry, available, false);
+    }
+
+    /**
+     * @param exact true when the array must fill {@code available} exactly (an npz entry holds
+     *              one array and nothing after it)
+     */
+    static Header readHeader(InputStream in, String source, String entry, long available, boolean exact) throws IOException {
         byte[] lead = in.readNBytes(MAGIC.length + 2);
         if (lead.length < MAGIC.length || !Arrays.equals(lead, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new TensorFormatException(source, entry, "not an npy array: expected the magic bytes \\x93NUMPY but found "
@@ -213,6 +235,11 @@ public final class Npy {
         if (available >= 0 && prefix + hlen + bytes > available) {
             throw new TensorFormatException(source, entry, "truncated data: shape " + shapeTuple(h.shape) + " of "
                     + h.descr + " needs " + bytes + " bytes but only " + (available - prefix - hlen) + " follow the header");
+        }
+        if (exact && available >= 0 && prefix + hlen + bytes != available) {
+            throw new TensorFormatException(source, entry, "shape " + shapeTuple(h.shape) + " of " + h.descr + " needs "
+                    + bytes + " bytes but " + (available - prefix - hlen) + " follow the header in the archive entry"
+                    + " (an npz entry holds exactly one array)");
         }
         return h;
     }
@@ -310,14 +337,28 @@ public final class Npy {
      * integers (with an optional Python 2 {@code L} suffix), True, False, None.
      */
     private static final class PyLiteral {
+        /** numpy's headers nest two deep (a dict of a tuple); structured dtypes a few more. */
+        static final int MAX_DEPTH = 32;
         private final String s;
         private int i;
+        private int depth;
 
         PyLiteral(String s) {
             this.s = s;
         }
 
         Object value() {
+            if (++depth > MAX_DEPTH) {
+                throw new IllegalArgumentException("nested deeper than " + MAX_DEPTH + " levels at offset " + i);
+            }
+            try {
+                return parseValue();
+            } finally {
+                depth--;
+            }
+        }
+
+        private Object parseValue() {
             skip();
             if (i >= s.length()) {
                 throw new IllegalArgumentException("unexpected end");
@@ -402,13 +443,18 @@ public final class Npy {
                             return null;
                         default:
                             String digits = tok.endsWith("L") || tok.endsWith("l") ? tok.substring(0, tok.length() - 1) : tok;
+                            // ASCII digits only: Long.parseLong would also take other scripts' digits
+                            if (tok.isEmpty()) {
+                                throw new IllegalArgumentException("unexpected '" + c + "' at offset " + start);
+                            }
+                            if (!ASCII_INTEGER.matcher(digits).matches()) {
+                                throw new IllegalArgumentException("unexpected '" + abbreviate(tok) + "' at offset " + start);
+                            }
                             try {
                                 return Long.parseLong(digits);
                             } catch (NumberFormatException e) {
-                                if (tok.isEmpty()) {
-                                    throw new IllegalArgumentException("unexpected '" + c + "' at offset " + start);
-                                }
-                                throw new IllegalArgumentException("unexpected '" + tok + "' at offset " + start);
+                                throw new IllegalArgumentException("integer " + abbreviate(tok) + " at offset " + start
+                                        + " does not fit 64 bits");
                             }
                     }
                 }

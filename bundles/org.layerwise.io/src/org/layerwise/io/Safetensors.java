@@ -124,63 +124,10 @@ public final class Safetensors {
     public static Contents read(Path file) throws IOException {
         String src = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long fileSize = ch.size();
-            if (fileSize < 8) {
-                throw new TensorFormatException(src, null, "file holds " + fileSize
-                        + " bytes, fewer than the 8-byte header length that starts a safetensors file");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, src);
-            long n = lenBuf.getLong(0);
-            if (n < 0 || n > MAX_HEADER_BYTES) {
-                throw new TensorFormatException(src, null, "header length " + Long.toUnsignedString(n)
-                        + " is absurd (the limit is " + MAX_HEADER_BYTES + " bytes); is this a safetensors file?");
-            }
-            if (n > fileSize - 8) {
-                throw new TensorFormatException(src, null, "header length " + n + " is larger than the "
-                        + (fileSize - 8) + " bytes that follow it in the file");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
-            readFully(ch, headerBuf, 8, src);
-            headerBuf.flip();
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBuf).toString();
-            } catch (CharacterCodingException e) {
-                throw new TensorFormatException(src, null, "header is not valid UTF-8", e);
-            }
-            JsonNode root;
-            try {
-                root = Json.STRICT.readTree(text);
-            } catch (JsonProcessingException e) {
-                JsonLocation loc = e.getLocation();
-                String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-                throw new TensorFormatException(src, null, "header is not valid JSON" + where + ": " + e.getOriginalMessage(), e);
-            }
-            if (root == null || root.isMissingNode()) {
-                throw new TensorFormatException(src, null, "header is empty: expected a JSON object");
-            }
-            if (!root.isObject()) {
-                throw new TensorFormatException(src, null, "header is a JSON " + kind(root) + ", expected a JSON object");
-            }
-            long dataStart = 8 + n;
-            long dataLen = fileSize - dataStart;
-            Map<String, String> metadata = new LinkedHashMap<>();
-            List<Entry> entries = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> f = it.next();
-                if (METADATA_KEY.equals(f.getKey())) {
-                    readMetadata(src, f.getValue(), metadata);
-                } else {
-                    entries.add(entry(src, f.getKey(), f.getValue(), dataLen));
-                }
-            }
-            checkLayout(src, entries, dataLen);
-
+            Layout layout = layout(ch, src);
             LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Entry e : entries) {
-                long[] pos = {dataStart + e.begin};
+            for (Entry e : layout.entries) {
+                long[] pos = {layout.dataStart + e.begin};
                 ElementType.ByteSource in = (buf, off, len) -> {
                     ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
                     while (bb.hasRemaining()) {
@@ -193,13 +140,89 @@ public final class Safetensors {
                     return bb.position() - off;
                 };
                 try {
-                    tensors.put(e.name, e.type.read(in, (int) ((e.end - e.begin) / e.type.size), e.shape));
+                    tensors.put(e.name, e.type.read(in, (int) ((e.end - e.begin) / e.type.size), e.shape, true));
                 } catch (ElementType.Truncated t) {
                     throw new TensorFormatException(src, e.name, "the file ended while reading its data (changed while reading?)");
                 }
             }
-            return new Contents(tensors, metadata);
+            return new Contents(tensors, layout.metadata);
         }
+    }
+
+    /**
+     * Every tensor's shape and dtype (as reading would give it), in header order, from the
+     * header alone, validated as {@link #read} validates it (offsets, layout, file size); no
+     * tensor data is read.
+     */
+    public static LinkedHashMap<String, Npz.ArrayHeader> headers(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            LinkedHashMap<String, Npz.ArrayHeader> out = new LinkedHashMap<>();
+            for (Entry e : layout(ch, file.toString()).entries) {
+                out.put(e.name, new Npz.ArrayHeader(e.shape, e.type.target));
+            }
+            return out;
+        }
+    }
+
+    /** The header's tensors (checked to tile the data section) and metadata. */
+    private record Layout(List<Entry> entries, Map<String, String> metadata, long dataStart) {
+    }
+
+    private static Layout layout(FileChannel ch, String src) throws IOException {
+        long fileSize = ch.size();
+        if (fileSize < 8) {
+            throw new TensorFormatException(src, null, "file holds " + fileSize
+                    + " bytes, fewer than the 8-byte header length that starts a safetensors file");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0, src);
+        long n = lenBuf.getLong(0);
+        if (n < 0 || n > MAX_HEADER_BYTES) {
+            throw new TensorFormatException(src, null, "header length " + Long.toUnsignedString(n)
+                    + " is absurd (the limit is " + MAX_HEADER_BYTES + " bytes); is this a safetensors file?");
+        }
+        if (n > fileSize - 8) {
+            throw new TensorFormatException(src, null, "header length " + n + " is larger than the "
+                    + (fileSize - 8) + " bytes that follow it in the file");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
+        readFully(ch, headerBuf, 8, src);
+        headerBuf.flip();
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(headerBuf).toString();
+        } catch (CharacterCodingException e) {
+            throw new TensorFormatException(src, null, "header is not valid UTF-8", e);
+        }
+        JsonNode root;
+        try {
+            root = Json.STRICT.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new TensorFormatException(src, null, "header is not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new TensorFormatException(src, null, "header is empty: expected a JSON object");
+        }
+        if (!root.isObject()) {
+            throw new TensorFormatException(src, null, "header is a JSON " + kind(root) + ", expected a JSON object");
+        }
+        long dataStart = 8 + n;
+        long dataLen = fileSize - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (METADATA_KEY.equals(f.getKey())) {
+                readMetadata(src, f.getValue(), metadata);
+            } else {
+                entries.add(entry(src, f.getKey(), f.getValue(), dataLen));
+            }
+        }
+        checkLayout(src, entries, dataLen);
+        return new Layout(entries, metadata, dataStart);
     }
 
     private static void readMetadata(String src, JsonNode node, Map<String, String> out) throws TensorFormatException {

@@ -3,6 +3,7 @@ package org.layerwise.pipeline;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import org.layerwise.pipeline.internal.PipelineReader;
 import org.layerwise.pipeline.internal.PipelineResource;
 import org.layerwise.pipeline.internal.PipelineResourceFactory;
 import org.layerwise.pipeline.internal.SourceLocation;
+import org.layerwise.pipeline.internal.Utf8;
 import org.layerwise.pipeline.model.Pipeline;
 import org.layerwise.pipeline.model.Stage;
 import org.xml.sax.InputSource;
@@ -46,6 +48,9 @@ import org.xml.sax.InputSource;
  */
 public final class PipelineFiles {
 
+    /** A pipeline is a few kilobytes of XML; a larger file is refused before it is parsed. */
+    public static final int MAX_FILE_BYTES = 1 << 20;
+
     /** The extension of pipeline files, without the dot. */
     public static final String FILE_EXTENSION = PipelineReader.FILE_EXTENSION;
 
@@ -65,8 +70,9 @@ public final class PipelineFiles {
         Path name = file.getFileName();
         String source = name != null ? name.toString() : file.toString();
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            // at most one byte past the limit: /dev/zero and FIFOs have no size to trust
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
         } catch (NoSuchFileException e) {
             throw new PipelineFileException(file, source, -1, -1, "file not found: " + file, e);
         } catch (AccessDeniedException e) {
@@ -74,11 +80,27 @@ public final class PipelineFiles {
         } catch (IOException e) {
             throw new PipelineFileException(file, source, -1, -1, "cannot read " + file + ": " + e.getMessage(), e);
         }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new PipelineFileException(file, source, -1, -1, "not a Layerwise pipeline: the file holds more than "
+                    + MAX_FILE_BYTES + " bytes (1 MB), the limit for a pipeline file" + sizeIfKnown(file), null);
+        }
+        PipelineFileException notUtf8 = Utf8.check(file, source, bytes);
+        if (notUtf8 != null) {
+            throw notUtf8;
+        }
         URI uri = URI.createFileURI(file.toAbsolutePath().toString());
         // The parser decodes the bytes as their XML declaration says; the text is only used to
         // find where elements start, and pipeline files are UTF-8.
         return PipelineReader.read(file, source, uri, new InputSource(new ByteArrayInputStream(bytes)),
                 new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    private static String sizeIfKnown(Path file) {
+        try {
+            return Files.isRegularFile(file) ? " (it holds " + Files.size(file) + ")" : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**

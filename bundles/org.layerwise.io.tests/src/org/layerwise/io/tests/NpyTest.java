@@ -248,4 +248,29 @@ class NpyTest {
         assertBitEquals(b, Npy.read(in));
         assertEquals(0, in.available());
     }
+
+    @Test
+    void deeplyNestedHeadersAreRefusedWithoutOverflowingTheStack() {
+        // a million '(' would recurse a million frames deep without the cap
+        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': " + "(".repeat(1_000_000) + "}";
+        assertFormatError(() -> read(npy(2, dict, doubles(1))), "hand.npy", "not a Python literal", "nested deeper than");
+    }
+
+    @Test
+    void onlyAsciiDigitsAreIntegers() {
+        // Long.parseLong reads ARABIC-INDIC DIGIT EIGHT as 8; Python's literal_eval does too, numpy never writes it
+        byte[] f = npy(3, "{'descr': '<f8', 'fortran_order': False, 'shape': (\u0668,), }", doubles(1, 2, 3, 4, 5, 6, 7, 8));
+        assertFormatError(() -> read(f), "hand.npy", "not a Python literal", "unexpected");
+        byte[] big = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }", doubles(1));
+        assertFormatError(() -> read(big), "hand.npy", "does not fit 64 bits");
+    }
+
+    @Test
+    void aStreamOfUnknownLengthCostsTheBytesThatArriveNotTheShapeItDeclares() throws Exception {
+        // 100 million doubles declared (800 MB), 16 bytes follow
+        byte[] f = npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000,), }", doubles(1, 2));
+        long allocated = Allocation.of(() -> assertFormatError(() -> Npy.read(new ByteArrayInputStream(f), "s.npy", "x", -1),
+                "s.npy", "truncated", "only 16"));
+        assertTrue(!Allocation.measured() || allocated < 4 << 20, "allocated " + allocated + " bytes");
+    }
 }

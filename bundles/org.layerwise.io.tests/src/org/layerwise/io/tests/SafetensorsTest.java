@@ -346,4 +346,20 @@ class SafetensorsTest {
         String msg = assertFormatError(() -> Safetensors.read(p), "tensor 'x'");
         assertTrue(msg.startsWith(p.toString() + ": "), msg);
     }
+
+    @Test
+    void headersGiveEveryShapeAndDtypeAsReadingWouldWithoutTheData() throws Exception {
+        Path f = dir.resolve("h.safetensors");
+        Map<String, Tensor> in = new LinkedHashMap<>(Tensors.samples());
+        in.put("big", Tensor.of(new double[1 << 20], 1 << 20));
+        Safetensors.write(f, in);
+        Map<String, org.layerwise.io.Npz.ArrayHeader> headers = new LinkedHashMap<>();
+        long allocated = Allocation.of(() -> headers.putAll(Safetensors.headers(f)));
+        assertEquals(List.copyOf(in.keySet()), List.copyOf(headers.keySet()));
+        in.forEach((k, t) -> {
+            assertArrayEquals(t.shape(), headers.get(k).shape(), k);
+            assertEquals(t.dtype(), headers.get(k).dtype(), k);
+        });
+        assertTrue(!Allocation.measured() || allocated < 1 << 20, "allocated " + allocated);
+    }
 }

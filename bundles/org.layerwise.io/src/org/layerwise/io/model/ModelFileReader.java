@@ -2,6 +2,7 @@ package org.layerwise.io.model;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.layerwise.core.BadInputFileException;
+import org.layerwise.core.MemoryBudget;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.model.AttentionFactors;
@@ -43,6 +45,14 @@ public final class ModelFileReader {
     private ModelFileReader() {
     }
 
+    /** Upper bounds of config.json's integers: far above any model studied here, far below overflow. */
+    public static final int MAX_WIDTH = 4096;
+    public static final int MAX_LAYERS = 1024;
+    public static final int MAX_HEADS = 1024;
+    public static final int MAX_CONTEXT = 1 << 20;
+    /** config.json is a few hundred bytes; more than this is not a config. */
+    public static final int MAX_CONFIG_BYTES = 1 << 20;
+
     public static Loaded read(Path configFile, Path weightsFile, TaskSpec task) throws BadInputFileException {
         Map<String, Object> c = readConfig(configFile);
         List<String> warnings = new ArrayList<>();
@@ -52,18 +62,18 @@ public final class ModelFileReader {
             }
         }
         String format = text(c, configFile, "format", "layerwise-transformer");
-        long version = integer(c, configFile, "version");
+        int version = integer(c, configFile, "version", 0, Integer.MAX_VALUE);
         if (!"layerwise-transformer".equals(format) || version != 1) {
             throw new BadInputFileException(configFile, "format '" + format + "' version " + version
                     + " is not supported; expected \"format\": \"layerwise-transformer\", \"version\": 1", null);
         }
-        int dx = (int) integer(c, configFile, "d_x");
-        int dy = (int) integer(c, configFile, "d_y");
-        int dModel = (int) integer(c, configFile, "d_model");
-        int nCtx = (int) integer(c, configFile, "n_ctx");
-        int layers = (int) integer(c, configFile, "n_layers");
-        int heads = (int) integer(c, configFile, "n_heads");
-        int dHead = (int) integer(c, configFile, "d_head");
+        int dx = integer(c, configFile, "d_x", 1, MAX_WIDTH);
+        int dy = integer(c, configFile, "d_y", 1, MAX_WIDTH);
+        int dModel = integer(c, configFile, "d_model", 1, 2 * MAX_WIDTH);
+        int nCtx = integer(c, configFile, "n_ctx", 0, MAX_CONTEXT);
+        int layers = integer(c, configFile, "n_layers", 1, MAX_LAYERS);
+        int heads = integer(c, configFile, "n_heads", 1, MAX_HEADS);
+        int dHead = integer(c, configFile, "d_head", 1, 2 * MAX_WIDTH);
         String attention = text(c, configFile, "attention", "softmax", "linear");
         String keys = text(c, configFile, "keys", "context", "all");
         String parameterization = text(c, configFile, "parameterization", "merged", "factored");
@@ -84,27 +94,24 @@ public final class ModelFileReader {
             warnings.add(configFile.getFileName() + ": the model was trained with n_ctx = " + nCtx + ", evaluated with N = "
                     + task.contextSize() + " (attention does not depend on N)");
         }
-        for (var e : Map.of("n_layers", layers, "n_heads", heads, "d_head", dHead, "d_x", dx, "d_y", dy).entrySet()) {
-            if (e.getValue() < 1) {
-                throw new BadInputFileException(configFile, "'" + e.getKey() + "' is " + e.getValue() + "; expected at least 1", null);
-            }
-        }
         ModelConfig config = new ModelConfig(dx, dy, task.contextSize(), layers, heads,
                 "linear".equals(attention) ? ModelConfig.Attention.LINEAR : ModelConfig.Attention.SOFTMAX,
                 "all".equals(keys) ? ModelConfig.Keys.ALL : ModelConfig.Keys.CONTEXT, parameterization, dHead, dtype, kind);
-
-        Map<String, Tensor> tensors = readTensors(weightsFile);
         Map<String, long[]> expected = expectedShapes(config);
+        Tensor.DType want = "float64".equals(dtype) ? Tensor.DType.F64 : Tensor.DType.F32;
+        checkMemory(configFile, config, expected, want);
+        // names, shapes and dtypes from the headers, before any data is read
+        Map<String, Npz.ArrayHeader> headers = readHeaders(weightsFile);
         for (var e : expected.entrySet()) {
-            if (!tensors.containsKey(e.getKey())) {
+            if (!headers.containsKey(e.getKey())) {
                 throw new BadInputFileException(weightsFile, "tensor '" + e.getKey() + "' is missing; expected shape "
                         + Arrays.toString(e.getValue()) + " (" + parameterization + " parameterization, config.json: n_layers = "
                         + layers + ", n_heads = " + heads + ")", null);
             }
         }
-        for (var e : tensors.entrySet()) {
+        for (var e : headers.entrySet()) {
             String name = e.getKey();
-            Tensor t = e.getValue();
+            Npz.ArrayHeader t = e.getValue();
             long[] shape = expected.get(name);
             if (shape == null) {
                 throw new BadInputFileException(weightsFile, "unexpected tensor '" + name + "'; a " + parameterization
@@ -114,10 +121,17 @@ public final class ModelFileReader {
                 throw new BadInputFileException(weightsFile, "tensor '" + name + "' has shape " + t.shapeString()
                         + "; expected " + Arrays.toString(shape), null);
             }
-            Tensor.DType want = "float64".equals(dtype) ? Tensor.DType.F64 : Tensor.DType.F32;
             if (t.dtype() != want) {
                 throw new BadInputFileException(weightsFile, "tensor '" + name + "' is " + t.dtype() + " but config.json says dtype "
                         + dtype + " (" + want + ")", null);
+            }
+        }
+        Map<String, double[]> weights = new LinkedHashMap<>();
+        for (var e : readTensors(weightsFile, expected.keySet()).entrySet()) {
+            String name = e.getKey();
+            Tensor t = e.getValue();
+            if (!Arrays.equals(expected.get(name), t.shape()) || t.dtype() != want) {
+                throw new BadInputFileException(weightsFile, "tensor '" + name + "' changed while it was read", null);
             }
             double[] v = t.toDoubles();
             for (int i = 0; i < v.length; i++) {
@@ -126,14 +140,42 @@ public final class ModelFileReader {
                             + "; every weight must be finite", null);
                 }
             }
+            weights.put(name, v);
         }
-        TransformerModel model = merged(config, tensors);
+        TransformerModel model = merged(config, weights);
         return new Loaded(model, configFile, weightsFile, sha256(weightsFile), nCtx, warnings);
+    }
+
+    /**
+     * The model's memory from its shape, held against the heap before anything is read: the
+     * file's tensors as read, each as doubles, the merged QK and OV [L*H][D*D] of doubles and,
+     * for factored files, the factors kept beside them.
+     */
+    private static void checkMemory(Path configFile, ModelConfig c, Map<String, long[]> expected, Tensor.DType dtype)
+            throws BadInputFileException {
+        long fileElements = 0;
+        for (var e : expected.entrySet()) {
+            long n = MemoryBudget.product(e.getValue());
+            if (n < 0 || n > Integer.MAX_VALUE - 8) {
+                throw new BadInputFileException(configFile, "tensor '" + e.getKey() + "' would have shape "
+                        + Arrays.toString(e.getValue()) + ", more elements than a Java array holds", null);
+            }
+            fileElements = MemoryBudget.sum(fileElements, n);
+        }
+        long n = (long) c.nLayers() * c.nHeads();
+        long merged = MemoryBudget.product(2, n, c.dModel(), c.dModel(), Double.BYTES);
+        long bytes = MemoryBudget.sum(MemoryBudget.product(fileElements, dtype.bytes + Double.BYTES), merged);
+        String problem = MemoryBudget.problem("the model of config.json (n_layers = " + c.nLayers() + ", n_heads = "
+                + c.nHeads() + ", d_model = " + c.dModel() + ", d_head = " + c.dHead() + ", " + c.parameterization() + ", "
+                + c.dtype() + ")", bytes);
+        if (problem != null) {
+            throw new BadInputFileException(configFile, problem, null);
+        }
     }
 
     private static Map<String, Object> readConfig(Path file) throws BadInputFileException {
         try {
-            return Json.readMap(file);
+            return Json.readMap(file, MAX_CONFIG_BYTES);
         } catch (NoSuchFileException e) {
             throw new BadInputFileException(file, "file not found; a model directory needs config.json (FORMATS.md)", e);
         } catch (IOException | RuntimeException e) {
@@ -141,16 +183,26 @@ public final class ModelFileReader {
         }
     }
 
-    private static Map<String, Tensor> readTensors(Path file) throws BadInputFileException {
+    private static Map<String, Npz.ArrayHeader> readHeaders(Path file) throws BadInputFileException {
+        return readWeights(file, () -> file.getFileName().toString().endsWith(".npz") ? Npz.headers(file) : Safetensors.headers(file));
+    }
+
+    private static Map<String, Tensor> readTensors(Path file, Set<String> names) throws BadInputFileException {
+        return readWeights(file, () -> file.getFileName().toString().endsWith(".npz") ? Npz.read(file, names::contains)
+                : Safetensors.read(file).tensors());
+    }
+
+    private interface WeightRead<T> {
+        T read() throws IOException;
+    }
+
+    private static <T> T readWeights(Path file, WeightRead<T> read) throws BadInputFileException {
         String name = file.getFileName().toString();
-        try {
-            if (name.endsWith(".npz")) {
-                return Npz.read(file);
-            }
-            if (name.endsWith(".safetensors")) {
-                return Safetensors.read(file).tensors();
-            }
+        if (!name.endsWith(".npz") && !name.endsWith(".safetensors")) {
             throw new BadInputFileException(file, "unknown weight file type; expected .safetensors or .npz", null);
+        }
+        try {
+            return read.read();
         } catch (NoSuchFileException e) {
             throw new BadInputFileException(file, "file not found; expected model.safetensors or model.npz beside config.json", e);
         } catch (IOException e) {
@@ -182,7 +234,7 @@ public final class ModelFileReader {
     }
 
     /** Merged files as stored; factored ones keep their factors and are multiplied out (FORMATS.md). */
-    private static TransformerModel merged(ModelConfig c, Map<String, Tensor> t) {
+    private static TransformerModel merged(ModelConfig c, Map<String, double[]> t) {
         int heads = c.nHeads();
         int n = c.nLayers() * heads;
         int d = c.dModel();
@@ -209,19 +261,38 @@ public final class ModelFileReader {
         return factored ? f.merged(c) : new TransformerModel(c, qk, ov);
     }
 
-    private static double[] slice(Tensor t, int head, int size) {
-        return Arrays.copyOfRange(t.toDoubles(), head * size, (head + 1) * size);
+    private static double[] slice(double[] all, int head, int size) {
+        return Arrays.copyOfRange(all, head * size, (head + 1) * size);
     }
 
-    private static long integer(Map<String, Object> c, Path file, String key) throws BadInputFileException {
+    /**
+     * An integer key read exactly: a JSON integer, or a number with no fractional part (4.0,
+     * 4e0: what a writer of floats makes of 4), within [min, max]; never wrapped to 32 bits.
+     */
+    private static int integer(Map<String, Object> c, Path file, String key, int min, int max) throws BadInputFileException {
         Object v = c.get(key);
         if (v == null) {
             throw new BadInputFileException(file, "key '" + key + "' is missing (FORMATS.md lists the keys of config.json)", null);
         }
-        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-            throw new BadInputFileException(file, "key '" + key + "' is " + v + "; expected an integer", null);
+        BigDecimal exact;
+        try {
+            exact = v instanceof Number n ? new BigDecimal(n.toString()) : null;
+        } catch (NumberFormatException e) {
+            exact = null; // NaN, Infinity
         }
-        return n.longValue();
+        if (exact == null || exact.stripTrailingZeros().scale() > 0) {
+            throw new BadInputFileException(file, "key '" + key + "' is " + abbreviate(v) + "; expected an integer", null);
+        }
+        if (exact.compareTo(BigDecimal.valueOf(min)) < 0 || exact.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw new BadInputFileException(file, "'" + key + "' is " + abbreviate(v) + "; expected "
+                    + (max == Integer.MAX_VALUE ? "at least " + min : "an integer from " + min + " to " + max), null);
+        }
+        return exact.intValueExact();
+    }
+
+    private static String abbreviate(Object v) {
+        String s = String.valueOf(v);
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
     private static String text(Map<String, Object> c, Path file, String key, String... allowed) throws BadInputFileException {

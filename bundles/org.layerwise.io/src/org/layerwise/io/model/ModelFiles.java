@@ -102,7 +102,7 @@ public final class ModelFiles {
         Path weights = Files.exists(st) || !Files.exists(npz) ? st : npz;
         Map<String, Object> c;
         try {
-            c = Json.readMap(config);
+            c = Json.readMap(config, ModelFileReader.MAX_CONFIG_BYTES);
         } catch (IOException | RuntimeException e) {
             throw new BadInputFileException(config, "not a readable config: " + e.getMessage(), e);
         }
@@ -110,8 +110,8 @@ public final class ModelFiles {
         return ModelFileReader.read(config, weights, task).model();
     }
 
-    /** A key the reader checks again; here only read far enough to name the task. */
+    /** A key the reader checks again; here only read far enough to name the task (never wrapped: 0 if not an int). */
     private static int number(Map<String, Object> c, String key) {
-        return c.get(key) instanceof Number n ? n.intValue() : 0;
+        return c.get(key) instanceof Number n && n.doubleValue() == n.intValue() ? n.intValue() : 0;
     }
 }

@@ -193,4 +193,60 @@ class PipelineFileErrorsTest {
         assertNull(e.getPath());
         assertEquals("editor buffer:3:11: unknown role \"nope\" (allowed: task, backend, enforcer, analyzer)", e.getMessage());
     }
+
+    @Test
+    void devZeroIsRefusedQuicklyAsNotAPipeline() {
+        Path zero = Path.of("/dev/zero");
+        long start = System.nanoTime();
+        PipelineFileException e = assertThrows(PipelineFileException.class, () -> PipelineFiles.load(zero));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("zero: not a Layerwise pipeline: the file holds more than 1048576 bytes (1 MB), the limit for a pipeline file",
+                e.getMessage());
+        assertTrue(ms < 2000, ms + " ms");
+    }
+
+    @Test
+    void aFileOverTheLimitIsRefusedWithItsSize() throws Exception {
+        String text = HEAD + " ".repeat(PipelineFiles.MAX_FILE_BYTES) + TAIL;
+        PipelineFileException e = loadFails("huge.layerwise", text);
+        assertEquals(-1, e.getLine());
+        assertTrue(e.getProblem().contains("more than 1048576 bytes") && e.getProblem().contains("(it holds " + text.length() + ")"),
+                e.getMessage());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8NamesLineAndColumnInPlainWords() throws Exception {
+        Path file = dir.resolve("latin1.layerwise");
+        Files.write(file, (HEAD + "  <stages role=\"task\" contribution=\"lin\u00e9ar\"/>\n" + TAIL)
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        PipelineFileException e = assertThrows(PipelineFileException.class, () -> PipelineFiles.load(file));
+        assertAt(e, 3, 40);
+        assertTrue(e.getProblem().startsWith("the file is not UTF-8: byte 0xE9 here is not part of a UTF-8 character"),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("Exception") && !e.getMessage().contains("xerces"), e.getMessage());
+    }
+
+    @Test
+    void aFileDeclaringAnotherEncodingIsReadInIt() throws Exception {
+        Path file = dir.resolve("declared.layerwise");
+        Files.write(file, (HEAD.replace("UTF-8", "ISO-8859-1") + "  <stages role=\"task\" contribution=\"lin\u00e9ar\"/>\n" + TAIL)
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertEquals("lin\u00e9ar", PipelineFiles.load(file).getStages().get(0).getContribution());
+    }
+
+    @Test
+    void entityBombsAreRefusedLikeExternalEntities() throws Exception {
+        StringBuilder dtd = new StringBuilder("<!DOCTYPE x [<!ENTITY a0 \"lol\">");
+        for (int i = 1; i < 10; i++) {
+            dtd.append("<!ENTITY a").append(i).append(" \"").append(("&a" + (i - 1) + ";").repeat(10)).append("\">");
+        }
+        dtd.append("]>\n");
+        PipelineFileException e = loadFails("bomb.layerwise", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + dtd
+                + "<layerwise:Pipeline xmlns:layerwise=\"http://www.layerwise.org/pipeline/1.0\" name=\"&a9;\"/>\n");
+        assertEquals(2, e.getLine());
+        assertTrue(e.getProblem().startsWith("XML error: DOCTYPE is disallowed"), e.getMessage());
+        PipelineFileException parameter = loadFails("param.layerwise", "<?xml version=\"1.0\"?>\n"
+                + "<!DOCTYPE x [<!ENTITY % p SYSTEM \"http://example.org/x.dtd\"> %p;]>\n<x/>\n");
+        assertTrue(parameter.getProblem().startsWith("XML error: DOCTYPE is disallowed"), parameter.getMessage());
+    }
 }

@@ -1,5 +1,6 @@
 package org.layerwise.pipeline.internal;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -165,6 +166,14 @@ public final class PipelineReader {
     }
 
     private PipelineFileException translateOne(Resource resource, Throwable t) {
+        if (t instanceof java.io.UnsupportedEncodingException e) {
+            return fail(-1, -1, "the XML declaration names the encoding \"" + e.getMessage()
+                    + "\", which is not one Java knows; pipeline files are UTF-8", e);
+        }
+        if (t instanceof CharConversionException e) {
+            // the parser's decoder (a class of its own, named in its toString) reports no position
+            return fail(-1, -1, "the file is not text in the encoding it declares: " + e.getMessage(), e);
+        }
         if (t instanceof SAXParseException e) {
             return fail(e.getLineNumber(), e.getColumnNumber(), "XML error: " + e.getMessage(), e);
         }
