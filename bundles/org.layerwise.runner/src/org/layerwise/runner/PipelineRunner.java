@@ -156,22 +156,9 @@ public final class PipelineRunner {
     private static RunResult execute(ValidatedPipeline p, RunOptions options, Path dir, RunListener listener, RunRecord record) {
         List<String> summary = new ArrayList<>();
         Map<String, Object> metrics = new LinkedHashMap<>();
-        RunListener progress = new RunListener() {
-            @Override
-            public void stage(String name) {
-                record.stage(name);
-                listener.stage(name);
-            }
-
-            @Override
-            public void trainingStep(int step, int total, double loss, double accuracy) {
-                listener.trainingStep(step, total, loss, accuracy);
-            }
-
-            @Override
-            public boolean isCanceled() {
-                return listener.isCanceled();
-            }
+        java.util.function.Consumer<String> stage = name -> {
+            record.stage(name); // run.json names the stage a run was in when it died
+            listener.stage(name);
         };
         try {
             record.begin();
@@ -191,28 +178,28 @@ public final class PipelineRunner {
             record.seed("master", master).seed("task", taskSeed).seed("task/train", trainSeed).seed("task/eval", evalSeed)
                     .seed("backend", backendSeed).seed("enforcer", enforcerSeed);
 
-            progress.stage("generating " + options.evalPrompts() + " evaluation prompts");
+            stage.accept("generating " + options.evalPrompts() + " evaluation prompts");
             long t0 = System.nanoTime();
             PromptBatch eval = generate(p, options.evalPrompts(), evalSeed);
             record.time("task/eval", t0);
 
-            progress.stage("building model with " + p.backend().id());
+            stage.accept("building model with " + p.backend().id());
             t0 = System.nanoTime();
             BackendContext.PromptSource source = (step, size) -> generateUnchecked(p, size, Seeds.derive(trainSeed, step));
             TrainingMonitor monitor = new TrainingMonitor() {
                 @Override
                 public void step(int step, int totalSteps, double loss) {
-                    progress.trainingStep(step, totalSteps, loss, Double.NaN);
+                    listener.trainingStep(step, totalSteps, loss, Double.NaN);
                 }
 
                 @Override
                 public void step(int step, int totalSteps, double loss, double accuracy) {
-                    progress.trainingStep(step, totalSteps, loss, accuracy);
+                    listener.trainingStep(step, totalSteps, loss, accuracy);
                 }
 
                 @Override
                 public boolean isCanceled() {
-                    return progress.isCanceled();
+                    return listener.isCanceled();
                 }
             };
             Bound<?> enf = p.enforcer();
@@ -245,9 +232,9 @@ public final class PipelineRunner {
             }
             ModelFiles.write(trained.model(), dir, Map.of("layerwise.pipeline", p.spec().name() == null ? "" : p.spec().name()));
 
-            progress.stage("evaluating on " + eval.count + " prompts");
+            stage.accept("evaluating on " + eval.count + " prompts");
             t0 = System.nanoTime();
-            checkCanceled(progress);
+            checkCanceled(listener);
             Forward.Result fwd = Forward.run(trained.model(), eval, true);
             ActivationCache cache = ActivationCache.of(trained.model(), eval.z, fwd);
             writeEval(dir, eval, fwd, trained.model().config());
@@ -269,8 +256,8 @@ public final class PipelineRunner {
             Map<String, Object> analyzerMetrics = new LinkedHashMap<>();
             SharedResults shared = new SharedResults();
             for (Bound<RecursionAnalyzer> a : p.analyzers()) {
-                checkCanceled(progress);
-                progress.stage("analyzer " + a.id());
+                checkCanceled(listener);
+                stage.accept("analyzer " + a.id());
                 t0 = System.nanoTime();
                 long seed = Seeds.derive(master, "analyzer/" + a.id());
                 record.seed("analyzer/" + a.id(), seed);
