@@ -88,7 +88,7 @@ public final class RunDirectory {
         Map<?, ?> process = run.get("process") instanceof Map<?, ?> m ? m : Map.of();
         Object host = process.get("host");
         if (host != null && host.equals(hostName())) {
-            Boolean locked = locked(dir.resolve(process.get("lock") instanceof String l ? l : RunRecord.LOCK));
+            Boolean locked = process.get("lock") instanceof String l ? locked(dir.resolve(l)) : null;
             if (locked != null) {
                 return locked;
             }

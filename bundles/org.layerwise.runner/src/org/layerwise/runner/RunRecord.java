@@ -104,8 +104,17 @@ final class RunRecord {
     void begin() throws IOException {
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
-        if (lock == null) {
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (IOException noLocks) {
+            // a file system without locks (some network mounts): pid and heartbeat tell instead
+            lockChannel.close();
+            lockChannel = null;
+            Files.deleteIfExists(dir.resolve(LOCK));
+            lock = null;
+        }
+        if (lock == null && lockChannel != null) {
             lockChannel.close();
             throw new IOException(dir + " is in use by another live run (its " + LOCK + " is locked)");
         }
@@ -197,13 +206,13 @@ final class RunRecord {
     }
 
     /** Who runs it: a reader on the same host checks the lock, elsewhere the heartbeat's age. */
-    private static Map<String, Object> process() {
+    private Map<String, Object> process() {
         Map<String, Object> p = new LinkedHashMap<>();
         ProcessHandle self = ProcessHandle.current();
         p.put("pid", self.pid());
         p.put("host", RunDirectory.hostName());
         self.info().startInstant().ifPresent(t -> p.put("started", t.toString()));
-        p.put("lock", LOCK);
+        p.put("lock", lockChannel != null ? LOCK : null);
         p.put("heartbeat_seconds", HEARTBEAT_SECONDS);
         return p;
     }
