@@ -127,6 +127,18 @@ def main():
             passed += 1
             continue
         label = label or stage_of(run)
+        if not os.path.exists(os.path.join(run, "run.json")):
+            # killed within the run's first write: only its lock and an unfinished run.json may be there
+            names = os.listdir(run)
+            ok = all(n == ".run.lock" or (n.startswith(".run.json.") and n.endswith(".partial")) for n in names)
+            where["before run.json was first written"] += 1
+            print("[crash] %2d killed at %-32s no run.json  %s" % (i + 1, label, "ok (nothing computed, nothing to resume)"
+                  if ok else "FAILED: files without run.json: %s" % names), flush=True)
+            if ok:
+                passed += 1
+            else:
+                failures.append((i + 1, label, ["files without run.json: %s" % names]))
+            continue
         where[label] += 1
         problems = []
         for n in sorted(os.listdir(run)):

@@ -25,7 +25,9 @@ public record Resumption(Path directory, ValidatedPipeline pipeline, RunOptions 
     public static Resumption of(Path dir, ContributionRegistry registry) throws PipelineException {
         Path runJson = dir.resolve("run.json");
         if (!Files.isRegularFile(runJson)) {
-            throw new PipelineException(ExitCode.NOT_RESUMABLE, dir + ": not a run directory (it has no run.json)");
+            throw new PipelineException(ExitCode.NOT_RESUMABLE, dir + ": not a run directory (it has no run.json)"
+                    + (startedOnly(dir) ? "; its run was stopped before it wrote run.json, so nothing was computed: "
+                            + "run the pipeline again" : ""));
         }
         RunDirectory run;
         try {
@@ -94,6 +96,16 @@ public record Resumption(Path directory, ValidatedPipeline pipeline, RunOptions 
         List<String> resumed = r.get("resumed") instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
         return new Resumption(dir, validated, new RunOptions(dir.getParent(), prompts.intValue()), start, resumed, status,
                 warnings);
+    }
+
+    /** A folder holding only what a run leaves in its first milliseconds (its lock, an unfinished run.json). */
+    private static boolean startedOnly(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).toList();
+            return !names.isEmpty() && names.stream().allMatch(n -> n.equals(RunRecord.LOCK) || n.startsWith(".run.json."));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Map<?, ?> map(Object o, Path file, String key) throws PipelineException {

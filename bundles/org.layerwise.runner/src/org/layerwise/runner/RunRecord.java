@@ -119,8 +119,8 @@ final class RunRecord {
             throw new IOException(dir + " is in use by another live run (its " + LOCK + " is locked)");
         }
         ACTIVE.put(dir, this);
+        write(RunStatus.RUNNING, null); // first: a run killed before this has computed nothing
         reserve();
-        write(RunStatus.RUNNING, null);
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "layerwise-heartbeat");
             t.setDaemon(true);
