@@ -71,6 +71,14 @@ final class Reproduction {
                 return cli.report(e);
             }
         }
+        int evalPrompts = command.quick ? study.quickEvalPrompts() : RunOptions.DEFAULT_EVAL_PROMPTS;
+        try {
+            for (ValidatedPipeline p : pipelines) { // before the study directory exists
+                PipelineRunner.checkMemory(p, new RunOptions(Path.of("."), evalPrompts));
+            }
+        } catch (PipelineException e) {
+            return cli.report(e);
+        }
         Path out = command.out != null ? command.out : Path.of("runs", study.name() + "-" + TIME.format(Instant.now()));
         try {
             Files.createDirectories(out);
@@ -82,7 +90,7 @@ final class Reproduction {
                     + "; choose another with --out DIR");
             return ExitCode.OUTPUT_NOT_WRITABLE.code;
         }
-        RunOptions options = new RunOptions(out, command.quick ? study.quickEvalPrompts() : RunOptions.DEFAULT_EVAL_PROMPTS);
+        RunOptions options = new RunOptions(out, evalPrompts);
 
         ExitCode exit = ExitCode.OK;
         Map<String, RunDirectory> runs = new LinkedHashMap<>();
