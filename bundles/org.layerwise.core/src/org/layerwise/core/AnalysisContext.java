@@ -5,10 +5,24 @@ import org.layerwise.core.model.TransformerModel;
 /**
  * The inputs of an analyzer: the model, the evaluation prompts with the activation cache of
  * the network on them, the enforcer's factors (which symmetry the weights should have), the
- * analyzer's settings and derived seed, and the results the run's analyzers share.
+ * analyzer's settings and derived seed, the results the run's analyzers share, and the run's
+ * checkpoint series (empty when the run kept none).
  */
 public record AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
-        ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor, SharedResults shared) {
+        ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor, SharedResults shared,
+        ModelSeries.Series series) {
+
+    public AnalysisContext {
+        if (series == null) {
+            series = ModelSeries.Series.EMPTY;
+        }
+    }
+
+    /** A context without a checkpoint series. */
+    public AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
+            ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor, SharedResults shared) {
+        this(settings, model, task, evaluation, cache, enforced, seed, monitor, shared, ModelSeries.Series.EMPTY);
+    }
 
     /** A context whose analyzer shares nothing with others. */
     public AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
