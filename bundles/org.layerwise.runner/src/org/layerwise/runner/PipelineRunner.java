@@ -22,6 +22,7 @@ import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
 import org.layerwise.core.AtomicFiles;
 import org.layerwise.core.MemoryBudget;
+import org.layerwise.core.ModelSeries;
 import org.layerwise.core.OutOfMemory;
 import org.layerwise.core.BackendContext;
 import org.layerwise.core.ContributionDescriptor;
@@ -185,6 +186,7 @@ public final class PipelineRunner {
 
             stage.accept("building model with " + p.backend().id());
             t0 = System.nanoTime();
+            RunSeries series = new RunSeries(dir);
             BackendContext.PromptSource source = (step, size) -> generateUnchecked(p, size, Seeds.derive(trainSeed, step));
             TrainingMonitor monitor = new TrainingMonitor() {
                 @Override
@@ -205,7 +207,7 @@ public final class PipelineRunner {
             Bound<?> enf = p.enforcer();
             BackendContext ctx = new BackendContext(p.backend().settings(), p.modelConfig(), p.taskSpec(), source,
                     enf == null ? null : p.enforcer().implementation(), enf == null ? null : enf.settings(), backendSeed,
-                    enforcerSeed, monitor, new RunCheckpoints(dir));
+                    enforcerSeed, monitor, new RunCheckpoints(dir), series);
             TrainedModel trained = SafeCall.call(p.backend().descriptor(), "build", () -> p.backend().implementation().build(ctx));
             record.time("backend", t0);
             if (trained == null || trained.model() == null) {
@@ -231,6 +233,10 @@ public final class PipelineRunner {
                                 + p.modelConfig()), null);
             }
             ModelFiles.write(trained.model(), dir, Map.of("layerwise.pipeline", p.spec().name() == null ? "" : p.spec().name()));
+            ModelSeries.Series checkpoints = series.series(p.taskSpec());
+            if (!checkpoints.isEmpty()) {
+                record.series(RunSeries.listing(checkpoints, dir));
+            }
 
             stage.accept("evaluating on " + eval.count + " prompts");
             t0 = System.nanoTime();
@@ -262,7 +268,7 @@ public final class PipelineRunner {
                 long seed = Seeds.derive(master, "analyzer/" + a.id());
                 record.seed("analyzer/" + a.id(), seed);
                 AnalysisContext actx = new AnalysisContext(a.settings(), trained.model(), p.taskSpec(), eval, cache, p.factors(),
-                        seed, monitor, shared);
+                        seed, monitor, shared, checkpoints);
                 try {
                     AnalysisResult r = SafeCall.call(a.descriptor(), "analyze", () -> a.implementation().analyze(actx));
                     validate(a.descriptor(), r);

@@ -55,6 +55,7 @@ final class RunRecord {
     private final Map<String, Double> seconds = new LinkedHashMap<>();
     private final Map<String, Object> facts = new LinkedHashMap<>();
     private volatile String stage = "starting";
+    private List<Map<String, Object>> series = List.of();
     private RunStatus terminal;
     private FileChannel lockChannel;
     private ScheduledExecutorService heartbeat;
@@ -85,6 +86,11 @@ final class RunRecord {
         if (f != null && !f.isEmpty()) {
             facts.put(stage, f);
         }
+    }
+
+    /** The run's checkpoint series (step and file), listed in run.json as "checkpoints". */
+    synchronized void series(List<Map<String, Object>> checkpoints) {
+        series = List.copyOf(checkpoints);
     }
 
     /** What the run is doing now: written at once (a reader sees which stage a run was in when it died). */
@@ -194,6 +200,9 @@ final class RunRecord {
         m.put("seeds", seeds);
         m.put("versions", versions());
         m.put("engine", facts);
+        if (!series.isEmpty()) {
+            m.put("checkpoints", series);
+        }
         m.put("start", start.toString());
         if (!resumed.isEmpty()) {
             m.put("resumed", resumed);

@@ -2,6 +2,11 @@ package org.layerwise.backend.file;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,7 +27,12 @@ import org.layerwise.io.model.ModelFileReader;
  */
 public class FileBackend implements ModelBackend {
 
+    private static final Pattern STEP = Pattern.compile("step_([0-9]{1,9})\\.safetensors");
+
     private ModelFileReader.Loaded loaded;
+    private TaskSpec task;
+    /** The checkpoint series beside the model, by step (empty when there is none). */
+    private final TreeMap<Integer, Path> series = new TreeMap<>();
 
     @Override
     public ModelConfig configure(Settings s, TaskSpec task) throws InvalidSettingException, BadInputFileException {
@@ -34,21 +44,58 @@ public class FileBackend implements ModelBackend {
         Path path = Path.of(raw).toAbsolutePath();
         Path config;
         Path weights;
+        series.clear();
         if (Files.isDirectory(path)) {
             config = path.resolve("config.json");
             Path st = path.resolve("model.safetensors");
             Path npz = path.resolve("model.npz");
             weights = Files.exists(st) || !Files.exists(npz) ? st : npz;
+            findSeries(Files.isDirectory(path.resolve("ckpt")) ? path.resolve("ckpt") : path);
+            if (!Files.exists(st) && !Files.exists(npz) && !series.isEmpty()) {
+                weights = series.lastEntry().getValue(); // a bare series: the model is its last checkpoint
+            }
         } else {
             weights = path;
             config = path.resolveSibling("config.json");
         }
         loaded = ModelFileReader.read(config, weights, task);
+        this.task = task;
+        for (Path checkpoint : series.values()) { // every checkpoint checked now, before a run directory exists
+            ModelFileReader.Loaded c = ModelFileReader.read(config, checkpoint, task);
+            if (!c.model().config().equals(loaded.model().config())) {
+                throw new BadInputFileException(checkpoint, "the checkpoint's model is " + c.model().config()
+                        + " but the series' model is " + loaded.model().config(), null);
+            }
+        }
         return loaded.model().config();
     }
 
+    /** step_N.safetensors files of a folder: a series trained elsewhere, or a Layerwise run's ckpt/. */
+    private void findSeries(Path dir) throws BadInputFileException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Matcher m = STEP.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    Path other = series.put(Integer.parseInt(m.group(1)), f);
+                    if (other != null) {
+                        throw new BadInputFileException(f, "step " + m.group(1) + " appears twice in the series (also "
+                                + other.getFileName() + ")", null);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new BadInputFileException(dir, "cannot be listed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
-    public TrainedModel build(BackendContext context) {
+    public TrainedModel build(BackendContext context) throws IOException, BadInputFileException {
+        for (var e : series.entrySet()) {
+            if (context.monitor().isCanceled()) {
+                throw new org.eclipse.core.runtime.OperationCanceledException();
+            }
+            context.series().take(e.getKey(), ModelFileReader.read(loaded.config(), e.getValue(), task).model());
+        }
         TransformerModel model = loaded.model();
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("engine", "none (loaded)");
@@ -57,6 +104,9 @@ public class FileBackend implements ModelBackend {
         facts.put("sha256", loaded.sha256());
         facts.put("parameterization", model.config().parameterization());
         facts.put("file_n_ctx", loaded.fileContextSize());
+        if (!series.isEmpty()) {
+            facts.put("series", series.size() + " checkpoints, steps " + series.firstKey() + " to " + series.lastKey());
+        }
         if (!loaded.warnings().isEmpty()) {
             facts.put("warnings", loaded.warnings());
         }

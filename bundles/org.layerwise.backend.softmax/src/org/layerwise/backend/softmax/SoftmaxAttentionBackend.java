@@ -14,6 +14,7 @@ import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.MemoryBudget;
 import org.layerwise.core.ModelBackend;
 import org.layerwise.core.PromptBatch;
+import org.layerwise.core.SeriesSchedule;
 import org.layerwise.core.Settings;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
@@ -48,6 +49,11 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         if (!TaskSpec.CLASSIFICATION.equals(task.kind())) {
             throw new InvalidSettingException(null, "softmax-attention trains classification tasks; the task produces "
                     + task.kind());
+        }
+        try {
+            seriesSchedule(s);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("checkpoints", e.getMessage());
         }
         int dim = task.tokenDim();
         boolean factored = "factored".equals(s.text("parameterization"));
@@ -204,6 +210,10 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         }
         boolean keep = ctx.checkpoints() != TrainingCheckpoints.NONE;
         CheckpointSchedule schedule = new CheckpointSchedule(checkpointEvery(s), CheckpointSchedule.DEFAULT_SECONDS);
+        SeriesSchedule series = seriesSchedule(s);
+        if (start == 0 && series.due(0)) {
+            takeSeries(ctx, 0, params.model(config));
+        }
         int[][] perms = new int[n][];
         long timedFrom = 0;
         int timedSteps = 0;
@@ -244,6 +254,9 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 params.roundAfterHook(f32);
             }
             ctx.monitor().step(step + 1, steps, lg.loss(), lg.accuracy());
+            if (series.due(step + 1)) {
+                takeSeries(ctx, step + 1, params.model(config));
+            }
             if (keep && schedule.due(step + 1)) {
                 save(ctx.checkpoints(), step + 1, params, adam, losses, accuracies, step + 1);
                 saved = step + 1;
@@ -264,6 +277,19 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         }
         facts.put("parameterization", params.description());
         return new TrainedModel(params.model(config), losses, diverged, facts, accuracies);
+    }
+
+    /** Setting checkpoints (the model's checkpoint series); settings built by hand (tests) may leave it out: none. */
+    private static SeriesSchedule seriesSchedule(Settings s) {
+        return SeriesSchedule.parse(s.asMap().containsKey("checkpoints") ? s.text("checkpoints") : "none", s.integer("steps"));
+    }
+
+    private static void takeSeries(BackendContext ctx, int step, TransformerModel model) {
+        try {
+            ctx.series().take(step, model);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the checkpoint of step " + step + " could not be kept: " + e.getMessage(), e);
+        }
     }
 
     /** Setting checkpoint_every; settings built by hand (tests) may leave it out: 0, time-based. */
