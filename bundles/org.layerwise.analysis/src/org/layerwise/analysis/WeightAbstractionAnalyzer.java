@@ -6,7 +6,10 @@ import java.util.SplittableRandom;
 import org.layerwise.core.ActivationCache;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
+import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.RecursionAnalyzer;
+import org.layerwise.core.Settings;
+import org.layerwise.core.TaskSpec;
 import org.layerwise.core.SymmetryEnforcer.Factors;
 import org.layerwise.core.Table;
 import org.layerwise.core.model.ModelConfig;
@@ -22,6 +25,15 @@ import org.layerwise.core.symmetry.Commutant;
  * table.
  */
 public class WeightAbstractionAnalyzer implements RecursionAnalyzer {
+
+    /** The commutant and the label permutations it reads are those of in-context classification. */
+    @Override
+    public void configure(Settings settings, ModelConfig model, TaskSpec task) throws InvalidSettingException {
+        if (task != null && !TaskSpec.CLASSIFICATION.equals(task.kind())) {
+            throw new InvalidSettingException(null, "the weight abstraction reads the feature- and label-permutation symmetry "
+                    + "of classification; the task is " + task.kind());
+        }
+    }
 
     @Override
     public AnalysisResult analyze(AnalysisContext ctx) {

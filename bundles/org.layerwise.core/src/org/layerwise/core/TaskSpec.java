@@ -7,6 +7,8 @@ package org.layerwise.core;
 public record TaskSpec(String kind, int features, int classes, int contextSize) {
 
     public static final String CLASSIFICATION = "classification";
+    /** Targets y in R^C in the label block, squared error on the query's (SCIENCE.md section 2). */
+    public static final String REGRESSION = "regression";
 
     public int tokenDim() {
         return features + classes;

@@ -244,19 +244,23 @@ public final class PipelineRunner {
             Forward.Result fwd = Forward.run(trained.model(), eval, true);
             ActivationCache cache = ActivationCache.of(trained.model(), eval.z, fwd);
             writeEval(dir, eval, fwd, trained.model().config());
-            double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
             metrics.put("eval_prompts", eval.count);
-            metrics.put("accuracy", accuracy);
-            metrics.put("chance", 1.0 / eval.classes);
-            metrics.put("majority_rate", majorityRate(eval));
-            metrics.put("eval_loss", Forward.crossEntropy(fwd.logits(), eval.classes, eval.queryLabels));
-            record.time("evaluation", t0);
-            summary.add(String.format(Locale.ROOT, "Accuracy on %d evaluation prompts: %.1f%% (chance %.1f%%, majority class %.1f%%)",
-                    eval.count, 100 * accuracy, 100.0 / eval.classes, 100 * majorityRate(eval)));
-            if (metrics.containsKey("final_train_loss")) {
-                summary.add(String.format(Locale.ROOT, "Final training loss: %.4f (ln C = %.4f)", metrics.get("final_train_loss"),
-                        Math.log(eval.classes)));
+            if (eval.isRegression()) {
+                evaluateRegression(eval, fwd, metrics, summary);
+            } else {
+                double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
+                metrics.put("accuracy", accuracy);
+                metrics.put("chance", 1.0 / eval.classes);
+                metrics.put("majority_rate", majorityRate(eval));
+                metrics.put("eval_loss", Forward.crossEntropy(fwd.logits(), eval.classes, eval.queryLabels));
+                summary.add(String.format(Locale.ROOT, "Accuracy on %d evaluation prompts: %.1f%% (chance %.1f%%, majority class %.1f%%)",
+                        eval.count, 100 * accuracy, 100.0 / eval.classes, 100 * majorityRate(eval)));
+                if (metrics.containsKey("final_train_loss")) {
+                    summary.add(String.format(Locale.ROOT, "Final training loss: %.4f (ln C = %.4f)", metrics.get("final_train_loss"),
+                            Math.log(eval.classes)));
+                }
             }
+            record.time("evaluation", t0);
 
             List<String> failures = new ArrayList<>();
             Map<String, Object> analyzerMetrics = new LinkedHashMap<>();
@@ -336,6 +340,22 @@ public final class PipelineRunner {
     private static void checkCanceled(RunListener listener) {
         if (listener.isCanceled()) {
             throw new OperationCanceledException();
+        }
+    }
+
+    /**
+     * Regression: the mean of 1/2 ||y_hat - y||^2 over the evaluation prompts, beside that of
+     * predicting 0 (the targets' own size: a model that learned nothing in context is near it).
+     */
+    private static void evaluateRegression(PromptBatch eval, Forward.Result fwd, Map<String, Object> metrics, List<String> summary) {
+        double mse = Forward.squaredError(fwd.logits(), eval.queryTargets, eval.classes);
+        double zero = Forward.squaredError(new double[eval.queryTargets.length], eval.queryTargets, eval.classes);
+        metrics.put("eval_loss", mse);
+        metrics.put("zero_predictor_loss", zero);
+        summary.add(String.format(Locale.ROOT, "Squared error (1/2 ||y_hat - y||^2) on %d evaluation prompts: %.4g (predicting 0: %.4g)",
+                eval.count, mse, zero));
+        if (metrics.containsKey("final_train_loss")) {
+            summary.add(String.format(Locale.ROOT, "Final training loss: %.4g", metrics.get("final_train_loss")));
         }
     }
 
@@ -452,9 +472,13 @@ public final class PipelineRunner {
         Map<String, Tensor> t = new LinkedHashMap<>();
         int p = eval.count;
         t.put("Z", Tensor.of(eval.z, p, eval.tokens(), eval.tokenDim()));
-        t.put("labels", Tensor.of(java.util.Arrays.stream(eval.queryLabels).asLongStream().toArray(), p));
-        t.put("context_labels", Tensor.of(java.util.Arrays.stream(eval.contextLabels).asLongStream().toArray(), p,
-                eval.contextSize));
+        if (eval.isRegression()) {
+            t.put("targets", Tensor.of(eval.queryTargets, p, eval.classes));
+        } else {
+            t.put("labels", Tensor.of(java.util.Arrays.stream(eval.queryLabels).asLongStream().toArray(), p));
+            t.put("context_labels", Tensor.of(java.util.Arrays.stream(eval.contextLabels).asLongStream().toArray(), p,
+                    eval.contextSize));
+        }
         t.put("logits", Tensor.of(fwd.logits(), p, c.dY()));
         for (int l = 0; l < c.nLayers(); l++) {
             t.put(ActivationCache.residPost(l), Tensor.of(fwd.residPost()[l], p, c.tokens(), c.dModel()).toFloat32());

@@ -245,4 +245,21 @@ public final class Forward {
         }
         return hit / (double) labels.length;
     }
+
+    /**
+     * Mean over prompts of 1/2 ||y_hat - y||^2 summed over the {@code width} outputs (the
+     * regression loss of SCIENCE.md section 2); y_hat is the query's label block after the last
+     * layer, both arrays [P, width] row-major.
+     */
+    public static double squaredError(double[] outputs, double[] targets, int width) {
+        if (outputs.length != targets.length || width < 1 || targets.length % width != 0 || targets.length == 0) {
+            throw new IllegalArgumentException(outputs.length + " outputs for " + targets.length + " targets of width " + width);
+        }
+        double total = 0;
+        for (int i = 0; i < targets.length; i++) {
+            double e = outputs[i] - targets[i];
+            total += e * e;
+        }
+        return 0.5 * total / (targets.length / width);
+    }
 }
