@@ -37,6 +37,13 @@ public final class SummaryRows {
                     String.format(Locale.ROOT, "chance %s, majority %s, %s prompts", percent(run.metric("chance")),
                             percent(run.metric("majority_rate")), integer(run.metric("eval_prompts")))));
         }
+        double squared = run.metric("eval_loss");
+        if (Double.isNaN(accuracy) && !Double.isNaN(run.metric("zero_predictor_loss"))) {
+            // a regression run: the loss is 1/2 ||y_hat - y||^2, beside that of predicting 0
+            rows.add(new Row("squared error (model)", number(squared), "", String.format(Locale.ROOT,
+                    "1/2 ||y_hat - y||^2 per prompt; predicting 0: %s, %s prompts", number(run.metric("zero_predictor_loss")),
+                    integer(run.metric("eval_prompts")))));
+        }
         String[][] methods = {{"soft_nn", "soft nearest neighbour"}, {"ncm", "nearest class mean"}, {"logistic", "logistic regression"}};
         for (String[] m : methods) {
             Double a = baselines.get("accuracy_" + m[0]);
@@ -46,7 +53,9 @@ public final class SummaryRows {
         }
         double loss = run.metric("final_train_loss");
         if (!Double.isNaN(loss)) {
-            rows.add(new Row("final training loss", number(loss), "", integer(run.metric("steps")) + " steps (nats per prompt)"));
+            rows.add(new Row("final training loss", number(loss), "", integer(run.metric("steps")) + " steps ("
+                    + (Double.isNaN(accuracy) && !Double.isNaN(run.metric("zero_predictor_loss")) ? "1/2 squared error" : "nats")
+                    + " per prompt)"));
         }
         Map<String, Double> wa = run.scalars("weight-abstraction");
         if (!wa.isEmpty()) {
