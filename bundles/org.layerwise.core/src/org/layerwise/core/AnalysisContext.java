@@ -5,12 +5,13 @@ import org.layerwise.core.model.TransformerModel;
 /**
  * The inputs of an analyzer: the model, the evaluation prompts with the activation cache of
  * the network on them, the enforcer's factors (which symmetry the weights should have), the
- * analyzer's settings and derived seed, the results the run's analyzers share, and the run's
- * checkpoint series (empty when the run kept none).
+ * analyzer's settings and derived seed, the results the run's analyzers share, the run's
+ * checkpoint series (empty when the run kept none), and what the backend reported of its
+ * training (its loss curve and facts; null when the context was built outside a run).
  */
 public record AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
         ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor, SharedResults shared,
-        ModelSeries.Series series) {
+        ModelSeries.Series series, TrainedModel training) {
 
     public AnalysisContext {
         if (series == null) {
@@ -18,10 +19,17 @@ public record AnalysisContext(Settings settings, TransformerModel model, TaskSpe
         }
     }
 
+    /** A context with a checkpoint series but without the backend's training record. */
+    public AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
+            ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor, SharedResults shared,
+            ModelSeries.Series series) {
+        this(settings, model, task, evaluation, cache, enforced, seed, monitor, shared, series, null);
+    }
+
     /** A context without a checkpoint series. */
     public AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
             ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor, SharedResults shared) {
-        this(settings, model, task, evaluation, cache, enforced, seed, monitor, shared, ModelSeries.Series.EMPTY);
+        this(settings, model, task, evaluation, cache, enforced, seed, monitor, shared, ModelSeries.Series.EMPTY, null);
     }
 
     /** A context whose analyzer shares nothing with others. */
