@@ -177,37 +177,27 @@ final class LinearAttentionEngine {
 
     /** out (r x c) = (or +=) a (r x k) b (k x c). */
     static void multiply(double[] a, double[] b, double[] out, int r, int k, int c, boolean accumulate) {
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < c; j++) {
-                double v = 0;
-                for (int m = 0; m < k; m++) {
-                    v += a[i * k + m] * b[m * c + j];
-                }
-                out[i * c + j] = accumulate ? out[i * c + j] + v : v;
-            }
-        }
+        product(a, k, 1, b, c, 1, out, r, k, c, accumulate);
     }
 
     /** out (r x c) = (or +=) a' b with a stored k x r and b k x c. */
     static void multiplyTA(double[] a, double[] b, double[] out, int k, int r, int c, boolean accumulate) {
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < c; j++) {
-                double v = 0;
-                for (int m = 0; m < k; m++) {
-                    v += a[m * r + i] * b[m * c + j];
-                }
-                out[i * c + j] = accumulate ? out[i * c + j] + v : v;
-            }
-        }
+        product(a, 1, r, b, c, 1, out, r, k, c, accumulate);
     }
 
     /** out (r x c) = (or +=) a b' with a stored r x k and b c x k. */
     static void multiplyTB(double[] a, double[] b, double[] out, int r, int k, int c, boolean accumulate) {
+        product(a, k, 1, b, 1, k, out, r, k, c, accumulate);
+    }
+
+    /** out[i][j] (=, +=) sum_m a[i * ai + m * am] b[m * bm + j * bj], summed over m in order. */
+    private static void product(double[] a, int ai, int am, double[] b, int bm, int bj, double[] out, int r, int k, int c,
+            boolean accumulate) {
         for (int i = 0; i < r; i++) {
             for (int j = 0; j < c; j++) {
                 double v = 0;
                 for (int m = 0; m < k; m++) {
-                    v += a[i * k + m] * b[j * k + m];
+                    v += a[i * ai + m * am] * b[m * bm + j * bj];
                 }
                 out[i * c + j] = accumulate ? out[i * c + j] + v : v;
             }
