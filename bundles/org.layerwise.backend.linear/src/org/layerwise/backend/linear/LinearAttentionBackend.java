@@ -1,0 +1,355 @@
+package org.layerwise.backend.linear;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.eclipse.core.runtime.OperationCanceledException;
+import org.layerwise.core.BackendContext;
+import org.layerwise.core.CheckpointSchedule;
+import org.layerwise.core.InvalidSettingException;
+import org.layerwise.core.MemoryBudget;
+import org.layerwise.core.ModelBackend;
+import org.layerwise.core.SeriesSchedule;
+import org.layerwise.core.Settings;
+import org.layerwise.core.TaskSpec;
+import org.layerwise.core.Tensor;
+import org.layerwise.core.TrainedModel;
+import org.layerwise.core.TrainingCheckpoints;
+import org.layerwise.core.TrainingCheckpoints.TrainingState;
+import org.layerwise.core.model.ModelConfig;
+
+/**
+ * Backend "linear-attention": the linear transformer of SCIENCE.md section 9,
+ * f(Z) = Z + Z W_Q' (Z'Z / N) W_P' per layer (one head, keys = all tokens, no MLP), on the
+ * regression task of section 2 (d features, target width d, D = 2d), trained by plain SGD with
+ * step eta on the mean over a batch of 1/2 ||y_hat - y||^2 on the query's y block.
+ *
+ * <p>Loss scaling: section 9's training loss is the SUM over the pool's P tasks of each task's
+ * expected loss; the batch mean estimates the MEAN over the pool, so this backend's eta is P
+ * times section 9's eta (tau_alpha = P / (eta Lambda2_alpha s_alpha^2) in steps; see
+ * {@link ReducedClosedForm}). run.json's facts record eta and section 9's eta / P.
+ *
+ * <p>parameterization: reduced (p, q per mode of the task's U, stored factored) or full (every
+ * entry of W_Q and W_P, stored merged); see {@link LinearParameters} for the storage. gradient:
+ * sampled (the training batches, by hand: {@link LinearAttentionEngine}) or expected (the exact
+ * gradient of the closed-form expected loss, reduced with one layer only: the closed form covers
+ * nothing else).
+ *
+ * <p>Training state (BackendContext.checkpoints()), as softmax-attention keeps it: saved after the
+ * steps checkpoint_every names (0: about every CheckpointSchedule.DEFAULT_SECONDS), when cancelled
+ * and when training ends; it holds "theta.0", "theta.1", ... (reduced: p_0, q_0, p_1, ...; full:
+ * QK_0, OV_0, ...), "layout" (I64, their lengths) and "loss" (the completed steps' losses). SGD has
+ * no other state and the prompts depend only on the step, so a resumed run ends bit-identical.
+ */
+public class LinearAttentionBackend implements ModelBackend {
+
+    /** Largest |U'U - I| entry accepted as an orthonormal basis. */
+    static final double ORTHONORMAL_TOLERANCE = 1e-9;
+
+    @Override
+    public ModelConfig configure(Settings s, TaskSpec task) throws InvalidSettingException {
+        if (!TaskSpec.REGRESSION.equals(task.kind())) {
+            throw new InvalidSettingException(null, "linear-attention trains the linear-regression task of SCIENCE.md section 9; the task "
+                    + "produces " + task.kind());
+        }
+        if (task.features() != task.classes()) {
+            throw new InvalidSettingException(null, "linear-attention needs targets as wide as the inputs (y = W x with W d x d); the task "
+                    + "has d = " + task.features() + " features and targets of width " + task.classes());
+        }
+        try {
+            seriesSchedule(s);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("checkpoints", e.getMessage());
+        }
+        boolean reduced = reduced(s);
+        if (reduced) {
+            String problem = basisProblem(task);
+            if (problem != null) {
+                throw new InvalidSettingException("parameterization", "parameterization = reduced needs the task's covariance basis: "
+                        + problem + "; use parameterization = full");
+            }
+        }
+        if (expected(s)) {
+            if (!reduced) {
+                throw new InvalidSettingException("gradient", "gradient = expected is the closed-form expected gradient of SCIENCE.md "
+                        + "section 9, which covers the reduced parameterization's p and q only; with parameterization = full the "
+                        + "off-diagonal entries and the y-x blocks get gradients the closed form does not give; use gradient = sampled");
+            }
+            if (s.integer("layers") != 1) {
+                throw new InvalidSettingException("gradient", "gradient = expected is the closed form of SCIENCE.md section 9 for one "
+                        + "layer; with layers = " + s.integer("layers") + " use gradient = sampled");
+            }
+            try {
+                ReducedClosedForm.of(task);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException("gradient", "gradient = expected: " + e.getMessage());
+            }
+        }
+        int d = task.features();
+        return new ModelConfig(d, task.classes(), task.contextSize(), s.integer("layers"), 1, ModelConfig.Attention.LINEAR,
+                ModelConfig.Keys.ALL, reduced ? "factored" : "merged", reduced ? d : task.tokenDim(), s.text("dtype"),
+                TaskSpec.REGRESSION);
+    }
+
+    /** Null when the task's structure holds an orthonormal d x d "U", else what is wrong. */
+    static String basisProblem(TaskSpec task) {
+        double[] u = task.structure("U");
+        int d = task.features();
+        if (u == null) {
+            return "the task's structure has no 'U' (it has " + task.structure().keySet() + ")";
+        }
+        if (u.length != d * d) {
+            return "the task's 'U' has " + u.length + " values, expected d * d = " + d * d;
+        }
+        for (int a = 0; a < d; a++) {
+            for (int b = 0; b < d; b++) {
+                double dot = 0;
+                for (int i = 0; i < d; i++) {
+                    dot += u[i * d + a] * u[i * d + b];
+                }
+                if (!(Math.abs(dot - (a == b ? 1 : 0)) <= ORTHONORMAL_TOLERANCE)) {
+                    return "the task's 'U' is not orthonormal (column " + a + " . column " + b + " = " + dot + ")";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean reduced(Settings s) {
+        return "reduced".equals(s.text("parameterization"));
+    }
+
+    private static boolean expected(Settings s) {
+        return "expected".equals(s.text("gradient"));
+    }
+
+    /**
+     * Training's peak besides the model: two batches of prompts (the step's and the next) and, per
+     * chunk of prompts, every layer's activations and a gradient buffer; expected gradients need
+     * nothing worth counting.
+     */
+    @Override
+    public long memoryEstimate(Settings s, ModelConfig c) {
+        if (expected(s)) {
+            return 0;
+        }
+        long batch = s.integer("batch");
+        long t = c.tokens();
+        long d = c.dModel();
+        long l = c.nLayers();
+        long prompts = MemoryBudget.product(2 * 8, batch, t, d);
+        long chunks = (batch + LinearAttentionEngine.CHUNK - 1) / LinearAttentionEngine.CHUNK;
+        long perChunk = MemoryBudget.sum(MemoryBudget.product(8, l + 3, t, d), MemoryBudget.product(8, 4 * l + 3, d, d));
+        return MemoryBudget.sum(prompts, MemoryBudget.product(chunks, perChunk));
+    }
+
+    @Override
+    public TrainedModel build(BackendContext ctx) {
+        if (ctx.enforcer() != null) {
+            throw new IllegalStateException("linear-attention does not apply symmetry enforcers; remove the enforcer from the pipeline");
+        }
+        Settings s = ctx.settings();
+        ModelConfig config = ctx.config();
+        boolean reduced = reduced(s);
+        LinearParameters params = LinearParameters.initial(config, reduced, reduced ? ctx.task().structure("U") : null,
+                "balanced".equals(s.text("init")), s.real("init_scale"), ctx.seed());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("parameterization", params.description());
+        facts.put("gradient", expected(s) ? "expected: the closed form of SCIENCE.md section 9" : "sampled: the training batches");
+        facts.put("eta", s.real("eta"));
+        double[] pool = ctx.task().structure("P");
+        if (pool != null && pool.length == 1) {
+            facts.put("eta_section9", s.real("eta") / pool[0]);
+        }
+        facts.put("loss", "mean over the batch of 1/2 ||y_hat - y||^2; its expectation is the mean over the pool of P tasks, "
+                + "section 9 sums over the pool: eta here = P x section 9's eta");
+        facts.put("init", s.text("init") + ", init_scale = " + s.real("init_scale"));
+        return train(ctx, params, facts);
+    }
+
+    private static TrainedModel train(BackendContext ctx, LinearParameters params, Map<String, Object> facts) {
+        Settings s = ctx.settings();
+        ModelConfig config = ctx.config();
+        int steps = s.integer("steps");
+        int batchSize = s.integer("batch");
+        double eta = s.real("eta");
+        ReducedClosedForm closedForm = expected(s) ? ReducedClosedForm.of(ctx.task()) : null;
+        LinearAttentionEngine engine = new LinearAttentionEngine(config);
+        double[] losses = new double[steps];
+        boolean diverged = false;
+        int start = 0;
+        int saved = 0; // length of the loss curve in the state saved last (or resumed from)
+        TrainingState resumed = latest(ctx.checkpoints());
+        if (resumed != null) {
+            int curve = restore(resumed, steps, params, losses);
+            start = resumed.step();
+            saved = curve;
+            facts.put("resumed_from_step", start);
+            if (curve > start) { // the state of a run that diverged at step start: nothing left to train
+                diverged = true;
+                losses = Arrays.copyOf(losses, curve);
+            }
+        }
+        boolean keep = ctx.checkpoints() != TrainingCheckpoints.NONE;
+        CheckpointSchedule schedule = new CheckpointSchedule(checkpointEvery(s), CheckpointSchedule.DEFAULT_SECONDS);
+        SeriesSchedule series = seriesSchedule(s);
+        if (start == 0 && series.due(0)) {
+            takeSeries(ctx, 0, params);
+        }
+        long from = System.nanoTime();
+        for (int step = start; step < steps && !diverged; step++) {
+            if (ctx.monitor().isCanceled()) {
+                if (keep && saved != step) {
+                    save(ctx.checkpoints(), step, params, losses, step);
+                }
+                throw new OperationCanceledException();
+            }
+            double loss;
+            double[][] gradient;
+            if (closedForm != null) {
+                double[] a = params.products();
+                loss = closedForm.loss(a);
+                gradient = params.expectedGradient(closedForm.gradient(a));
+            } else {
+                LinearAttentionEngine.LossAndGradient lg = engine.lossAndGradient(ctx.prompts().batch(step, batchSize), params.qk(),
+                        params.ov());
+                loss = lg.loss();
+                gradient = params.gradient(lg.qkGrad(), lg.ovGrad());
+            }
+            losses[step] = loss;
+            if (!Double.isFinite(loss)) {
+                diverged = true;
+                losses = Arrays.copyOf(losses, step + 1);
+                break;
+            }
+            params.step(eta, gradient);
+            ctx.monitor().step(step + 1, steps, loss, Double.NaN);
+            if (series.due(step + 1)) {
+                takeSeries(ctx, step + 1, params);
+            }
+            if (keep && schedule.due(step + 1)) {
+                save(ctx.checkpoints(), step + 1, params, losses, step + 1);
+                saved = step + 1;
+                schedule.saved();
+            }
+        }
+        double seconds = (System.nanoTime() - from) / 1e9;
+        if (keep && saved != losses.length) { // the final state: a run stopped after training resumes without a step
+            save(ctx.checkpoints(), diverged ? losses.length - 1 : steps, params, losses, losses.length);
+        }
+        if (!params.finite()) { // the last step overflowed: its loss was finite, the weights are not
+            diverged = true;
+        }
+        facts.put("dtype", config.dtype());
+        if (steps > start && seconds > 0) {
+            facts.put("steps_per_second", (losses.length - start) / seconds);
+        }
+        return new TrainedModel(params.model(), losses, diverged, facts);
+    }
+
+    /** Setting checkpoints (the model's checkpoint series); settings built by hand (tests) may leave it out: none. */
+    private static SeriesSchedule seriesSchedule(Settings s) {
+        return SeriesSchedule.parse(s.asMap().containsKey("checkpoints") ? s.text("checkpoints") : "none", s.integer("steps"));
+    }
+
+    private static void takeSeries(BackendContext ctx, int step, LinearParameters params) {
+        try {
+            ctx.series().take(step, params.model());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the checkpoint of step " + step + " could not be kept: " + e.getMessage(), e);
+        }
+    }
+
+    /** Setting checkpoint_every; settings built by hand (tests) may leave it out: 0, time-based. */
+    private static int checkpointEvery(Settings s) {
+        return s.asMap().containsKey("checkpoint_every") ? s.integer("checkpoint_every") : 0;
+    }
+
+    private static TrainingState latest(TrainingCheckpoints checkpoints) {
+        try {
+            return checkpoints.latest();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The state after {@code step} completed steps, every array a copy: "theta.i", "layout" and the
+     * loss curve of the first {@code curve} steps (one more than {@code step} when the last step
+     * diverged: its loss is not finite and no update followed).
+     */
+    static TrainingState state(int step, LinearParameters params, double[] losses, int curve) {
+        Map<String, Tensor> arrays = new LinkedHashMap<>();
+        long[] layout = new long[params.theta.length];
+        for (int i = 0; i < params.theta.length; i++) {
+            layout[i] = params.theta[i].length;
+            arrays.put("theta." + i, copy(params.theta[i]));
+        }
+        arrays.put("layout", Tensor.of(layout, layout.length));
+        arrays.put("loss", copy(Arrays.copyOf(losses, curve)));
+        return new TrainingState(step, arrays);
+    }
+
+    private static void save(TrainingCheckpoints checkpoints, int step, LinearParameters params, double[] losses, int curve) {
+        try {
+            checkpoints.save(state(step, params, losses, curve));
+        } catch (IOException e) {
+            throw new UncheckedIOException("saving the training state after step " + step + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Restores a saved state into the freshly initialised parameters and the loss curve (of
+     * {@code steps} entries) and returns the curve's length; refuses, naming the array, a state that
+     * does not fit (another parameterization or shape, another steps).
+     */
+    static int restore(TrainingState state, int steps, LinearParameters params, double[] losses) {
+        try {
+            int step = state.step();
+            if (step > steps) {
+                throw new IOException("the saved training state is at step " + step + " but the run trains " + steps + " steps");
+            }
+            long[] layout = state.array("layout").toLongs();
+            if (layout.length != params.theta.length) {
+                throw new IOException("the saved training state has " + layout.length + " parameter arrays ('layout'), this model "
+                        + params.theta.length + " (" + params.description() + ")");
+            }
+            for (int i = 0; i < layout.length; i++) {
+                if (layout[i] != params.theta[i].length) {
+                    throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
+                            + " parameters, this model's " + params.theta[i].length + " (" + params.description() + ")");
+                }
+                copyInto(state, "theta." + i, params.theta[i].length, params.theta[i]);
+            }
+            params.sync();
+            Tensor loss = state.array("loss");
+            int curve = loss.size();
+            boolean divergedAtStep = curve == step + 1 && curve <= steps && !Double.isFinite(loss.toDoubles()[step]);
+            if (curve != step && !divergedAtStep) {
+                throw new IOException("the saved training state's array 'loss' has " + curve + " values, expected " + step
+                        + " (one per completed step)");
+            }
+            copyInto(state, "loss", curve, losses);
+            return curve;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies the saved 1-D float64 array {@code name}, which must have {@code length} values, into target. */
+    private static void copyInto(TrainingState state, String name, int length, double[] target) throws IOException {
+        Tensor t = state.array(name);
+        if (t.dtype() != Tensor.DType.F64 || t.rank() != 1 || t.size() != length) {
+            throw new IOException("the saved training state's array '" + name + "' is " + t.dtype() + " " + t.shapeString()
+                    + " but this model's is F64 [" + length + "] (saved by a model of another shape or parameterization?)");
+        }
+        System.arraycopy((double[]) t.data(), 0, target, 0, length);
+    }
+
+    private static Tensor copy(double[] a) {
+        return Tensor.of(a.clone(), a.length);
+    }
+}
