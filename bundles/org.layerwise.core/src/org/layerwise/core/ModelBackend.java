@@ -16,6 +16,15 @@ public interface ModelBackend {
     TrainedModel build(BackendContext context) throws Exception;
 
     /**
+     * Why this backend cannot train with the pipeline's enforcer, or null when it can (the
+     * default: a backend that trains applies its permutations). The validator asks before
+     * anything is computed; a pipeline without an enforcer stage is asked about "none".
+     */
+    default String enforcerProblem(SymmetryEnforcer enforcer, Settings enforcerSettings) {
+        return null;
+    }
+
+    /**
      * Bytes of heap that {@link #build} needs at its peak besides the model itself (training
      * batches, activations, optimizer state), estimated from the settings alone, or -1 when
      * the count overflows. The runner holds it against the heap before anything is computed

@@ -107,6 +107,14 @@ public final class PipelineValidator {
                 throw new PipelineException(List.of(problem(spec, -1, ExitCode.INCOMPATIBLE_STAGES, null, e.getMessage())));
             }
         }
+        if (enforcer != null) {
+            String why = configure(spec, backendIdx.get(0), backend.descriptor(),
+                    () -> backend.implementation().enforcerProblem(enforcer.implementation(), enforcer.settings()));
+            if (why != null) {
+                problems.add(problem(spec, enforcerIdx.isEmpty() ? backendIdx.get(0) : enforcerIdx.get(0),
+                        ExitCode.INCOMPATIBLE_STAGES, null, why));
+            }
+        }
         if (enforcer != null && "factored".equals(config.parameterization())
                 && configure(spec, enforcerIdx.isEmpty() ? -1 : enforcerIdx.get(0), enforcer.descriptor(),
                         () -> enforcer.implementation().actsOnMergedWeights(enforcer.settings()))) {

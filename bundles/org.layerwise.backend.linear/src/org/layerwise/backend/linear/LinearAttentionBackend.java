@@ -14,6 +14,7 @@ import org.layerwise.core.MemoryBudget;
 import org.layerwise.core.ModelBackend;
 import org.layerwise.core.SeriesSchedule;
 import org.layerwise.core.Settings;
+import org.layerwise.core.SymmetryEnforcer;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.TrainedModel;
@@ -146,10 +147,18 @@ public class LinearAttentionBackend implements ModelBackend {
         return MemoryBudget.sum(prompts, MemoryBudget.product(chunks, perChunk));
     }
 
+    /** Only an enforcer that does nothing (no permutation, no tying, no edits): section 9's model has no symmetry to impose. */
+    @Override
+    public String enforcerProblem(SymmetryEnforcer enforcer, Settings enforcerSettings) {
+        boolean inert = enforcer.permutation(enforcerSettings, 1, 1, new java.util.SplittableRandom(0)) == null
+                && !enforcer.tied(enforcerSettings) && !enforcer.actsOnMergedWeights(enforcerSettings);
+        return inert ? null : "linear-attention does not apply symmetry enforcers; remove the enforcer stage (or use enforcer none)";
+    }
+
     @Override
     public TrainedModel build(BackendContext ctx) {
-        if (ctx.enforcer() != null) {
-            throw new IllegalStateException("linear-attention does not apply symmetry enforcers; remove the enforcer from the pipeline");
+        if (ctx.enforcer() != null && enforcerProblem(ctx.enforcer(), ctx.enforcerSettings()) != null) {
+            throw new IllegalStateException(enforcerProblem(ctx.enforcer(), ctx.enforcerSettings()));
         }
         Settings s = ctx.settings();
         ModelConfig config = ctx.config();
@@ -163,6 +172,7 @@ public class LinearAttentionBackend implements ModelBackend {
         double[] pool = ctx.task().structure("P");
         if (pool != null && pool.length == 1) {
             facts.put("eta_section9", s.real("eta") / pool[0]);
+            facts.put(TrainedModel.FLOW_TIME_PER_STEP, s.real("eta") / pool[0]); // what learning-dynamics reads
         }
         facts.put("loss", "mean over the batch of 1/2 ||y_hat - y||^2; its expectation is the mean over the pool of P tasks, "
                 + "section 9 sums over the pool: eta here = P x section 9's eta");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,8 +43,10 @@ class PipelineErrorsTest {
         Outcome o = CliHarness.run("validate", f.toString());
         assertEquals(ExitCode.UNKNOWN_CONTRIBUTION.code, o.exitCode(), o.toString());
         assertTrue(o.err().contains("unknown.layerwise:"), o.toString());
-        assertTrue(o.err().contains("no model backend with id 'softmax-atention' is installed; known ids: softmax-attention"),
-                o.toString());
+        assertTrue(o.err().contains("no model backend with id 'softmax-atention' is installed; known ids: "), o.toString());
+        String known = o.err().substring(o.err().indexOf("known ids: ")).lines().findFirst().orElse("");
+        assertTrue(List.of(known.substring("known ids: ".length()).split(", ")).containsAll(List.of("softmax-attention", "file",
+                "linear-attention")), known);
     }
 
     @Test
