@@ -29,6 +29,15 @@ public final class ModelSeries {
          */
         void take(int step, TransformerModel model) throws IOException;
 
+        /** {@link #take}, a failure of which stops training (the run is then FAILED, naming the step). */
+        default void takeOrFail(int step, TransformerModel model) {
+            try {
+                take(step, model);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("the checkpoint of step " + step + " could not be kept: " + e.getMessage(), e);
+            }
+        }
+
         Sink NONE = (step, model) -> {
             // no series is kept
         };

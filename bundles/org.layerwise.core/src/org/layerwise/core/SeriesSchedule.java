@@ -60,6 +60,19 @@ public final class SeriesSchedule {
         return new SeriesSchedule(t, s.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /** The setting of a training backend that names the steps of its series. */
+    public static final String SETTING = "checkpoints";
+
+    /**
+     * The schedule a backend's settings ask for, over its "steps" (settings built by hand may
+     * leave it out: none).
+     *
+     * @throws IllegalArgumentException for a malformed value (configure turns it into the setting's error)
+     */
+    public static SeriesSchedule of(Settings settings) {
+        return parse(settings.asMap().containsKey(SETTING) ? settings.text(SETTING) : "none", settings.integer("steps"));
+    }
+
     /** True when the model after {@code completedSteps} steps is kept. */
     public boolean due(int completedSteps) {
         return Arrays.binarySearch(steps, completedSteps) >= 0;

@@ -22,6 +22,34 @@ public interface TrainingCheckpoints {
     /** Replaces the saved state, atomically: a reader finds the previous state or this one. */
     void save(TrainingState state) throws IOException;
 
+    /** The setting of a training backend that sets the cadence of saving (steps; 0: about every 10 s). */
+    String CADENCE_SETTING = "checkpoint_every";
+
+    /** The state to resume from, or null; a store that cannot be read stops training with why. */
+    static TrainingState resumeFrom(TrainingCheckpoints checkpoints) {
+        try {
+            return checkpoints.latest();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
+        }
+    }
+
+    /** Saves the state after {@code state.step()} steps; a failed save stops training (the run is then FAILED). */
+    static void saveOrFail(TrainingCheckpoints checkpoints, TrainingState state) {
+        try {
+            checkpoints.save(state);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("saving the training state after step " + state.step() + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The cadence a backend's settings ask for (settings built by hand may leave it out: time-based). */
+    static CheckpointSchedule cadence(Settings settings) {
+        int every = settings.asMap().containsKey(CADENCE_SETTING) ? settings.integer(CADENCE_SETTING) : 0;
+        return new CheckpointSchedule(every, CheckpointSchedule.DEFAULT_SECONDS);
+    }
+
     /** Nothing is saved and nothing is resumed (tests, and backends driven outside a run). */
     TrainingCheckpoints NONE = new TrainingCheckpoints() {
         @Override
@@ -45,6 +73,21 @@ public interface TrainingCheckpoints {
                 throw new IllegalArgumentException("negative step " + step);
             }
             arrays = Map.copyOf(arrays);
+        }
+
+        /** A 1-D float64 tensor holding a copy of a (training-owned, mutated) array. */
+        public static Tensor copyOf(double[] a) {
+            return Tensor.of(a.clone(), a.length);
+        }
+
+        /** Copies the saved 1-D float64 array {@code name}, which must have {@code length} values, into target. */
+        public void copyInto(String name, int length, double[] target) throws IOException {
+            Tensor t = array(name);
+            if (t.dtype() != Tensor.DType.F64 || t.rank() != 1 || t.size() != length) {
+                throw new IOException("the saved training state's array '" + name + "' is " + t.dtype() + " " + t.shapeString()
+                        + " but this model's is F64 [" + length + "] (saved by a model of another shape or parameterization?)");
+            }
+            System.arraycopy((double[]) t.data(), 0, target, 0, length);
         }
 
         /** The array of that name; a missing one is a state from another backend or version. */

@@ -1,7 +1,6 @@
 package org.layerwise.backend.linear;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,7 +60,7 @@ public class LinearAttentionBackend implements ModelBackend {
                     + "has d = " + task.features() + " features and targets of width " + task.classes());
         }
         try {
-            seriesSchedule(s);
+            SeriesSchedule.of(s);
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException("checkpoints", e.getMessage());
         }
@@ -192,7 +191,7 @@ public class LinearAttentionBackend implements ModelBackend {
         boolean diverged = false;
         int start = 0;
         int saved = 0; // length of the loss curve in the state saved last (or resumed from)
-        TrainingState resumed = latest(ctx.checkpoints());
+        TrainingState resumed = TrainingCheckpoints.resumeFrom(ctx.checkpoints());
         if (resumed != null) {
             int curve = restore(resumed, steps, params, losses);
             start = resumed.step();
@@ -204,10 +203,10 @@ public class LinearAttentionBackend implements ModelBackend {
             }
         }
         boolean keep = ctx.checkpoints() != TrainingCheckpoints.NONE;
-        CheckpointSchedule schedule = new CheckpointSchedule(checkpointEvery(s), CheckpointSchedule.DEFAULT_SECONDS);
-        SeriesSchedule series = seriesSchedule(s);
+        CheckpointSchedule schedule = TrainingCheckpoints.cadence(s);
+        SeriesSchedule series = SeriesSchedule.of(s);
         if (start == 0 && series.due(0)) {
-            takeSeries(ctx, 0, params);
+            ctx.series().takeOrFail(0, params.model());
         }
         long from = System.nanoTime();
         for (int step = start; step < steps && !diverged; step++) {
@@ -238,7 +237,7 @@ public class LinearAttentionBackend implements ModelBackend {
             params.step(eta, gradient);
             ctx.monitor().step(step + 1, steps, loss, Double.NaN);
             if (series.due(step + 1)) {
-                takeSeries(ctx, step + 1, params);
+                ctx.series().takeOrFail(step + 1, params.model());
             }
             if (keep && schedule.due(step + 1)) {
                 save(ctx.checkpoints(), step + 1, params, losses, step + 1);
@@ -260,31 +259,9 @@ public class LinearAttentionBackend implements ModelBackend {
         return new TrainedModel(params.model(), losses, diverged, facts);
     }
 
-    /** Setting checkpoints (the model's checkpoint series); settings built by hand (tests) may leave it out: none. */
-    private static SeriesSchedule seriesSchedule(Settings s) {
-        return SeriesSchedule.parse(s.asMap().containsKey("checkpoints") ? s.text("checkpoints") : "none", s.integer("steps"));
-    }
 
-    private static void takeSeries(BackendContext ctx, int step, LinearParameters params) {
-        try {
-            ctx.series().take(step, params.model());
-        } catch (IOException e) {
-            throw new UncheckedIOException("the checkpoint of step " + step + " could not be kept: " + e.getMessage(), e);
-        }
-    }
 
-    /** Setting checkpoint_every; settings built by hand (tests) may leave it out: 0, time-based. */
-    private static int checkpointEvery(Settings s) {
-        return s.asMap().containsKey("checkpoint_every") ? s.integer("checkpoint_every") : 0;
-    }
 
-    private static TrainingState latest(TrainingCheckpoints checkpoints) {
-        try {
-            return checkpoints.latest();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
-        }
-    }
 
     /**
      * The state after {@code step} completed steps, every array a copy: "theta.i", "layout" and the
@@ -296,19 +273,15 @@ public class LinearAttentionBackend implements ModelBackend {
         long[] layout = new long[params.theta.length];
         for (int i = 0; i < params.theta.length; i++) {
             layout[i] = params.theta[i].length;
-            arrays.put("theta." + i, copy(params.theta[i]));
+            arrays.put("theta." + i, TrainingState.copyOf(params.theta[i]));
         }
         arrays.put("layout", Tensor.of(layout, layout.length));
-        arrays.put("loss", copy(Arrays.copyOf(losses, curve)));
+        arrays.put("loss", TrainingState.copyOf(Arrays.copyOf(losses, curve)));
         return new TrainingState(step, arrays);
     }
 
     private static void save(TrainingCheckpoints checkpoints, int step, LinearParameters params, double[] losses, int curve) {
-        try {
-            checkpoints.save(state(step, params, losses, curve));
-        } catch (IOException e) {
-            throw new UncheckedIOException("saving the training state after step " + step + " failed: " + e.getMessage(), e);
-        }
+        TrainingCheckpoints.saveOrFail(checkpoints, state(step, params, losses, curve));
     }
 
     /**
@@ -332,7 +305,7 @@ public class LinearAttentionBackend implements ModelBackend {
                     throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
                             + " parameters, this model's " + params.theta[i].length + " (" + params.description() + ")");
                 }
-                copyInto(state, "theta." + i, params.theta[i].length, params.theta[i]);
+                state.copyInto("theta." + i, params.theta[i].length, params.theta[i]);
             }
             params.sync();
             Tensor loss = state.array("loss");
@@ -342,24 +315,12 @@ public class LinearAttentionBackend implements ModelBackend {
                 throw new IOException("the saved training state's array 'loss' has " + curve + " values, expected " + step
                         + " (one per completed step)");
             }
-            copyInto(state, "loss", curve, losses);
+            state.copyInto("loss", curve, losses);
             return curve;
         } catch (IOException e) {
             throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
         }
     }
 
-    /** Copies the saved 1-D float64 array {@code name}, which must have {@code length} values, into target. */
-    private static void copyInto(TrainingState state, String name, int length, double[] target) throws IOException {
-        Tensor t = state.array(name);
-        if (t.dtype() != Tensor.DType.F64 || t.rank() != 1 || t.size() != length) {
-            throw new IOException("the saved training state's array '" + name + "' is " + t.dtype() + " " + t.shapeString()
-                    + " but this model's is F64 [" + length + "] (saved by a model of another shape or parameterization?)");
-        }
-        System.arraycopy((double[]) t.data(), 0, target, 0, length);
-    }
 
-    private static Tensor copy(double[] a) {
-        return Tensor.of(a.clone(), a.length);
-    }
 }

@@ -1,7 +1,6 @@
 package org.layerwise.backend.softmax;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,7 +50,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                     + task.kind());
         }
         try {
-            seriesSchedule(s);
+            SeriesSchedule.of(s);
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException("checkpoints", e.getMessage());
         }
@@ -192,7 +191,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         boolean diverged = false;
         int start = 0;
         int saved = 0; // length of the curves in the state saved last (or resumed from)
-        TrainingState resumed = latest(ctx.checkpoints());
+        TrainingState resumed = TrainingCheckpoints.resumeFrom(ctx.checkpoints());
         if (resumed != null) {
             int curve = restore(resumed, steps, params, adam, losses, accuracies);
             start = resumed.step();
@@ -209,10 +208,10 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             }
         }
         boolean keep = ctx.checkpoints() != TrainingCheckpoints.NONE;
-        CheckpointSchedule schedule = new CheckpointSchedule(checkpointEvery(s), CheckpointSchedule.DEFAULT_SECONDS);
-        SeriesSchedule series = seriesSchedule(s);
+        CheckpointSchedule schedule = TrainingCheckpoints.cadence(s);
+        SeriesSchedule series = SeriesSchedule.of(s);
         if (start == 0 && series.due(0)) {
-            takeSeries(ctx, 0, params.model(config));
+            ctx.series().takeOrFail(0, params.model(config));
         }
         int[][] perms = new int[n][];
         long timedFrom = 0;
@@ -255,7 +254,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             }
             ctx.monitor().step(step + 1, steps, lg.loss(), lg.accuracy());
             if (series.due(step + 1)) {
-                takeSeries(ctx, step + 1, params.model(config));
+                ctx.series().takeOrFail(step + 1, params.model(config));
             }
             if (keep && schedule.due(step + 1)) {
                 save(ctx.checkpoints(), step + 1, params, adam, losses, accuracies, step + 1);
@@ -279,31 +278,9 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         return new TrainedModel(params.model(config), losses, diverged, facts, accuracies);
     }
 
-    /** Setting checkpoints (the model's checkpoint series); settings built by hand (tests) may leave it out: none. */
-    private static SeriesSchedule seriesSchedule(Settings s) {
-        return SeriesSchedule.parse(s.asMap().containsKey("checkpoints") ? s.text("checkpoints") : "none", s.integer("steps"));
-    }
 
-    private static void takeSeries(BackendContext ctx, int step, TransformerModel model) {
-        try {
-            ctx.series().take(step, model);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the checkpoint of step " + step + " could not be kept: " + e.getMessage(), e);
-        }
-    }
 
-    /** Setting checkpoint_every; settings built by hand (tests) may leave it out: 0, time-based. */
-    private static int checkpointEvery(Settings s) {
-        return s.asMap().containsKey("checkpoint_every") ? s.integer("checkpoint_every") : 0;
-    }
 
-    private static TrainingState latest(TrainingCheckpoints checkpoints) {
-        try {
-            return checkpoints.latest();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
-        }
-    }
 
     /**
      * The training state after {@code step} completed steps, every array a copy (the loop
@@ -315,18 +292,14 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         Map<String, Tensor> arrays = new LinkedHashMap<>();
         params.save(arrays);
         adam.save(arrays);
-        arrays.put("loss", copy(Arrays.copyOf(losses, curve)));
-        arrays.put("accuracy", copy(Arrays.copyOf(accuracies, curve)));
+        arrays.put("loss", TrainingState.copyOf(Arrays.copyOf(losses, curve)));
+        arrays.put("accuracy", TrainingState.copyOf(Arrays.copyOf(accuracies, curve)));
         return new TrainingState(step, arrays);
     }
 
     private static void save(TrainingCheckpoints checkpoints, int step, Parameters params, Adam adam, double[] losses,
             double[] accuracies, int curve) {
-        try {
-            checkpoints.save(state(step, params, adam, losses, accuracies, curve));
-        } catch (IOException e) {
-            throw new UncheckedIOException("saving the training state after step " + step + " failed: " + e.getMessage(), e);
-        }
+        TrainingCheckpoints.saveOrFail(checkpoints, state(step, params, adam, losses, accuracies, curve));
     }
 
     /**
@@ -349,28 +322,15 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                 throw new IOException("the saved training state's array 'loss' has " + curve + " values, expected " + step
                         + " (one per completed step)");
             }
-            copyInto(state, "loss", curve, losses);
-            copyInto(state, "accuracy", curve, accuracies);
+            state.copyInto("loss", curve, losses);
+            state.copyInto("accuracy", curve, accuracies);
             return curve;
         } catch (IOException e) {
             throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
         }
     }
 
-    /** Copies the saved 1-D float64 array {@code name}, which must have {@code length} values, into target. */
-    static void copyInto(TrainingState state, String name, int length, double[] target) throws IOException {
-        Tensor t = state.array(name);
-        if (t.dtype() != Tensor.DType.F64 || t.rank() != 1 || t.size() != length) {
-            throw new IOException("the saved training state's array '" + name + "' is " + t.dtype() + " " + t.shapeString()
-                    + " but this model's is F64 [" + length + "] (saved by a model of another shape or parameterization?)");
-        }
-        System.arraycopy((double[]) t.data(), 0, target, 0, length);
-    }
 
-    /** A 1-D float64 tensor holding a copy of a (training-owned, mutated) array. */
-    static Tensor copy(double[] a) {
-        return Tensor.of(a.clone(), a.length);
-    }
 
     /**
      * What Adam trains: every entry of each QK and OV (free), the six commutant scalars of each
@@ -487,13 +447,13 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             long[] layout = new long[theta.length];
             for (int i = 0; i < theta.length; i++) {
                 layout[i] = theta[i].length;
-                into.put("theta." + i, copy(theta[i]));
+                into.put("theta." + i, TrainingState.copyOf(theta[i]));
             }
             into.put("layout", Tensor.of(layout, layout.length));
             if (tied) {
                 for (int i = 0; i < qk.length; i++) {
-                    into.put("qk." + i, copy(qk[i]));
-                    into.put("ov." + i, copy(ov[i]));
+                    into.put("qk." + i, TrainingState.copyOf(qk[i]));
+                    into.put("ov." + i, TrainingState.copyOf(ov[i]));
                 }
             }
         }
@@ -510,12 +470,12 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                     throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
                             + " parameters, this model's " + theta[i].length + " (" + description() + ")");
                 }
-                copyInto(state, "theta." + i, theta[i].length, theta[i]);
+                state.copyInto("theta." + i, theta[i].length, theta[i]);
             }
             if (tied) {
                 for (int i = 0; i < qk.length; i++) {
-                    copyInto(state, "qk." + i, qk[i].length, qk[i]);
-                    copyInto(state, "ov." + i, ov[i].length, ov[i]);
+                    state.copyInto("qk." + i, qk[i].length, qk[i]);
+                    state.copyInto("ov." + i, ov[i].length, ov[i]);
                 }
             } else if (factors != null) {
                 sync(false); // products of factors are not rounded
@@ -570,8 +530,8 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         /** Into a training state: "adam.m.0" .., "adam.v.0" .. (moments per theta array), "adam.t" (I64 [1]). */
         void save(Map<String, Tensor> into) {
             for (int i = 0; i < m.length; i++) {
-                into.put("adam.m." + i, copy(m[i]));
-                into.put("adam.v." + i, copy(v[i]));
+                into.put("adam.m." + i, TrainingState.copyOf(m[i]));
+                into.put("adam.v." + i, TrainingState.copyOf(v[i]));
             }
             into.put("adam.t", Tensor.of(new long[] {t}, 1));
         }
@@ -584,8 +544,8 @@ public class SoftmaxAttentionBackend implements ModelBackend {
                         + "]");
             }
             for (int i = 0; i < m.length; i++) {
-                copyInto(state, "adam.m." + i, m[i].length, m[i]);
-                copyInto(state, "adam.v." + i, v[i].length, v[i]);
+                state.copyInto("adam.m." + i, m[i].length, m[i]);
+                state.copyInto("adam.v." + i, v[i].length, v[i]);
             }
             t = step;
         }
