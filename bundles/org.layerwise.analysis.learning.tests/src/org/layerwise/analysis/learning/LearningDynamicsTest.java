@@ -18,6 +18,7 @@ import org.layerwise.core.SymmetryEnforcer;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.TrainedModel;
 import org.layerwise.core.TrainingMonitor;
+import org.layerwise.core.dynamics.ReducedClosedForm;
 import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
@@ -68,13 +69,14 @@ class LearningDynamicsTest {
     }
 
     /** A series following the balanced closed form exactly (p = q = sqrt(a)), a perturbed by {@code bump} at the last checkpoint. */
-    static ModelSeries.Series series(ClosedForms forms, double a0, double bump) {
+    static ModelSeries.Series series(ReducedClosedForm forms, double a0, double bump) {
         List<ModelSeries.Checkpoint> cps = new ArrayList<>();
         int[] steps = {0, 500, 2000, 5000, 10000, 20000, 40000};
         for (int k = 0; k < steps.length; k++) {
             double[] p = new double[D];
             for (int a = 0; a < D; a++) {
-                p[a] = Math.sqrt(forms.balanced(a, ETA, a0, steps[k]) + (k == steps.length - 1 && a == 0 ? bump : 0));
+                double balanced = ReducedClosedForm.balanced(a0, forms.aInf(a), steps[k], forms.tau(a, ETA_MEAN));
+                p[a] = Math.sqrt(balanced + (k == steps.length - 1 && a == 0 ? bump : 0));
             }
             TransformerModel m = reduced(p, p);
             cps.add(new ModelSeries.Checkpoint(steps[k], java.nio.file.Path.of("step_" + steps[k]), () -> m));
@@ -95,9 +97,16 @@ class LearningDynamicsTest {
                 1, TrainingMonitor.NONE, new org.layerwise.core.SharedResults(), series, training);
     }
 
+    /** The closed form with this test's pool: eta here (a loss averaged over the pool) is P x section 9's ETA. */
+    static ReducedClosedForm forms() {
+        return ReducedClosedForm.of(task());
+    }
+
+    static final double ETA_MEAN = ETA * 64;
+
     @Test
     void the_fixed_point_minimises_each_modes_loss_and_the_general_form_with_c_zero_is_the_balanced_one() {
-        ClosedForms f = new ClosedForms(S, LAMBDA2, N);
+        ReducedClosedForm f = forms();
         for (int a = 0; a < D; a++) {
             double ai = f.aInf(a);
             double[] at = new double[D];
@@ -108,20 +117,20 @@ class LearningDynamicsTest {
             double l1 = f.loss(at);
             at[a] = ai * 0.99;
             assertTrue(l1 > l0 && f.loss(at) > l0, "a_inf minimises mode " + a);
-            assertEquals(1 / (ETA * 64 * S[a] * S[a]), f.tau(a, ETA), 1e-9);
+            assertEquals(1 / (ETA * 64 * S[a] * S[a]), f.tau(a, ETA_MEAN), 1e-9);
             double[] times = {0, 100, 1000, 5000, 20000};
-            double[] general = f.general(a, ETA, 1e-3, 0, times);
+            double[] general = f.general(a, ETA_MEAN, 1e-3, 0, times);
             for (int i = 0; i < times.length; i++) {
-                assertEquals(f.balanced(a, ETA, 1e-3, times[i]), general[i], 1e-8 * ai, "t = " + times[i]);
+                assertEquals(ReducedClosedForm.balanced(1e-3, ai, times[i], f.tau(a, ETA_MEAN)), general[i], 1e-8 * ai, "t = " + times[i]);
             }
         }
-        // s_inf by hand for mode 0: ((N + 1) s_0 + sum s) / N with equal Lambda2
-        assertEquals((21 * 1.0 + 1.75) / 20, f.sInf(0), 1e-15);
+        // a_inf by hand for mode 0: N / ((N + 1) s_0 + sum s) with equal Lambda2
+        assertEquals(20 / (21 * 1.0 + 1.75), f.aInf(0), 1e-15);
     }
 
     @Test
     void a_series_on_the_closed_form_agrees_conserves_c_and_learns_the_modes_in_the_order_of_s() throws Exception {
-        ClosedForms f = new ClosedForms(S, LAMBDA2, N);
+        ReducedClosedForm f = forms();
         AnalysisResult r = new LearningDynamicsAnalyzer().analyze(context(series(f, 1e-3, 0), true));
         assertTrue(r.scalars().get("max_deviation") < 1e-6, r.scalars().toString());
         assertEquals(1.0, r.scalars().get("agreement"));
@@ -139,7 +148,7 @@ class LearningDynamicsTest {
         AnalysisResult none = new LearningDynamicsAnalyzer().analyze(context(ModelSeries.Series.EMPTY, true));
         assertTrue(none.scalars().isEmpty());
         assertTrue(String.valueOf(none.details().get("note")).contains("set backend.checkpoints"));
-        AnalysisResult noEta = new LearningDynamicsAnalyzer().analyze(context(series(new ClosedForms(S, LAMBDA2, N), 1e-3, 0), false));
+        AnalysisResult noEta = new LearningDynamicsAnalyzer().analyze(context(series(forms(), 1e-3, 0), false));
         assertTrue(String.valueOf(noEta.details().get("note")).contains(TrainedModel.FLOW_TIME_PER_STEP));
     }
 

@@ -17,6 +17,7 @@ import org.layerwise.core.Table;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.TrainedModel;
+import org.layerwise.core.dynamics.ReducedClosedForm;
 import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
@@ -33,10 +34,14 @@ public class LearningDynamicsAnalyzer implements RecursionAnalyzer {
 
     @Override
     public void configure(Settings settings, ModelConfig model, TaskSpec task) throws InvalidSettingException {
-        if (task == null || !TaskSpec.REGRESSION.equals(task.kind()) || task.structure("U") == null || task.structure("s") == null
-                || task.structure("lambda2") == null) {
+        if (task == null || !TaskSpec.REGRESSION.equals(task.kind()) || task.structure("U") == null) {
             throw new InvalidSettingException(null, "learning dynamics need the linear-regression task (its basis U, spectrum s "
-                    + "and pool statistics lambda2); the task is " + (task == null ? "unknown" : task.kind()));
+                    + "and pool statistics lambda2 and P); the task is " + (task == null ? "unknown" : task.kind()));
+        }
+        try {
+            ReducedClosedForm.of(task);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(null, e.getMessage());
         }
         if (model != null && (model.attention() != ModelConfig.Attention.LINEAR || model.nLayers() != 1 || model.nHeads() != 1
                 || model.dX() != task.features() || model.dY() != task.features())) {
@@ -52,12 +57,12 @@ public class LearningDynamicsAnalyzer implements RecursionAnalyzer {
         int d = task.features();
         double[] u = task.structure("U");
         double[] s = task.structure("s");
-        ClosedForms forms = new ClosedForms(s, task.structure("lambda2"), task.contextSize());
+        ReducedClosedForm forms = ReducedClosedForm.of(task);
         AnalysisResult result = new AnalysisResult();
         ModelSeries.Series series = ctx.series();
         TrainedModel training = ctx.training();
-        Object eta = training == null ? null : training.facts().get(TrainedModel.FLOW_TIME_PER_STEP);
-        if (series.isEmpty() || !(eta instanceof Number flow)) {
+        Object reported = training == null ? null : training.facts().get(TrainedModel.FLOW_TIME_PER_STEP);
+        if (series.isEmpty() || !(reported instanceof Number flow)) {
             String why = series.isEmpty() ? "no checkpoint series: set backend.checkpoints (e.g. log:40)"
                     : "the backend reported no " + TrainedModel.FLOW_TIME_PER_STEP + ", so the closed forms have no time scale";
             result.detail("note", why);
@@ -67,7 +72,8 @@ public class LearningDynamicsAnalyzer implements RecursionAnalyzer {
                     "half_step_closed", "order_by_s", "order_by_half_step"));
             return result;
         }
-        double step = flow.doubleValue();
+        double step = flow.doubleValue(); // section 9's eta ...
+        double eta = step * forms.pool(); // ... and that of a loss averaged over the pool, the closed form's
         List<ModelSeries.Checkpoint> cps = series.checkpoints();
         int count = cps.size();
         long[] steps = new long[count];
@@ -95,7 +101,7 @@ public class LearningDynamicsAnalyzer implements RecursionAnalyzer {
         for (int alpha = 0; alpha < d; alpha++) {
             a0[alpha] = p[0][alpha] * q[0][alpha];
             c0[alpha] = p[0][alpha] * p[0][alpha] - q[0][alpha] * q[0][alpha];
-            closed[alpha] = forms.general(alpha, step, a0[alpha], c0[alpha], times);
+            closed[alpha] = forms.general(alpha, eta, a0[alpha], c0[alpha], times);
         }
         Table rows = Table.of("step", "mode", "s", "p", "q", "a_simulated", "a_closed", "deviation", "c");
         double[] aSim = new double[count * d];
@@ -142,7 +148,7 @@ public class LearningDynamicsAnalyzer implements RecursionAnalyzer {
         double[] lambda2 = task.structure("lambda2");
         boolean staged = true;
         for (int alpha = 0; alpha < d; alpha++) {
-            modes.add(alpha, s[alpha], lambda2[alpha], forms.tau(alpha, step), forms.aInf(alpha), a0[alpha], c0[alpha], halfSim[alpha],
+            modes.add(alpha, s[alpha], lambda2[alpha], forms.tau(alpha, eta), forms.aInf(alpha), a0[alpha], c0[alpha], halfSim[alpha],
                     halfClosed[alpha], byS[alpha], byHalf[alpha]);
             staged &= byS[alpha] == byHalf[alpha];
         }

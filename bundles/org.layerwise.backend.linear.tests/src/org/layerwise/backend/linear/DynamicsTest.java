@@ -1,5 +1,6 @@
 package org.layerwise.backend.linear;
 
+import org.layerwise.core.dynamics.ReducedClosedForm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

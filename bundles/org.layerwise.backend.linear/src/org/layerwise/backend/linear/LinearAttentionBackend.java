@@ -1,5 +1,6 @@
 package org.layerwise.backend.linear;
 
+import org.layerwise.core.dynamics.ReducedClosedForm;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,16 +1,17 @@
-package org.layerwise.backend.linear;
+package org.layerwise.core.dynamics;
 
 import org.layerwise.core.TaskSpec;
 
 /**
  * The closed forms of SCIENCE.md section 9 for the reduced parameterization (one layer, per mode
- * alpha of the task's covariance basis U: a_alpha = p_alpha q_alpha), in THIS backend's scaling of
- * the loss.
+ * alpha of the task's covariance basis U: a_alpha = p_alpha q_alpha), in the scaling of a loss
+ * that is the mean over a batch of 1/2 ||y_hat - y||^2 (the linear-attention backend's; the
+ * learning-dynamics analyzer compares its runs with it).
  *
- * <p>Section 9 trains on the SUM over the pool's P tasks of each task's expected loss; this backend
- * trains on the mean over a batch of 1/2 ||y_hat - y||^2, whose expectation is the MEAN over the
- * pool (prompts draw their task uniformly from the pool). The expected loss here is therefore
- * section 9's divided by P, and a step of size eta here is a step of size eta / P there:
+ * <p>Section 9 trains on the SUM over the pool's P tasks of each task's expected loss; a batch
+ * mean's expectation is the MEAN over the pool (prompts draw their task uniformly from the pool).
+ * The expected loss here is therefore section 9's divided by P, and a step of size eta here is a
+ * step of size eta / P there:
  * <pre>
  *   L(a)       = 1/(2P) sum_alpha Lambda2_alpha s_alpha (s_alpha a_alpha^2 / a_inf,alpha - 2 s_alpha a_alpha + 1)
  *   dL/da      = (Lambda2_alpha s_alpha^2 / P) (a_alpha / a_inf,alpha - 1)
@@ -96,6 +97,11 @@ public final class ReducedClosedForm {
         return s.length;
     }
 
+    /** P, the number of tasks in the pool (eta here = P x section 9's eta). */
+    public double pool() {
+        return pool;
+    }
+
     /** a_inf,alpha = 1 / s_inf,alpha, the fixed point of mode alpha (0 for a mode no task of the pool uses). */
     public double aInf(int alpha) {
         return lambda2[alpha] / k[alpha];
@@ -133,5 +139,30 @@ public final class ReducedClosedForm {
     /** da/dt = (1 / tau) sqrt(c^2 + 4 a^2) (1 - a / a_inf), mode alpha, c = p^2 - q^2, time in steps of size eta. */
     public double rate(int alpha, double a, double c, double eta) {
         return Math.sqrt(c * c + 4 * a * a) * (1 - a / aInf(alpha)) / tau(alpha, eta);
+    }
+
+    /**
+     * The general form's a(t) at each of the given (increasing, non-negative) times in steps, from
+     * a(0) = a0 with c = p0^2 - q0^2 conserved: the ODE integrated by classical Runge-Kutta with
+     * steps of at most tau / 200 (its error is far below any comparison's tolerance).
+     */
+    public double[] general(int alpha, double eta, double a0, double c, double[] times) {
+        double[] out = new double[times.length];
+        double h = tau(alpha, eta) / 200;
+        double t = 0;
+        double a = a0;
+        for (int i = 0; i < times.length; i++) {
+            while (t < times[i]) {
+                double dt = Math.min(h, times[i] - t);
+                double k1 = rate(alpha, a, c, eta);
+                double k2 = rate(alpha, a + dt / 2 * k1, c, eta);
+                double k3 = rate(alpha, a + dt / 2 * k2, c, eta);
+                double k4 = rate(alpha, a + dt * k3, c, eta);
+                a += dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+                t += dt;
+            }
+            out[i] = a;
+        }
+        return out;
     }
 }
