@@ -131,6 +131,10 @@ class TrainingDynamicsTest extends CompletedRunTest {
                 .resolve("training-dynamics-modes.csv");
         ChartExport.write(panel.modesChart(), csv, ChartExport.Format.CSV);
         assertEquals(panel.modesChart().series().stream().mapToInt(s -> s.x().length).sum(), Csv.read(csv).size());
+        for (LineChart c : charts(panel)) {
+            assertTrue(c.control().getVisible(), c.title());
+            assertTrue(ChartExport.svg(c).contains("<svg"), c.title());
+        }
         Path png = csv.resolveSibling("training-dynamics-loss.png");
         ChartExport.write(panel.lossChart(), png, ChartExport.Format.PNG);
         assertTrue(Files.size(png) > 1000);
@@ -197,7 +201,10 @@ class TrainingDynamicsTest extends CompletedRunTest {
         for (LineChart c : List.of(panel.modesChart(), panel.conservedChart(), panel.spectralChart())) {
             assertTrue(c.series().isEmpty(), c.title());
             assertTrue(c.title().contains("no "), c.title());
+            assertFalse(c.control().getVisible(), "an empty chart is hidden behind its note: " + c.title());
         }
+        assertTrue(panel.lossChart().control().getVisible());
+        assertFalse(panel.matrixCombo().getParent().getVisible());
         Ui.screenshot(shell, "training-dynamics-missing");
     }
 

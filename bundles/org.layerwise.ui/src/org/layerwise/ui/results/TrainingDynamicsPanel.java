@@ -63,6 +63,7 @@ public final class TrainingDynamicsPanel extends RunPanel {
     private final LineChart modesChart;
     private final LineChart conservedChart;
     private final LineChart spectralChart;
+    private final Composite choice;
     private final Combo matrix;
     private final Combo layer;
     private final Combo head;
@@ -105,7 +106,7 @@ public final class TrainingDynamicsPanel extends RunPanel {
         conservedNote = note(c);
         conservedChart = chart(c, "Conserved quantity c = p^2 - q^2", "c");
         Composite d = cell();
-        Composite choice = new Composite(d, SWT.NONE);
+        choice = new Composite(d, SWT.NONE);
         choice.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
         choice.setLayout(new GridLayout(6, false));
         matrix = combo(choice, "Matrix");
@@ -258,6 +259,7 @@ public final class TrainingDynamicsPanel extends RunPanel {
         showLoss(run, tensors, learning);
         showModes(perStep, modes, learning);
         fillSpectralChoices(spectralOut);
+        present(choice, spectral != null);
         plotSpectral();
         if (steps.length == 0) {
             cursorLabel.setText("no checkpoint series in this run (backend setting checkpoints)");
@@ -453,8 +455,11 @@ public final class TrainingDynamicsPanel extends RunPanel {
         show(spectralChart, series);
     }
 
-    /** Shows the series with a log x axis (every x is positive) or, with nothing to show, a linear one. */
-    private static void show(LineChart chart, List<Series> series) {
+    /**
+     * Shows the series with a log x axis (every x is positive); with nothing to show the chart is
+     * hidden and the note above it says why.
+     */
+    private void show(LineChart chart, List<Series> series) {
         var axis = chart.control().getAxisSet().getXAxis(0);
         axis.enableLogScale(false);
         chart.show(series);
@@ -464,6 +469,17 @@ public final class TrainingDynamicsPanel extends RunPanel {
             chart.control().getAxisSet().adjustRange();
             chart.control().redraw();
         }
+        present(chart.control(), any);
+        for (Label note : List.of(lossNote, modesNote, conservedNote, spectralNote)) {
+            if (note != null) {
+                present(note, !note.getText().isEmpty());
+            }
+        }
+    }
+
+    private static void present(org.eclipse.swt.widgets.Control control, boolean shown) {
+        ((GridData) control.getLayoutData()).exclude = !shown;
+        control.setVisible(shown);
     }
 
     /** The checkpoint step nearest to x on the log axis (-1: no series). */
