@@ -9,6 +9,7 @@ import org.layerwise.ui.results.LayerDynamicsView;
 import org.layerwise.ui.results.RecursionView;
 import org.layerwise.ui.results.ResultsView;
 import org.layerwise.ui.results.SummaryView;
+import org.layerwise.ui.results.TrainingDynamicsView;
 import org.layerwise.ui.results.TrajectoriesView;
 import org.layerwise.ui.results.WeightAbstractionView;
 import org.layerwise.ui.runs.TrainingView;
@@ -26,6 +27,7 @@ public final class LayerwisePerspective implements IPerspectiveFactory {
         layout.addView(ExplorerView.ID, IPageLayout.LEFT, 0.22f, editors);
         IFolderLayout below = layout.createFolder(RUN_VIEWS, IPageLayout.BOTTOM, 0.3f, editors);
         below.addView(TrainingView.ID);
+        below.addView(TrainingDynamicsView.ID);
         below.addView(SummaryView.ID);
         below.addView(LayerDynamicsView.ID);
         below.addView(RecursionView.ID);
@@ -34,8 +36,8 @@ public final class LayerwisePerspective implements IPerspectiveFactory {
         below.addView(TrajectoriesView.ID);
         below.addView(ResultsView.ID);
         below.addPlaceholder("*");
-        for (String id : new String[] {ExplorerView.ID, TrainingView.ID, SummaryView.ID, LayerDynamicsView.ID,
-            RecursionView.ID, WeightAbstractionView.ID, AttentionView.ID, TrajectoriesView.ID, ResultsView.ID}) {
+        for (String id : new String[] {ExplorerView.ID, TrainingView.ID, TrainingDynamicsView.ID, SummaryView.ID,
+            LayerDynamicsView.ID, RecursionView.ID, WeightAbstractionView.ID, AttentionView.ID, TrajectoriesView.ID, ResultsView.ID}) {
             layout.addShowViewShortcut(id);
         }
     }

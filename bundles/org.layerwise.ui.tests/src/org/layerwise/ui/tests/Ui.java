@@ -119,8 +119,13 @@ final class Ui {
      * and the run ends OK. Returns the run directory.
      */
     static Path completedRun(int evalPrompts, Consumer<PipelineDocument> edit) throws Exception {
+        return completedRun("examples/quickstart.layerwise", evalPrompts, edit);
+    }
+
+    /** As {@link #completedRun(int, Consumer)} for another pipeline file (relative to the project). */
+    static Path completedRun(String pipeline, int evalPrompts, Consumer<PipelineDocument> edit) throws Exception {
         ContributionRegistry registry = ContributionRegistry.load();
-        PipelineDocument doc = PipelineDocument.open(home().resolve("examples/quickstart.layerwise"), registry);
+        PipelineDocument doc = PipelineDocument.open(home().resolve(pipeline), registry);
         edit.accept(doc);
         assertEquals(List.of(), doc.problems());
         RunOptions options = new RunOptions(Files.createTempDirectory("layerwise-ui-run"), evalPrompts);

@@ -132,7 +132,7 @@ public final class AttentionPanel extends RunPanel {
         }
         note.setText("");
         plot();
-        Focus.set(new Focus.State(block.getSelection(), prompt.getSelection(), head.getSelection()), this);
+        Focus.set(new Focus.State(block.getSelection(), prompt.getSelection(), head.getSelection(), Focus.get().step()), this);
     }
 
     /** Chooses prompt, block and head as a user would: the heatmap follows and the Focus is set. */

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The layer, prompt and head a researcher is looking at. Choosing one in any run view sets it
+ * The layer, prompt, head and training step a researcher is looking at. Choosing one in any run view sets it
  * here and every other run view follows. Used on the display thread only.
  * <p>
  * Layer convention (the one layer-dynamics.csv uses): layer t is the state after t blocks, so
@@ -14,12 +14,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Focus {
 
-    /** A layer (0..L), an evaluation prompt (0-based row of eval.npz) and a head. */
-    public record State(int layer, int prompt, int head) {
+    /**
+     * A layer (0..L), an evaluation prompt (0-based row of eval.npz), a head and a training step
+     * (the model after that many optimizer steps, as a checkpoint series numbers them; views
+     * without a series ignore it).
+     */
+    public record State(int layer, int prompt, int head, int step) {
         public State {
-            if (layer < 0 || prompt < 0 || head < 0) {
-                throw new IllegalArgumentException("layer, prompt and head are non-negative: " + layer + ", " + prompt + ", " + head);
+            if (layer < 0 || prompt < 0 || head < 0 || step < 0) {
+                throw new IllegalArgumentException("layer, prompt, head and step are non-negative: " + layer + ", " + prompt
+                        + ", " + head + ", " + step);
             }
+        }
+
+        /** At step 0. */
+        public State(int layer, int prompt, int head) {
+            this(layer, prompt, head, 0);
         }
     }
 
@@ -30,7 +40,7 @@ public final class Focus {
     }
 
     private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
-    private static State current = new State(0, 0, 0);
+    private static State current = new State(0, 0, 0, 0);
 
     private Focus() {
     }
@@ -48,15 +58,19 @@ public final class Focus {
     }
 
     public static void layer(int layer, Object source) {
-        set(new State(layer, current.prompt(), current.head()), source);
+        set(new State(layer, current.prompt(), current.head(), current.step()), source);
     }
 
     public static void prompt(int prompt, Object source) {
-        set(new State(current.layer(), prompt, current.head()), source);
+        set(new State(current.layer(), prompt, current.head(), current.step()), source);
     }
 
     public static void head(int head, Object source) {
-        set(new State(current.layer(), current.prompt(), head), source);
+        set(new State(current.layer(), current.prompt(), head, current.step()), source);
+    }
+
+    public static void step(int step, Object source) {
+        set(new State(current.layer(), current.prompt(), current.head(), step), source);
     }
 
     public static void add(Listener l) {

@@ -244,7 +244,7 @@ public final class WeightAbstractionPanel extends RunPanel {
         plot(r);
         if (setFocus) {
             Focus.State f = Focus.get();
-            Focus.set(new Focus.State(r.layer(), f.prompt(), r.head()), this);
+            Focus.set(new Focus.State(r.layer(), f.prompt(), r.head(), f.step()), this);
         }
     }
 
