@@ -1,7 +1,6 @@
 package org.layerwise.batch.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.batch.tests.CliHarness.Outcome;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
-import org.layerwise.testing.Fixtures;
 
 /** `reproduce paper-b --quick` end to end: four runs, a verdict per claim, figures that plot the runs' numbers. */
 class ReproducePaperBTest {
@@ -30,23 +28,17 @@ class ReproducePaperBTest {
     @TempDir
     Path dir;
 
-    private String home;
+    /** paper-a's fixture: the repository as layerwise.home for the test, restored after it. */
+    private final ReproduceTest home = new ReproduceTest();
 
     @BeforeEach
     void repositoryAsHome() {
-        home = System.getProperty("layerwise.home");
-        Path repo = Fixtures.repository();
-        assertNotNull(repo, "repository root above " + System.getProperty("user.dir"));
-        System.setProperty("layerwise.home", repo.toString());
+        home.repositoryAsHome();
     }
 
     @AfterEach
     void restoreHome() {
-        if (home == null) {
-            System.clearProperty("layerwise.home");
-        } else {
-            System.setProperty("layerwise.home", home);
-        }
+        home.restoreHome();
     }
 
     @Test

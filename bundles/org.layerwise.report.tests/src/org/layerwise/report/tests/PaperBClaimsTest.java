@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +12,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Verdict;
 import org.layerwise.report.internal.PaperB;
 import org.layerwise.report.internal.PaperBClaims;
@@ -43,17 +41,11 @@ class PaperBClaimsTest {
     }
 
     private List<Claim> judge(Map<String, SyntheticDynamicsRun> runs) throws IOException {
-        Map<String, RunDirectory> dirs = new LinkedHashMap<>();
-        for (var e : runs.entrySet()) {
-            Path d = Files.createDirectories(dir.resolve(e.getKey() + "-" + System.nanoTime()));
-            dirs.put(e.getKey(), e.getValue().write(d));
-        }
-        return new PaperBClaims(dirs).judge();
+        return new PaperBClaims(SyntheticStudy.write(dir, runs)).judge();
     }
 
     private static Claim claim(List<Claim> claims, String result, String statementPart) {
-        return claims.stream().filter(c -> c.result().equals(result) && c.statement().contains(statementPart)).findFirst()
-                .orElseThrow(() -> new AssertionError("no claim " + result + " '" + statementPart + "' in " + claims));
+        return SyntheticStudy.claim(claims, result, statementPart);
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.layerwise.io.Json;
 import org.layerwise.report.RunDirectory;
 
 /** A learning-dynamics run directory written by hand with chosen numbers, for the paper B claims. */
-final class SyntheticDynamicsRun {
+final class SyntheticDynamicsRun implements SyntheticStudy.Run {
 
     String parameterization = "reduced";
     double eta = 0.01;
@@ -25,7 +25,8 @@ final class SyntheticDynamicsRun {
     /** The simulated half-step of each mode is the closed form's plus this many of its tau. */
     double[] halfStepOffByTau = {0.01, 0.01, 0.01, 0.01};
 
-    RunDirectory write(Path dir) throws IOException {
+    @Override
+    public RunDirectory write(Path dir) throws IOException {
         Map<String, Object> backend = new LinkedHashMap<>();
         backend.put("parameterization", parameterization);
         backend.put("gradient", "expected");

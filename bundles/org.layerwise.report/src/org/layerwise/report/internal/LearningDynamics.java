@@ -1,7 +1,6 @@
 package org.layerwise.report.internal;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,33 +24,16 @@ final class LearningDynamics {
     }
 
     static List<Mode> modes(RunDirectory run) throws IOException {
-        List<Mode> out = new ArrayList<>();
-        Optional<Csv.Table> t = run.table("learning-dynamics-modes");
-        if (t.isEmpty()) {
-            return out;
-        }
-        Csv.Table m = t.get();
-        for (int i = 0; i < m.size(); i++) {
-            out.add(new Mode(Integer.parseInt(m.get(i, "mode")), Csv.parseDouble(m.get(i, "s")), Csv.parseDouble(m.get(i, "tau")),
-                    Csv.parseDouble(m.get(i, "a_inf")), Csv.parseDouble(m.get(i, "c0")), Csv.parseDouble(m.get(i, "half_step_simulated")),
-                    Csv.parseDouble(m.get(i, "half_step_closed"))));
-        }
-        return out;
+        return Measures.rows(run, "learning-dynamics-modes", (m, i) -> new Mode(Integer.parseInt(m.get(i, "mode")),
+                Csv.parseDouble(m.get(i, "s")), Csv.parseDouble(m.get(i, "tau")), Csv.parseDouble(m.get(i, "a_inf")),
+                Csv.parseDouble(m.get(i, "c0")), Csv.parseDouble(m.get(i, "half_step_simulated")),
+                Csv.parseDouble(m.get(i, "half_step_closed"))));
     }
 
     static List<Point> points(RunDirectory run) throws IOException {
-        List<Point> out = new ArrayList<>();
-        Optional<Csv.Table> t = run.table("learning-dynamics");
-        if (t.isEmpty()) {
-            return out;
-        }
-        Csv.Table m = t.get();
-        for (int i = 0; i < m.size(); i++) {
-            out.add(new Point(Long.parseLong(m.get(i, "step")), Integer.parseInt(m.get(i, "mode")),
-                    Csv.parseDouble(m.get(i, "a_simulated")), Csv.parseDouble(m.get(i, "a_closed")),
-                    Csv.parseDouble(m.get(i, "deviation")), Csv.parseDouble(m.get(i, "c"))));
-        }
-        return out;
+        return Measures.rows(run, "learning-dynamics", (m, i) -> new Point(Long.parseLong(m.get(i, "step")),
+                Integer.parseInt(m.get(i, "mode")), Csv.parseDouble(m.get(i, "a_simulated")), Csv.parseDouble(m.get(i, "a_closed")),
+                Csv.parseDouble(m.get(i, "deviation")), Csv.parseDouble(m.get(i, "c"))));
     }
 
     static Optional<Double> scalar(RunDirectory run, String key) {

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.layerwise.core.AtomicFiles;
 import org.layerwise.report.Claim;
 import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Study;
@@ -65,9 +64,7 @@ final class PaperAReport implements Study.Reporter {
         coefficientTable(page, runs);
         figures.show(page, "variant-coefficients");
 
-        Path html = out.resolve("report.html");
-        AtomicFiles.writeString(html, page.page());
-        return new StudyReport(html, claims, figures.files());
+        return ReportPages.finish(out, page, claims, figures);
     }
 
     private static void runsTable(Html page, Map<String, RunDirectory> runs) {

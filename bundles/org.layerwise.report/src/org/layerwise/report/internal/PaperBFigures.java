@@ -162,7 +162,7 @@ final class PaperBFigures {
                 double drift = Math.abs(p.c() - c0.get(p.mode()));
                 rows.add(List.of(role, eta, p.step(), eta * p.step(), p.mode(), p.c(), drift));
                 if (p.step() > 0) {
-                    byMode.computeIfAbsent(p.mode(), m -> new XYSeries("mode " + m + ", eta = " + Text.num(eta), false))
+                    byMode.computeIfAbsent(p.mode(), m -> new XYSeries(role + " mode " + m + " (eta = " + Text.num(eta) + ")", false))
                             .add(eta * p.step(), drift);
                 }
             }

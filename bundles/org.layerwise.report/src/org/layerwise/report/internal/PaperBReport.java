@@ -5,11 +5,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.layerwise.core.AtomicFiles;
 import org.layerwise.report.Claim;
 import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Study;
@@ -18,15 +16,6 @@ import org.layerwise.report.internal.LearningDynamics.Mode;
 
 /** report.html and figures/ for paper B: the claims first, then one section per claim. */
 final class PaperBReport implements Study.Reporter {
-
-    private static final Map<String, String> RESULTS = new LinkedHashMap<>();
-
-    static {
-        RESULTS.put("1", "Staged learning: the modes are learned in the order of s, each on its timescale tau.");
-        RESULTS.put("2", "The closed form matches simulation in the reduced parameterisation and the conservation law holds.");
-        RESULTS.put("3", "The full model's deviation from the reduced closed form, measured and shown.");
-        RESULTS.put("4", "Emergence in a softmax attention-only network: a loss plateau, a drop, and the weights' rank around it.");
-    }
 
     @Override
     public StudyReport write(Path out, Map<String, RunDirectory> runs, boolean quick) throws IOException {
@@ -45,27 +34,29 @@ final class PaperBReport implements Study.Reporter {
         ReportPages.claims(page, claims);
         ReportPages.runs(page, PaperB.ROLES, runs, PaperBReport::training);
 
-        ReportPages.section(page, "1", RESULTS.get("1"), claims);
+        ReportPages.section(page, "1",
+                "Staged learning: the modes are learned in the order of s, each on its timescale tau.", claims);
         modesTable(page, runs.get(PaperB.STAGED), PaperB.STAGED);
         figures.show(page, "loss");
         figures.show(page, "mode-trajectories");
 
-        ReportPages.section(page, "2", RESULTS.get("2"), claims);
+        ReportPages.section(page, "2",
+                "The closed form matches simulation in the reduced parameterisation and the conservation law holds.", claims);
         scalarsTable(page, runs);
         figures.show(page, "conserved-quantity");
 
-        ReportPages.section(page, "3", RESULTS.get("3"), claims);
+        ReportPages.section(page, "3",
+                "The full model's deviation from the reduced closed form, measured and shown.", claims);
         modesTable(page, runs.get(PaperB.FULL), PaperB.FULL);
         page.paragraph("The full model's a(t) against the reduced closed form is the lower panel of the mode-trajectories figure "
                 + "under result 1.");
 
-        ReportPages.section(page, "4", RESULTS.get("4"), claims);
+        ReportPages.section(page, "4",
+                "Emergence in a softmax attention-only network: a loss plateau, a drop, and the weights' rank around it.", claims);
         page.paragraph("Not measured in this version: the study has no softmax attention-only pipeline with a checkpoint series "
                 + "and spectral-dynamics, so no verdict is given.");
 
-        Path html = out.resolve("report.html");
-        AtomicFiles.writeString(html, page.page());
-        return new StudyReport(html, claims, figures.files());
+        return ReportPages.finish(out, page, claims, figures);
     }
 
     private static String training(RunDirectory r) {

@@ -9,8 +9,10 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.layerwise.core.AtomicFiles;
 import org.layerwise.report.Claim;
 import org.layerwise.report.RunDirectory;
+import org.layerwise.report.StudyReport;
 import org.layerwise.report.Verdict;
 
 /** What every study's report.html shares: its figures on disk, the claims table and summary, a figure with its links. */
@@ -46,6 +48,13 @@ final class ReportPages {
                     + "<a href=\"figures/" + name + ".csv\">data (CSV)</a>";
             page.figure(w.svgElement(), specs.get(name).caption(), links);
         }
+    }
+
+    /** Writes the page as report.html into out: what the reporter returns. */
+    static StudyReport finish(Path out, Html page, List<Claim> claims, Figures figures) throws IOException {
+        Path html = out.resolve("report.html");
+        AtomicFiles.writeString(html, page.page());
+        return new StudyReport(html, claims, figures.files());
     }
 
     /** The "which claims held" heading, its one-paragraph summary and the table of every claim with its rule. */
