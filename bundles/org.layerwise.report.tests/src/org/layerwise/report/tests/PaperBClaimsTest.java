@@ -25,7 +25,7 @@ class PaperBClaimsTest {
     /** Runs on which every rule holds: drift halves with eta over the same flow time, the full model deviates by 4%. */
     private static Map<String, SyntheticDynamicsRun> study() {
         Map<String, SyntheticDynamicsRun> runs = new LinkedHashMap<>();
-        for (String role : PaperB.ROLES) {
+        for (String role : PaperB.LINEAR) {
             runs.put(role, new SyntheticDynamicsRun());
         }
         runs.get(PaperB.STAGED).drift = 0;
@@ -41,7 +41,15 @@ class PaperBClaimsTest {
     }
 
     private List<Claim> judge(Map<String, SyntheticDynamicsRun> runs) throws IOException {
-        return new PaperBClaims(SyntheticStudy.write(dir, runs)).judge();
+        return judge(runs, new SyntheticEmergenceRun());
+    }
+
+    private List<Claim> judge(Map<String, SyntheticDynamicsRun> runs, SyntheticEmergenceRun emergence) throws IOException {
+        Map<String, SyntheticStudy.Run> all = new LinkedHashMap<>(runs);
+        if (emergence != null) {
+            all.put(PaperB.EMERGENCE, emergence);
+        }
+        return new PaperBClaims(SyntheticStudy.write(dir, all)).judge();
     }
 
     private static Claim claim(List<Claim> claims, String result, String statementPart) {
@@ -49,15 +57,16 @@ class PaperBClaimsTest {
     }
 
     @Test
-    void every_claim_is_judged_and_holds_on_numbers_that_support_it_and_emergence_is_not_measured() throws IOException {
+    void every_claim_is_judged_and_holds_on_numbers_that_support_it() throws IOException {
         List<Claim> claims = judge(study());
         assertEquals(List.of("1", "2", "3", "4"), claims.stream().map(Claim::result).distinct().toList());
         for (Claim c : claims) {
-            assertEquals(c.result().equals("4") ? Verdict.NOT_MEASURED : Verdict.HELD, c.verdict(), c.toString());
+            assertEquals(Verdict.HELD, c.verdict(), c.toString());
             assertTrue(!c.rule().isBlank(), c.toString());
         }
         assertTrue(claim(claims, "2", "conservation").measured().contains("ratio 2.0100"), claim(claims, "2", "conservation").measured());
-        assertTrue(claim(claims, "4", "softmax").measured().contains("not measured in this version"));
+        assertTrue(claim(claims, "4", "softmax").measured().contains("the drop runs from step t_a = 230 to t_b = 390"),
+                claim(claims, "4", "softmax").measured());
     }
 
     @Test
@@ -107,11 +116,27 @@ class PaperBClaimsTest {
     }
 
     @Test
+    void no_drop_a_drop_without_a_plateau_or_ranks_that_stay_put_do_not_hold() throws IOException {
+        SyntheticEmergenceRun flat = new SyntheticEmergenceRun();
+        flat.after = 1.35;
+        assertEquals(Verdict.NOT_HELD, claim(judge(study(), flat), "4", "softmax").verdict(), "a drop of 0.036 nats");
+
+        SyntheticEmergenceRun early = new SyntheticEmergenceRun();
+        early.dropFrom = 0;
+        assertEquals(Verdict.NOT_HELD, claim(judge(study(), early), "4", "softmax").verdict(), "no plateau");
+
+        SyntheticEmergenceRun still = new SyntheticEmergenceRun();
+        still.rankAfter = still.rankBefore - 0.3;
+        assertEquals(Verdict.NOT_HELD, claim(judge(study(), still), "4", "softmax").verdict(), "ranks change by 0.3 only");
+    }
+
+    @Test
     void a_missing_run_is_not_measured_rather_than_held() throws IOException {
         Map<String, SyntheticDynamicsRun> runs = study();
         runs.remove(PaperB.FULL);
         runs.remove(PaperB.CONSERVATION_HALF_ETA);
-        List<Claim> claims = judge(runs);
+        List<Claim> claims = judge(runs, null);
+        assertEquals(Verdict.NOT_MEASURED, claim(claims, "4", "softmax").verdict());
         assertEquals(Verdict.NOT_MEASURED, claim(claims, "3", "W_P").verdict());
         assertEquals(Verdict.NOT_MEASURED, claim(claims, "2", "conservation").verdict());
         assertEquals(Verdict.HELD, claim(claims, "1", "mode by mode").verdict());

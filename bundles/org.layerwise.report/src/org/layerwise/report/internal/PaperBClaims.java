@@ -37,6 +37,17 @@ public final class PaperBClaims {
     /** Claim 3: "several percent" means beyond the tolerance the reduced model meets (claim 2). */
     static final double FULL_DEVIATION_BEYOND = CLOSED_FORM_TOLERANCE;
 
+    /** Claim 4: a drop of the smoothed loss of at least this many nats ... */
+    static final double DROP_MIN = 0.1;
+    /**
+     * ... after a plateau: from the first window's end w to the drop's start t_a the loss stays within this fraction
+     * of the drop of its first level, for at least as long in log(step) as the drop itself takes, t_a / w >= t_b / t_a
+     * (a loss that falls steadily from the start has no plateau by this rule) ...
+     */
+    static final double PLATEAU_BAND = Emergence.START;
+    /** ... with the mean effective rank of QK or OV changing by more than this across the drop. */
+    static final double RANK_CHANGE = 0.5;
+
     private final Map<String, RunDirectory> runs;
 
     public PaperBClaims(Map<String, RunDirectory> runs) {
@@ -164,9 +175,38 @@ public final class PaperBClaims {
         return new Claim("3", statement, measured, rule, dev.get() > FULL_DEVIATION_BEYOND ? Verdict.HELD : Verdict.NOT_HELD);
     }
 
-    private static Claim emergence() {
-        return Claim.notMeasured("4", "A softmax attention-only network on in-context classification shows a loss plateau, then "
-                + "a drop, with the effective rank of QK and OV changing around the drop.",
-                "none fixed: no pipeline of this study measures it", "not measured in this version");
+    private Claim emergence() throws IOException {
+        String statement = "A softmax attention-only network on in-context classification shows a loss plateau, then a drop, "
+                + "with the effective rank of QK or OV changing across the drop.";
+        String rule = String.format(Locale.ROOT, "on the emergence run's loss smoothed over windows of max(10, steps / 50) steps, "
+                + "from the first window's level L0 to the last window's L1: held when the drop L0 - L1 is at least %.2f nats, the "
+                + "loss stays on its plateau (above L0 - %.1f (L0 - L1)) from the first window's end w to the drop's start t_a for at "
+                + "least as long in log(step) as the drop takes to reach %.0f%% of itself at t_b (t_a / w >= t_b / t_a), and the "
+                + "mean over layers and heads of QK's or OV's effective rank changes by more than %.2f between the last checkpoint "
+                + "at or before t_a and the first at or after t_b", DROP_MIN, PLATEAU_BAND, 100 * Emergence.END, RANK_CHANGE);
+        Optional<Emergence> found = Emergence.of(runs.get(PaperB.EMERGENCE));
+        if (found.isEmpty()) {
+            return Claim.notMeasured("4", statement, rule, "training.npz and spectral-dynamics.csv of the emergence run");
+        }
+        Emergence e = found.get();
+        long before = e.checkpointAtOrBefore(e.dropStart());
+        long after = e.checkpointAtOrAfter(e.dropEnd());
+        double largest = 0;
+        List<String> per = new ArrayList<>();
+        for (String m : Emergence.MATRICES) {
+            double a = e.rankAtOrBefore(m, e.dropStart());
+            double b = e.rankAtOrAfter(m, e.dropEnd());
+            double atStart = e.rankAtOrAfter(m, 0);
+            largest = Math.max(largest, Math.abs(b - a)); // NaN leaves it unchanged: not counted
+            per.add(String.format(Locale.ROOT, "%s %s -> %s (%s on the plateau, from %s at step 0)", m, Text.num(a), Text.num(b),
+                    Text.num(a - atStart), Text.num(atStart)));
+        }
+        String measured = String.format(Locale.ROOT, "loss L0 %s -> L1 %s (drop %s); the drop runs from step t_a = %d to "
+                + "t_b = %d (window w = %d steps; plateau t_a / w = %s, drop t_b / t_a = %s); effective rank at checkpoints %d and %d: %s", Text.num(e.plateau()), Text.num(e.last()),
+                Text.num(e.drop()), e.dropStart(), e.dropEnd(), e.window(),
+                Text.num((double) e.dropStart() / e.window()), Text.num((double) e.dropEnd() / e.dropStart()), before, after, String.join("; ", per));
+        boolean plateau = (double) e.dropStart() / e.window() >= (double) e.dropEnd() / e.dropStart();
+        boolean held = e.drop() >= DROP_MIN && plateau && before >= 0 && after >= 0 && largest > RANK_CHANGE;
+        return new Claim("4", statement, measured, rule, held ? Verdict.HELD : Verdict.NOT_HELD);
     }
 }

@@ -38,6 +38,7 @@ final class PaperBFigures {
         loss().ifPresent(out::add);
         modes().ifPresent(out::add);
         conserved().ifPresent(out::add);
+        emergence().ifPresent(out::add);
         return out;
     }
 
@@ -66,7 +67,7 @@ final class PaperBFigures {
     Optional<Figure> loss() throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         List<List<Object>> rows = new ArrayList<>();
-        for (String role : PaperB.ROLES) {
+        for (String role : PaperB.LINEAR) {
             RunDirectory run = runs.get(role);
             Optional<Map<String, Tensor>> training = run == null ? Optional.empty() : run.archive("training");
             if (training.isEmpty() || !training.get().containsKey("loss")) {
@@ -86,7 +87,7 @@ final class PaperBFigures {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
         Charts.colorSeries(r, data.getSeriesCount());
         JFreeChart c = Charts.chart("Training loss against step", Charts.plot(data, stepAxis("step (log scale)"), "training loss", r));
-        return Optional.of(new Figure("loss", "The training loss of every run at step t (1-based; the loss of the step's update, "
+        return Optional.of(new Figure("loss", "The training loss of every linear-attention run at step t (1-based; the loss of the step's update, "
                 + "training.npz), at " + LOSS_POINTS + " steps spaced evenly in log t. The expected-gradient runs record the expected "
                 + "loss, the sampled one its batch loss; the staircase is the modes being learned one after the other.",
                 c, 900, 520, List.of("run", "step", "loss"), rows));
@@ -189,5 +190,58 @@ final class PaperBFigures {
                 + "descent drifts by a factor (1 - eta^2 (dL/da)^2) per step, so at a fixed flow time the dashed curves lie at half "
                 + "the solid ones (learning-dynamics.csv).", c, 900, 560,
                 List.of("run", "eta", "step", "flow_time", "mode", "c", "abs_c_minus_c0"), rows));
+    }
+
+    Optional<Figure> emergence() throws IOException {
+        Optional<Emergence> found = Emergence.of(runs.get(PaperB.EMERGENCE));
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        Emergence e = found.get();
+        List<List<Object>> rows = new ArrayList<>();
+        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(stepAxis("step (log scale)"));
+        combined.setGap(12);
+        XYSeriesCollection loss = new XYSeriesCollection();
+        XYSeries curve = new XYSeries("training loss (mean over " + e.window() + " steps)");
+        for (double[] p : e.smoothedCurve()) {
+            curve.add(p[0], p[1]);
+            rows.add(List.of(PaperB.EMERGENCE, (long) p[0], "loss_smoothed", "", p[1]));
+        }
+        loss.addSeries(curve);
+        combined.add(emergencePlot(loss, "training loss", e));
+        String[] labels = {"effective rank", "subspace distance to the final"};
+        for (int k = 0; k < labels.length; k++) {
+            XYSeriesCollection data = new XYSeriesCollection();
+            for (String m : Emergence.MATRICES) {
+                XYSeries s = new XYSeries(m + " " + labels[k]);
+                for (var c : e.spectra().getOrDefault(m, new java.util.TreeMap<>()).entrySet()) {
+                    rows.add(List.of(PaperB.EMERGENCE, c.getKey(), k == 0 ? "effective_rank" : "subspace_distance", m,
+                            c.getValue()[k]));
+                    if (c.getKey() > 0) {
+                        s.add(c.getKey().doubleValue(), c.getValue()[k]);
+                    }
+                }
+                data.addSeries(s);
+            }
+            combined.add(emergencePlot(data, labels[k], e));
+        }
+        JFreeChart c = Charts.chart("Emergence: the loss plateau and drop, and QK's and OV's spectra around it", combined);
+        return Optional.of(new Figure("emergence", "The emergence run (softmax attention-only, linear classification task): its "
+                + "training loss smoothed over " + e.window() + " steps, and the mean over layers and heads of QK's and OV's "
+                + "effective rank and subspace distance to the final checkpoint at every checkpoint (spectral-dynamics.csv); "
+                + "grey lines: the drop's start and end (" + Math.round(100 * Emergence.START) + "% and "
+                + Math.round(100 * Emergence.END) + "% of it).", c, 900, 900, List.of("run", "step", "quantity", "matrix", "value"),
+                rows));
+    }
+
+    private static org.jfree.chart.plot.XYPlot emergencePlot(XYSeriesCollection data, String label, Emergence e) {
+        XYLineAndShapeRenderer r = Charts.lines();
+        Charts.colorSeries(r, data.getSeriesCount());
+        r.setDefaultShapesVisible(data.getSeries(0).getItemCount() < 100);
+        org.jfree.chart.plot.XYPlot plot = Charts.plot(data, null, label, r);
+        for (int step : new int[] {e.dropStart(), e.dropEnd()}) {
+            plot.addDomainMarker(new org.jfree.chart.plot.ValueMarker(step, java.awt.Color.GRAY, DASHED));
+        }
+        return plot;
     }
 }
