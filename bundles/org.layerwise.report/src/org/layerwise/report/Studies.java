@@ -4,11 +4,12 @@ import java.util.List;
 import java.util.Optional;
 
 import org.layerwise.report.internal.PaperA;
+import org.layerwise.report.internal.PaperB;
 
 /** The studies `layerwise reproduce` knows, by name. */
 public final class Studies {
 
-    private static final List<Study> ALL = List.of(PaperA.study());
+    private static final List<Study> ALL = List.of(PaperA.study(), PaperB.study());
 
     private Studies() {
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Verdict;
 import org.layerwise.report.internal.PaperA;
 import org.layerwise.report.internal.PaperAClaims;
@@ -35,17 +33,11 @@ class PaperAClaimsTest {
     }
 
     private List<Claim> judge(Map<String, SyntheticRun> runs) throws IOException {
-        Map<String, RunDirectory> dirs = new LinkedHashMap<>();
-        for (var e : runs.entrySet()) {
-            Path d = Files.createDirectories(dir.resolve(e.getKey() + "-" + System.nanoTime()));
-            dirs.put(e.getKey(), e.getValue().write(d));
-        }
-        return new PaperAClaims(dirs).judge();
+        return new PaperAClaims(SyntheticStudy.write(dir, runs)).judge();
     }
 
     private static Verdict verdict(List<Claim> claims, String result, String statementPart) {
-        return claims.stream().filter(c -> c.result().equals(result) && c.statement().contains(statementPart)).findFirst()
-                .orElseThrow(() -> new AssertionError("no claim " + result + " '" + statementPart + "' in " + claims)).verdict();
+        return SyntheticStudy.claim(claims, result, statementPart).verdict();
     }
 
     @Test

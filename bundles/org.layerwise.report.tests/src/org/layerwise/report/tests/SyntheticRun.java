@@ -12,7 +12,7 @@ import org.layerwise.io.Json;
 import org.layerwise.report.RunDirectory;
 
 /** A run directory written by hand with chosen numbers, so a test knows what every claim must say. */
-final class SyntheticRun {
+final class SyntheticRun implements SyntheticStudy.Run {
 
     double accuracy = 0.7;
     double accuracyLow = 0.67;
@@ -26,7 +26,8 @@ final class SyntheticRun {
     double[] featureMargin = {1.0, 1.2, 1.4, 1.6, 1.8};
     double halfWidth = 0.01;
 
-    RunDirectory write(Path dir) throws IOException {
+    @Override
+    public RunDirectory write(Path dir) throws IOException {
         int layers = fisher.length - 1;
         Map<String, Object> settings = Map.of("layers", layers, "steps", 100, "batch", 8);
         Json.write(dir.resolve("run.json"), Map.of("status", "OK", "wall_seconds", 1.5, "pipeline",

@@ -8,6 +8,7 @@ import java.awt.Shape;
 
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.DefaultDrawingSupplier;
 import org.jfree.chart.plot.Plot;
@@ -51,7 +52,7 @@ final class Charts {
         c.addSubtitle(new TextTitle(text, LABEL));
     }
 
-    static XYPlot plot(XYDataset data, NumberAxis x, String yLabel, XYItemRenderer renderer) {
+    static XYPlot plot(XYDataset data, ValueAxis x, String yLabel, XYItemRenderer renderer) {
         NumberAxis y = new NumberAxis(yLabel);
         y.setAutoRangeIncludesZero(false);
         y.setLabelFont(LABEL);

@@ -34,6 +34,27 @@ final class Measures {
     private Measures() {
     }
 
+    /** Each row of name.csv that the reader turns into a value (null skips the row); empty when the run wrote no such table. */
+    static <T> List<T> rows(RunDirectory run, String name, RowReader<T> reader) throws IOException {
+        List<T> out = new ArrayList<>();
+        Optional<Csv.Table> t = run.table(name);
+        if (t.isPresent()) {
+            for (int i = 0; i < t.get().size(); i++) {
+                T v = reader.read(t.get(), i);
+                if (v != null) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Reads row i of a table. */
+    @FunctionalInterface
+    interface RowReader<T> {
+        T read(Csv.Table table, int i);
+    }
+
     /** baselines.csv row of one method (model, soft_nn, ncm, logistic). */
     static Optional<Interval> accuracy(RunDirectory run, String method) throws IOException {
         Optional<Csv.Table> t = run.table("baselines");
@@ -52,39 +73,26 @@ final class Measures {
 
     /** Per-layer values of a layer-dynamics measure (head "-" or "mean"), in layer order. */
     static List<LayerValue> perLayer(RunDirectory run, String source, String measure, String block) throws IOException {
-        List<LayerValue> out = new ArrayList<>();
-        Optional<Csv.Table> t = run.table("layer-dynamics");
-        if (t.isEmpty()) {
-            return out;
-        }
-        Csv.Table table = t.get();
-        for (int i = 0; i < table.size(); i++) {
+        List<LayerValue> out = rows(run, "layer-dynamics", (table, i) -> {
             String head = table.get(i, "head");
-            if (source.equals(table.get(i, "source")) && measure.equals(table.get(i, "measure"))
-                    && block.equals(table.get(i, "block")) && (head.equals("-") || head.equals("mean"))) {
-                out.add(new LayerValue(Integer.parseInt(table.get(i, "layer")), new Interval(Csv.parseDouble(table.get(i, "mean")),
-                        Csv.parseDouble(table.get(i, "low")), Csv.parseDouble(table.get(i, "high")))));
-            }
-        }
+            return source.equals(table.get(i, "source")) && measure.equals(table.get(i, "measure"))
+                    && block.equals(table.get(i, "block")) && (head.equals("-") || head.equals("mean"))
+                            ? new LayerValue(Integer.parseInt(table.get(i, "layer")), new Interval(Csv.parseDouble(table.get(i, "mean")),
+                                    Csv.parseDouble(table.get(i, "low")), Csv.parseDouble(table.get(i, "high"))))
+                            : null;
+        });
         out.sort((a, b) -> Integer.compare(a.layer(), b.layer()));
         return out;
     }
 
     /** Every layer and head of coupled-mean-shift-coefficients.csv, with the given columns. */
     static List<Coefficients> coefficients(RunDirectory run, List<String> columns) throws IOException {
-        List<Coefficients> out = new ArrayList<>();
-        Optional<Csv.Table> t = run.table("coupled-mean-shift-coefficients");
-        if (t.isEmpty()) {
-            return out;
-        }
-        Csv.Table table = t.get();
-        for (int i = 0; i < table.size(); i++) {
+        return rows(run, "coupled-mean-shift-coefficients", (table, i) -> {
             double[] v = new double[columns.size()];
             for (int k = 0; k < v.length; k++) {
                 v[k] = Csv.parseDouble(table.get(i, columns.get(k)));
             }
-            out.add(new Coefficients(Integer.parseInt(table.get(i, "layer")), Integer.parseInt(table.get(i, "head")), v));
-        }
-        return out;
+            return new Coefficients(Integer.parseInt(table.get(i, "layer")), Integer.parseInt(table.get(i, "head")), v);
+        });
     }
 }

@@ -8,14 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
-import org.layerwise.core.AtomicFiles;
 import org.layerwise.report.Claim;
 import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Study;
 import org.layerwise.report.StudyReport;
-import org.layerwise.report.Verdict;
 import org.layerwise.report.internal.Measures.Coefficients;
 import org.layerwise.report.internal.Measures.LayerValue;
 
@@ -36,13 +33,7 @@ final class PaperAReport implements Study.Reporter {
     public StudyReport write(Path out, Map<String, RunDirectory> runs, boolean quick) throws IOException {
         Headless.require();
         List<Claim> claims = new PaperAClaims(runs).judge();
-        Path figuresDir = out.resolve("figures");
-        Map<String, FigureFiles.Written> figures = new LinkedHashMap<>();
-        Map<String, Figure> specs = new LinkedHashMap<>();
-        for (Figure f : new PaperAFigures(runs).all()) {
-            figures.put(f.name(), FigureFiles.write(figuresDir, f));
-            specs.put(f.name(), f);
-        }
+        ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new PaperAFigures(runs).all());
 
         Html page = new Html("Paper A reproduced: results 1-5 of SCIENCE.md section 10");
         page.paragraph("Lutz, Haris, Chandra, Gangrade, Saligrama, \"Symmetry Reveals Layerwise Dynamics: How Transformers Perform "
@@ -50,101 +41,35 @@ final class PaperAReport implements Study.Reporter {
                 + "their run directories; the papers' own numbers are not used. Written " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
                 + (quick ? ". QUICK mode: the models trained for far fewer steps on fewer evaluation prompts than the full study, "
                         + "so these verdicts describe under-trained models; run without --quick for the study." : "."));
-        page.heading(2, "claims", "Which claims held on the measured numbers");
-        page.paragraph(summary(claims));
-        page.table(null, List.of("result", "claim", "measured", "rule", "verdict"), claims.stream()
-                .map(c -> List.<Object>of(c.result(), c.statement(), c.measured(), c.rule(), verdictCell(c.verdict()))).toList());
+        ReportPages.claims(page, claims);
         runsTable(page, runs);
 
-        section(page, "1", claims);
+        ReportPages.section(page, "1", RESULTS.get("1"), claims);
         accuracyTable(page, runs);
-        figure(page, figures, specs, "accuracy-vs-baselines");
+        figures.show(page, "accuracy-vs-baselines");
 
-        section(page, "2", claims);
+        ReportPages.section(page, "2", RESULTS.get("2"), claims);
         asymmetryTable(page, runs);
 
-        section(page, "3", claims);
+        ReportPages.section(page, "3", RESULTS.get("3"), claims);
         fidelityTable(page, runs);
-        figure(page, figures, specs, "twelve-scalars");
-        figure(page, figures, specs, "token-trajectories");
+        figures.show(page, "twelve-scalars");
+        figures.show(page, "token-trajectories");
 
-        section(page, "4", claims);
+        ReportPages.section(page, "4", RESULTS.get("4"), claims);
         dynamicsTable(page, runs.get(PaperA.SYMMETRIZED));
-        figure(page, figures, specs, "layer-dynamics");
+        figures.show(page, "layer-dynamics");
 
-        section(page, "5", claims);
+        ReportPages.section(page, "5", RESULTS.get("5"), claims);
         coefficientTable(page, runs);
-        figure(page, figures, specs, "variant-coefficients");
+        figures.show(page, "variant-coefficients");
 
-        Path html = out.resolve("report.html");
-        AtomicFiles.writeString(html, page.page());
-        List<Path> files = figures.values().stream().flatMap(w -> w.files().stream()).toList();
-        return new StudyReport(html, claims, files);
-    }
-
-    private static String summary(List<Claim> claims) {
-        StringBuilder sb = new StringBuilder();
-        for (Verdict v : Verdict.values()) {
-            List<String> which = claims.stream().filter(c -> c.verdict() == v).map(c -> c.result() + " (" + shortly(c) + ")").toList();
-            if (!which.isEmpty()) {
-                sb.append(v == Verdict.HELD ? "Held: " : v == Verdict.NOT_HELD ? "Did not hold: " : "Not measured: ")
-                        .append(String.join("; ", which)).append(". ");
-            }
-        }
-        return sb.toString().trim();
-    }
-
-    private static String shortly(Claim c) {
-        return c.statement().replaceAll("\\.$", "");
-    }
-
-    private static Html.Cell verdictCell(Verdict v) {
-        return new Html.Cell(v.label, switch (v) {
-            case HELD -> "held";
-            case NOT_HELD -> "not-held";
-            case NOT_MEASURED -> "not-measured";
-        });
-    }
-
-    private static void section(Html page, String result, List<Claim> claims) {
-        page.heading(2, "result-" + result, "Result " + result + ": " + RESULTS.get(result));
-        String verdicts = claims.stream().filter(c -> c.result().equals(result))
-                .map(c -> shortly(c) + ": " + c.verdict().label).collect(Collectors.joining("; "));
-        page.paragraph("Verdict on the measured numbers: " + verdicts + ".");
-    }
-
-    private static void figure(Html page, Map<String, FigureFiles.Written> figures, Map<String, Figure> specs, String name) {
-        FigureFiles.Written w = figures.get(name);
-        if (w == null) {
-            page.paragraph("Figure " + name + ": not drawn, the runs hold no data for it.");
-            return;
-        }
-        String links = "<a href=\"figures/" + name + ".svg\">SVG</a> | <a href=\"figures/" + name + ".png\">PNG</a> | "
-                + "<a href=\"figures/" + name + ".csv\">data (CSV)</a>";
-        page.figure(w.svgElement(), specs.get(name).caption(), links);
+        return ReportPages.finish(out, page, claims, figures);
     }
 
     private static void runsTable(Html page, Map<String, RunDirectory> runs) {
-        page.heading(2, "runs", "Runs");
-        List<List<Object>> rows = new ArrayList<>();
-        for (String role : PaperA.ROLES) {
-            RunDirectory r = runs.get(role);
-            if (r == null) {
-                rows.add(List.of(role, "not run", "", "", "", "", ""));
-                continue;
-            }
-            String task = r.stage("task").map(s -> s.id() + " " + s.settings()).orElse("?");
-            String enforcer = r.stage("enforcer").map(s -> s.id() + " " + s.settings()).orElse("none");
-            String backend = r.stage("backend").map(s -> "L = " + s.settings().get("layers") + ", " + s.settings().get("steps")
-                    + " steps of " + s.settings().get("batch")).orElse("?");
-            rows.add(List.of(role, r.id(), task, enforcer, backend, r.status(), Text.num(number(r.runJson().get("wall_seconds")))));
-        }
-        page.table("Each role of the study, its run directory (beside this report) and what it ran",
-                List.of("role", "run directory", "task", "enforcer", "model and training", "status", "wall seconds"), rows);
-    }
-
-    private static double number(Object o) {
-        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+        ReportPages.runs(page, PaperA.ROLES, runs, r -> r.stage("backend").map(s -> "L = " + s.settings().get("layers") + ", "
+                + s.settings().get("steps") + " steps of " + s.settings().get("batch")).orElse("?"));
     }
 
     private static void accuracyTable(Html page, Map<String, RunDirectory> runs) throws IOException {

@@ -1,0 +1,97 @@
+package org.layerwise.batch.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.layerwise.batch.tests.CliHarness.Outcome;
+import org.layerwise.io.Csv;
+import org.layerwise.io.Json;
+
+/** `reproduce paper-b --quick` end to end: four runs, a verdict per claim, figures that plot the runs' numbers. */
+class ReproducePaperBTest {
+
+    static final List<String> ROLES = List.of("staged-learning", "conservation-eta", "conservation-half-eta", "full-parameterization",
+            "emergence");
+    static final List<String> FIGURES = List.of("loss", "mode-trajectories", "conserved-quantity", "emergence");
+
+    @TempDir
+    Path dir;
+
+    /** paper-a's fixture: the repository as layerwise.home for the test, restored after it. */
+    private final ReproduceTest home = new ReproduceTest();
+
+    @BeforeEach
+    void repositoryAsHome() {
+        home.repositoryAsHome();
+    }
+
+    @AfterEach
+    void restoreHome() {
+        home.restoreHome();
+    }
+
+    @Test
+    void quick_paper_b_judges_every_claim_and_its_figures_plot_the_numbers_of_the_run_directories() throws Exception {
+        Path out = dir.resolve("paper-b");
+        Outcome o = CliHarness.run("reproduce", "paper-b", "--quick", "--out", out.toString());
+        assertEquals(0, o.exitCode(), o.toString());
+
+        Map<String, Path> runs = new HashMap<>();
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path run : s.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
+                Map<String, Object> json = Json.readMap(run.resolve("run.json"));
+                assertEquals("OK", json.get("status"), run.toString());
+                runs.put(String.valueOf(((Map<?, ?>) json.get("pipeline")).get("name")), run);
+            }
+        }
+        assertEquals(Set.copyOf(ROLES), runs.keySet(), "one run directory per pipeline");
+
+        String html = Files.readString(out.resolve("report.html"));
+        for (int result = 1; result <= 4; result++) {
+            assertTrue(html.contains("id=\"result-" + result + "\""), "report section of claim " + result);
+            assertTrue(o.out().contains("Result " + result + " "), "claim " + result + " on stdout\n" + o.out());
+        }
+        // Every claim is judged on measured numbers, whichever way it goes.
+        for (String line : o.out().lines().filter(l -> l.startsWith("Result ")).toList()) {
+            assertTrue(line.contains(" HELD") || line.contains("DID NOT HOLD"), line);
+        }
+        assertTrue(html.contains("QUICK mode"), "the report says it is a quick run");
+
+        for (String figure : FIGURES) {
+            for (String ext : List.of("svg", "png", "csv")) {
+                assertTrue(Files.size(out.resolve("figures/" + figure + "." + ext)) > 0, figure + "." + ext);
+            }
+            assertTrue(html.contains("figures/" + figure + ".csv"), figure + " in the report");
+        }
+
+        // The mode trajectories are the staged-learning run's learning-dynamics.csv, over a_inf.
+        Csv.Table plotted = Csv.read(out.resolve("figures/mode-trajectories.csv"));
+        Csv.Table measured = Csv.read(runs.get("staged-learning").resolve("learning-dynamics.csv"));
+        Csv.Table modes = Csv.read(runs.get("staged-learning").resolve("learning-dynamics-modes.csv"));
+        int checked = 0;
+        for (int i = 0; i < plotted.size(); i++) {
+            if (!plotted.get(i, "run").equals("staged-learning")) {
+                continue;
+            }
+            double aInf = Csv.parseDouble(modes.get(Integer.parseInt(plotted.get(i, "mode")), "a_inf"));
+            assertEquals(Csv.parseDouble(measured.get(checked, "a_simulated")) / aInf,
+                    Csv.parseDouble(plotted.get(i, "a_simulated_over_a_inf")), 1e-12, "row " + i);
+            assertEquals(Csv.parseDouble(measured.get(checked, "a_closed")) / aInf,
+                    Csv.parseDouble(plotted.get(i, "a_closed_over_a_inf")), 1e-12, "row " + i);
+            checked++;
+        }
+        assertEquals(measured.size(), checked, "every checkpoint and mode plotted");
+    }
+}

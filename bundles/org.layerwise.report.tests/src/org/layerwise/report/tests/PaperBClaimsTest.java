@@ -1,0 +1,144 @@
+package org.layerwise.report.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.layerwise.report.Claim;
+import org.layerwise.report.Verdict;
+import org.layerwise.report.internal.PaperB;
+import org.layerwise.report.internal.PaperBClaims;
+
+/** The claims of result 6 (paper B) follow the numbers in the run directories, whichever way they go. */
+class PaperBClaimsTest {
+
+    @TempDir
+    Path dir;
+
+    /** Runs on which every rule holds: drift halves with eta over the same flow time, the full model deviates by 4%. */
+    private static Map<String, SyntheticDynamicsRun> study() {
+        Map<String, SyntheticDynamicsRun> runs = new LinkedHashMap<>();
+        for (String role : PaperB.LINEAR) {
+            runs.put(role, new SyntheticDynamicsRun());
+        }
+        runs.get(PaperB.STAGED).drift = 0;
+        SyntheticDynamicsRun big = runs.get(PaperB.CONSERVATION_ETA);
+        big.eta = 0.02;
+        big.steps = 20000;
+        big.drift = 2.01e-4;
+        runs.get(PaperB.CONSERVATION_HALF_ETA).drift = 1e-4;
+        SyntheticDynamicsRun full = runs.get(PaperB.FULL);
+        full.parameterization = "full";
+        full.maxDeviation = 0.04;
+        return runs;
+    }
+
+    private List<Claim> judge(Map<String, SyntheticDynamicsRun> runs) throws IOException {
+        return judge(runs, new SyntheticEmergenceRun());
+    }
+
+    private List<Claim> judge(Map<String, SyntheticDynamicsRun> runs, SyntheticEmergenceRun emergence) throws IOException {
+        Map<String, SyntheticStudy.Run> all = new LinkedHashMap<>(runs);
+        if (emergence != null) {
+            all.put(PaperB.EMERGENCE, emergence);
+        }
+        return new PaperBClaims(SyntheticStudy.write(dir, all)).judge();
+    }
+
+    private static Claim claim(List<Claim> claims, String result, String statementPart) {
+        return SyntheticStudy.claim(claims, result, statementPart);
+    }
+
+    @Test
+    void every_claim_is_judged_and_holds_on_numbers_that_support_it() throws IOException {
+        List<Claim> claims = judge(study());
+        assertEquals(List.of("1", "2", "3", "4"), claims.stream().map(Claim::result).distinct().toList());
+        for (Claim c : claims) {
+            assertEquals(Verdict.HELD, c.verdict(), c.toString());
+            assertTrue(!c.rule().isBlank(), c.toString());
+        }
+        assertTrue(claim(claims, "2", "conservation").measured().contains("ratio 2.0100"), claim(claims, "2", "conservation").measured());
+        assertTrue(claim(claims, "4", "softmax").measured().contains("the drop runs from step t_a = 230 to t_b = 390"),
+                claim(claims, "4", "softmax").measured());
+    }
+
+    @Test
+    void modes_learned_out_of_order_or_off_their_timescale_do_not_hold() throws IOException {
+        Map<String, SyntheticDynamicsRun> runs = study();
+        runs.get(PaperB.STAGED).stagedOrder = 0;
+        assertEquals(Verdict.NOT_HELD, claim(judge(runs), "1", "mode by mode").verdict());
+
+        runs = study();
+        runs.get(PaperB.STAGED).halfStepOffByTau = new double[] {0.01, 0.01, 0.15, 0.01};
+        assertEquals(Verdict.NOT_HELD, claim(judge(runs), "1", "mode by mode").verdict());
+    }
+
+    @Test
+    void a_closed_form_two_percent_off_does_not_hold() throws IOException {
+        Map<String, SyntheticDynamicsRun> runs = study();
+        runs.get(PaperB.STAGED).maxDeviation = 0.02;
+        List<Claim> claims = judge(runs);
+        assertEquals(Verdict.NOT_HELD, claim(claims, "2", "closed form").verdict());
+        assertEquals(Verdict.HELD, claim(claims, "2", "conservation").verdict());
+    }
+
+    @Test
+    void a_drift_that_does_not_halve_with_eta_does_not_hold() throws IOException {
+        Map<String, SyntheticDynamicsRun> runs = study();
+        runs.get(PaperB.CONSERVATION_ETA).drift = 4e-4; // per-step scaling, eta^2: not what a fixed flow time gives
+        assertEquals(Verdict.NOT_HELD, claim(judge(runs), "2", "conservation").verdict());
+
+        runs = study();
+        runs.get(PaperB.CONSERVATION_ETA).drift = 0;
+        runs.get(PaperB.CONSERVATION_HALF_ETA).drift = 0;
+        assertEquals(Verdict.NOT_HELD, claim(judge(runs), "2", "conservation").verdict(), "no drift to compare: a balanced start");
+    }
+
+    @Test
+    void runs_over_different_flow_times_are_not_measured_rather_than_judged() throws IOException {
+        Map<String, SyntheticDynamicsRun> runs = study();
+        runs.get(PaperB.CONSERVATION_HALF_ETA).steps = 20000;
+        assertEquals(Verdict.NOT_MEASURED, claim(judge(runs), "2", "conservation").verdict());
+    }
+
+    @Test
+    void a_full_model_on_the_reduced_closed_form_does_not_hold() throws IOException {
+        Map<String, SyntheticDynamicsRun> runs = study();
+        runs.get(PaperB.FULL).maxDeviation = 0.005;
+        assertEquals(Verdict.NOT_HELD, claim(judge(runs), "3", "W_P").verdict());
+    }
+
+    @Test
+    void no_drop_a_drop_without_a_plateau_or_ranks_that_stay_put_do_not_hold() throws IOException {
+        SyntheticEmergenceRun flat = new SyntheticEmergenceRun();
+        flat.after = 1.35;
+        assertEquals(Verdict.NOT_HELD, claim(judge(study(), flat), "4", "softmax").verdict(), "a drop of 0.036 nats");
+
+        SyntheticEmergenceRun early = new SyntheticEmergenceRun();
+        early.dropFrom = 0;
+        assertEquals(Verdict.NOT_HELD, claim(judge(study(), early), "4", "softmax").verdict(), "no plateau");
+
+        SyntheticEmergenceRun still = new SyntheticEmergenceRun();
+        still.rankAfter = still.rankBefore - 0.3;
+        assertEquals(Verdict.NOT_HELD, claim(judge(study(), still), "4", "softmax").verdict(), "ranks change by 0.3 only");
+    }
+
+    @Test
+    void a_missing_run_is_not_measured_rather_than_held() throws IOException {
+        Map<String, SyntheticDynamicsRun> runs = study();
+        runs.remove(PaperB.FULL);
+        runs.remove(PaperB.CONSERVATION_HALF_ETA);
+        List<Claim> claims = judge(runs, null);
+        assertEquals(Verdict.NOT_MEASURED, claim(claims, "4", "softmax").verdict());
+        assertEquals(Verdict.NOT_MEASURED, claim(claims, "3", "W_P").verdict());
+        assertEquals(Verdict.NOT_MEASURED, claim(claims, "2", "conservation").verdict());
+        assertEquals(Verdict.HELD, claim(claims, "1", "mode by mode").verdict());
+    }
+}
