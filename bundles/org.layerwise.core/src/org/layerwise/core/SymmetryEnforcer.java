@@ -47,6 +47,15 @@ public interface SymmetryEnforcer {
     }
 
     /**
+     * True when the enforcer does nothing under these settings: no permutation, no tying, no
+     * edits of the merged weights (enforcer none); what a backend without symmetries accepts.
+     */
+    static boolean inert(SymmetryEnforcer enforcer, Settings settings) {
+        return enforcer.permutation(settings, 1, 1, new SplittableRandom(0)) == null && !enforcer.tied(settings)
+                && !enforcer.actsOnMergedWeights(settings);
+    }
+
+    /**
      * Called after every optimizer step with the weights (QK and OV per layer and head,
      * D x D row-major), which it may change in place; e.g. the Reynolds projection.
      */

@@ -150,9 +150,7 @@ public class LinearAttentionBackend implements ModelBackend {
     /** Only an enforcer that does nothing (no permutation, no tying, no edits): section 9's model has no symmetry to impose. */
     @Override
     public String enforcerProblem(SymmetryEnforcer enforcer, Settings enforcerSettings) {
-        boolean inert = enforcer.permutation(enforcerSettings, 1, 1, new java.util.SplittableRandom(0)) == null
-                && !enforcer.tied(enforcerSettings) && !enforcer.actsOnMergedWeights(enforcerSettings);
-        return inert ? null : "linear-attention does not apply symmetry enforcers; remove the enforcer stage (or use enforcer none)";
+        return SymmetryEnforcer.inert(enforcer, enforcerSettings) ? null : "linear-attention does not apply symmetry enforcers; remove the enforcer stage (or use enforcer none)";
     }
 
     @Override

@@ -116,6 +116,12 @@ class CheckpointTest {
             return new Run(m, enforcer, es, new TaskSpec(TaskSpec.CLASSIFICATION, d, classes, n));
         }
 
+        /** A regression run (RegressionTest's prompts, d features and d targets), without an enforcer. */
+        static Run regression(int d, int n, String engine, String parameterization, Map<String, Object> overrides) {
+            Run r = of(d, d, n, engine, parameterization, null, overrides);
+            return new Run(r.settings, null, r.enforcerSettings, new TaskSpec(TaskSpec.REGRESSION, d, d, n));
+        }
+
         Run with(String name, Object value) {
             Map<String, Object> m = new HashMap<>(settings);
             m.put(name, value);
@@ -128,8 +134,10 @@ class CheckpointTest {
             ModelConfig c = backend.configure(s, task);
             Settings linear = Settings.of(Map.of("d", (long) task.features(), "C", (long) task.classes(), "N",
                     (long) task.contextSize(), "seed", -1L));
-            return backend.build(new BackendContext(s, c, task, (step, size) -> new LinearTask().generate(linear, size, 7000 + step),
-                    enforcer, enforcerSettings, 11, 12, monitor, store));
+            boolean regression = TaskSpec.REGRESSION.equals(task.kind());
+            return backend.build(new BackendContext(s, c, task, (step, size) -> regression
+                    ? RegressionTest.prompts(task.features(), task.contextSize(), size, 7000 + step)
+                    : new LinearTask().generate(linear, size, 7000 + step), enforcer, enforcerSettings, 11, 12, monitor, store));
         }
 
         TrainedModel uninterrupted() throws Exception {
@@ -193,6 +201,13 @@ class CheckpointTest {
         assertNull(reference.facts().get("resumed_from_step"));
         assertEquals(steps, store.resumeFrom.step(), "the final state is saved when training ends");
         store.assertUnchanged();
+    }
+
+    @Test
+    void regression_training_resumes_bit_identical_after_cancels_on_both_engines() throws Exception {
+        assertResumesExactly(Run.regression(3, 8, "fused", "merged", Map.of()), 21);
+        assertResumesExactly(Run.regression(3, 8, "fused", "factored", Map.of()), 22);
+        assertResumesExactly(Run.regression(3, 8, "nd4j", "merged", Map.of("steps", 12L)), 23);
     }
 
     @Test

@@ -4,12 +4,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import org.layerwise.core.PromptBatch;
+import org.layerwise.core.TaskSpec;
 import org.layerwise.core.model.ModelConfig;
 
 /**
  * A fused float32 CPU engine for the loss and gradient of the softmax-attention model
  * (SCIENCE.md section 3, merged parameterization), the same quantity as
- * {@link SoftmaxAttentionGraph#lossAndGradient}: mean cross-entropy over the batch, gradient
+ * {@link SoftmaxAttentionGraph#lossAndGradient}: mean cross-entropy over the batch (regression:
+ * mean of half the squared error of the query's label block against its target), gradient
  * with respect to the unconjugated QK and OV when every (layer, head) runs with Pi M Pi^T.
  *
  * <p>Each prompt's forward and backward run back to back on one thread while its tokens and
@@ -44,6 +46,7 @@ final class FusedEngine implements AutoCloseable {
     private final int batch;
     private final Precision precision;
     private final int threads;
+    private final boolean regression;
 
     // shape
     private final int d;
@@ -133,6 +136,7 @@ final class FusedEngine implements AutoCloseable {
         this.batch = batch;
         this.precision = precision;
         this.threads = Math.min(threads, batch);
+        this.regression = TaskSpec.REGRESSION.equals(config.task());
         d = config.dX();
         classes = config.dY();
         dim = config.dModel();
@@ -270,8 +274,9 @@ final class FusedEngine implements AutoCloseable {
         if (config.attention() != ModelConfig.Attention.SOFTMAX) {
             return "attention " + config.attention().key() + ": the fused engine implements softmax attention only";
         }
-        if (!"classification".equals(config.task())) {
-            return "task " + config.task() + ": the fused engine computes the classification cross-entropy only";
+        if (!TaskSpec.CLASSIFICATION.equals(config.task()) && !TaskSpec.REGRESSION.equals(config.task())) {
+            return "task " + config.task() + ": the fused engine computes the classification cross-entropy and the regression"
+                    + " squared error only";
         }
         if (config.dX() < 1 || config.dY() < 1 || config.nCtx() < 1 || config.nLayers() < 1 || config.nHeads() < 1) {
             return "empty shape " + config;
@@ -294,8 +299,9 @@ final class FusedEngine implements AutoCloseable {
     }
 
     /**
-     * Loss (mean cross-entropy), accuracy (fraction of prompts whose largest query logit is the
-     * query label, from the same forward pass) and gradients with respect to the unconjugated weights, index
+     * Loss (mean cross-entropy; regression: mean of half the squared error), accuracy (fraction
+     * of prompts whose largest query logit is the query label, from the same forward pass; NaN
+     * for regression) and gradients with respect to the unconjugated weights, index
      * l * H + h; perms[l * H + h] conjugates that head with Pi M Pi^T, Pi[p[k]][k] = 1 (perms or
      * an entry null: identity). The gradient arrays of the result are reused by the next call.
      * One call at a time (the engine is not reentrant).
@@ -380,6 +386,17 @@ final class FusedEngine implements AutoCloseable {
                 throw new IllegalArgumentException("permutation " + i + " has length " + perms[i].length + ", not " + dim);
             }
         }
+        if (b.isRegression() != regression) {
+            throw new IllegalArgumentException("the engine computes " + config.task() + " but the prompts are for "
+                    + (b.isRegression() ? TaskSpec.REGRESSION : TaskSpec.CLASSIFICATION));
+        }
+        if (regression) {
+            if (b.z.length != batch * t * dim || b.queryTargets.length != batch * classes) {
+                throw new IllegalArgumentException("prompt arrays do not match " + batch + " prompts of " + t + " tokens of width "
+                        + dim);
+            }
+            return;
+        }
         if (b.z.length != batch * t * dim || b.queryLabels.length != batch) {
             throw new IllegalArgumentException("prompt arrays do not match " + batch + " prompts of " + t + " tokens of width " + dim);
         }
@@ -417,7 +434,8 @@ final class FusedEngine implements AutoCloseable {
                 }
             }
         }
-        return new SoftmaxAttentionGraph.LossAndGradient(loss * scale, qkGrad, ovGrad, hits / (double) batch);
+        double accuracy = regression ? Double.NaN : hits / (double) batch;
+        return new SoftmaxAttentionGraph.LossAndGradient(loss * scale, qkGrad, ovGrad, accuracy);
     }
 
     private void workerLoop(int part) {
@@ -464,7 +482,7 @@ final class FusedEngine implements AutoCloseable {
         for (int p = from; p < to; p++) {
             loss += prompt(o, stepBatch, p);
             // the forward's logits are still in place (the backward never writes them)
-            if (o.argmax(logits, classes) == stepBatch.queryLabels[p]) {
+            if (!regression && o.argmax(logits, classes) == stepBatch.queryLabels[p]) {
                 hits++;
             }
         }
@@ -502,9 +520,11 @@ final class FusedEngine implements AutoCloseable {
             o.dots(yq[h], zl, tp, dim, sq[h], kp); // y[k] = sum_j a_j z_j[k]
             o.gemv(logits, 1, vOff[i] + d, 1, dim, yq[h], 1, classes, dim, true); // logits[c] += sum_k y[k] OV[k][d + c]
         }
-        double loss = o.crossEntropy(logits, classes, b.queryLabels[p], gl);
+        double loss = regression ? o.squaredError(logits, classes, b.queryTargets, p * classes, gl)
+                : o.crossEntropy(logits, classes, b.queryLabels[p], gl);
 
-        // Backward of the last layer, from g = softmax(logits) - onehot on the query's label block.
+        // Backward of the last layer, from g = softmax(logits) - onehot on the query's label block
+        // (regression: g = logits - target).
         boolean input = last > 0;
         int g = g0;
         int gn = g1;

@@ -103,6 +103,12 @@ abstract class FusedOps {
     abstract double crossEntropy(int logits, int classes, int label, int g);
 
     /**
+     * Half the squared distance of the outputs x[out, out + width) from target[from, from +
+     * width), in double; writes g = outputs - target (the regression loss's gradient).
+     */
+    abstract double squaredError(int out, int width, double[] target, int from, int g);
+
+    /**
      * One prompt into the transposed layout: dst[k * ld + i] = z[from + i * dim + k] for tokens
      * i < tokens, coordinates k < dim; lanes [tokens, ld) zero.
      */

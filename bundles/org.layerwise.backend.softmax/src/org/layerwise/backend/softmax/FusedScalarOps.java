@@ -209,6 +209,17 @@ final class FusedScalarOps extends FusedOps {
     }
 
     @Override
+    double squaredError(int out, int width, double[] target, int from, int g) {
+        double loss = 0;
+        for (int c = 0; c < width; c++) {
+            double e = x[out + c] - target[from + c];
+            x[g + c] = e;
+            loss += e * e;
+        }
+        return 0.5 * loss;
+    }
+
+    @Override
     void loadPrompt(double[] z, int from, int tokens, int dim, int dst, int ld) {
         for (int k = 0; k < dim; k++) {
             for (int i = 0; i < tokens; i++) {

@@ -15,6 +15,7 @@ import org.layerwise.core.ModelBackend;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.SeriesSchedule;
 import org.layerwise.core.Settings;
+import org.layerwise.core.SymmetryEnforcer;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.TrainedModel;
@@ -30,7 +31,8 @@ import org.layerwise.core.symmetry.Commutant;
  * Backend "softmax-attention": trains the model (merged QK and OV, or factored) with Adam on fresh
  * batches of prompts, the enforcer's permutations conjugating every layer and head at every
  * step. The gradient comes from {@link SoftmaxAttentionGraph} (ND4J SameDiff, the reference
- * engine); the optimizer runs in float64 on the Java side, so the trajectory is deterministic.
+ * engine); the loss is the query's cross-entropy, or for a regression task half its squared
+ * error (no enforcer then: see {@link #enforcerProblem}); the optimizer runs in float64 on the Java side, so the trajectory is deterministic.
  *
  * <p>Training state (BackendContext.checkpoints()): saved after the steps checkpoint_every
  * names (0: about every CheckpointSchedule.DEFAULT_SECONDS), when cancelled and when training
@@ -43,12 +45,16 @@ public class SoftmaxAttentionBackend implements ModelBackend {
 
     public static final String ND4J_VERSION = "1.0.0-M2.1";
 
+    /** The task kind of the last configure (the validator asks enforcerProblem after it). */
+    private String taskKind = TaskSpec.CLASSIFICATION;
+
     @Override
     public ModelConfig configure(Settings s, TaskSpec task) throws InvalidSettingException {
-        if (!TaskSpec.CLASSIFICATION.equals(task.kind())) {
-            throw new InvalidSettingException(null, "softmax-attention trains classification tasks; the task produces "
+        if (!TaskSpec.CLASSIFICATION.equals(task.kind()) && !TaskSpec.REGRESSION.equals(task.kind())) {
+            throw new InvalidSettingException(null, "softmax-attention trains classification and regression tasks; the task produces "
                     + task.kind());
         }
+        taskKind = task.kind();
         try {
             SeriesSchedule.of(s);
         } catch (IllegalArgumentException e) {
@@ -63,12 +69,29 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         int dHead = factored && s.integer("d_head") != 0 ? s.integer("d_head") : dim;
         ModelConfig config = new ModelConfig(task.features(), task.classes(), task.contextSize(), s.integer("layers"), s.integer("heads"),
                 ModelConfig.Attention.SOFTMAX, "all".equals(s.text("keys")) ? ModelConfig.Keys.ALL : ModelConfig.Keys.CONTEXT,
-                factored ? "factored" : "merged", dHead, s.text("dtype"), TaskSpec.CLASSIFICATION);
+                factored ? "factored" : "merged", dHead, s.text("dtype"), task.kind());
         if ("fused".equals(s.text("engine")) && !FusedEngine.supports(config)) {
             throw new InvalidSettingException("engine", "the fused engine does not cover this model: "
                     + FusedEngine.unsupportedReason(config) + "; use engine = auto or nd4j");
         }
         return config;
+    }
+
+    /**
+     * Regression: only an enforcer that does nothing. Conjugation permutes the target
+     * coordinates too, which is no symmetry of a regression task, and the commutant ties them.
+     */
+    @Override
+    public String enforcerProblem(SymmetryEnforcer enforcer, Settings enforcerSettings) {
+        return problem(taskKind, enforcer, enforcerSettings);
+    }
+
+    private static String problem(String taskKind, SymmetryEnforcer enforcer, Settings enforcerSettings) {
+        if (!TaskSpec.REGRESSION.equals(taskKind) || SymmetryEnforcer.inert(enforcer, enforcerSettings)) {
+            return null;
+        }
+        return "softmax-attention applies no symmetry enforcer to a regression task (permuting the target coordinates is no"
+                + " symmetry of it); remove the enforcer stage (or use enforcer none)";
     }
 
     /** One engine's step: loss and gradients of the (conjugated) model on a batch. */
@@ -165,6 +188,9 @@ public class SoftmaxAttentionBackend implements ModelBackend {
     public TrainedModel build(BackendContext ctx) {
         Settings s = ctx.settings();
         ModelConfig config = ctx.config();
+        if (ctx.enforcer() != null && problem(config.task(), ctx.enforcer(), ctx.enforcerSettings()) != null) {
+            throw new IllegalStateException(problem(config.task(), ctx.enforcer(), ctx.enforcerSettings()));
+        }
         int batchSize = s.integer("batch");
         TransformerModel init = initialModel(config, s.real("init_scale"), ctx.seed());
         boolean tied = ctx.enforcer() != null && ctx.enforcer().tied(ctx.enforcerSettings());

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.layerwise.core.PromptBatch;
+import org.layerwise.core.TaskSpec;
 import org.layerwise.core.model.ModelConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -20,7 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * large tensor ops. Keys = context is a -1e9 mask on the query's column (no slicing, exact
  * zeros after the softmax). Each head's QK and OV enter as Pi M Pi^T with Pi a placeholder,
  * which is how the enforcer's random conjugation reaches the graph; the gradient flows back
- * to the unconjugated weights.
+ * to the unconjugated weights. The loss is the mean cross-entropy of the query's label block
+ * (classification) or the mean of half its squared distance from the query's target
+ * (regression).
  */
 final class SoftmaxAttentionGraph {
 
@@ -31,11 +34,13 @@ final class SoftmaxAttentionGraph {
     private final INDArray identity;
 
     private final int batch;
+    private final boolean regression;
 
     /** A graph for batches of exactly {@code batch} prompts (static shapes: backprop of reductions needs them in M2.1). */
     SoftmaxAttentionGraph(ModelConfig config, int batch) {
         this.config = config;
         this.batch = batch;
+        this.regression = TaskSpec.REGRESSION.equals(config.task());
         this.dtype = "float64".equals(config.dtype()) ? DataType.DOUBLE : DataType.FLOAT;
         int t = config.tokens();
         int dim = config.dModel();
@@ -76,12 +81,13 @@ final class SoftmaxAttentionGraph {
         }
         SDVariable readoutMatrix = sd.constant("readout", Nd4j.createFromArray(readout).castTo(dtype).reshape(t * dim, config.dY()));
         SDVariable logits = sd.mmul("logits", sd.reshape(h, batch, t * dim), readoutMatrix);
-        // Mean cross-entropy as (sum of logsumexp - sum of <y, logits>) / B (LogSoftMax with an
-        // axis fails to clone in M2.1).
-        // Stable logsumexp written out: the backprop of sd.math.logSumExp fails in M2.1.
-        SDVariable max = sd.max(logits, true, 1);
-        SDVariable logSumExp = max.add(sd.math.log(sd.sum(sd.math.exp(logits.sub(max)), true, 1)));
-        sd.sum(logSumExp).sub(sd.sum(y.mul(logits))).div("loss", batch);
+        if (regression) {
+            // Mean of half the squared error against the targets y.
+            SDVariable error = logits.sub(y);
+            sd.sum(error.mul(error)).mul(0.5).div("loss", batch);
+        } else {
+            crossEntropy(logits, y);
+        }
         sd.setLossVariables("loss");
         // SameDiff prints one line per op to stdout while differentiating; stdout carries the
         // batch product's summary, so the gradient graph is built with stdout muted.
@@ -92,6 +98,15 @@ final class SoftmaxAttentionGraph {
         } finally {
             System.setOut(stdout);
         }
+    }
+
+    private void crossEntropy(SDVariable logits, SDVariable y) {
+        // Mean cross-entropy as (sum of logsumexp - sum of <y, logits>) / B (LogSoftMax with an
+        // axis fails to clone in M2.1).
+        // Stable logsumexp written out: the backprop of sd.math.logSumExp fails in M2.1.
+        SDVariable max = sd.max(logits, true, 1);
+        SDVariable logSumExp = max.add(sd.math.log(sd.sum(sd.math.exp(logits.sub(max)), true, 1)));
+        sd.sum(logSumExp).sub(sd.sum(y.mul(logits))).div("loss", batch);
     }
 
     /**
@@ -119,7 +134,7 @@ final class SoftmaxAttentionGraph {
      * Loss and gradients; grads are returned in the order qk[0], ov[0], qk[1], ... (layer-major,
      * head-minor). accuracy is the fraction of the batch's prompts whose largest query logit
      * (the first on a tie, as Forward.predictions) is the query label, taken from the same
-     * forward pass as the loss.
+     * forward pass as the loss; NaN for regression.
      */
     record LossAndGradient(double loss, double[][] qkGrad, double[][] ovGrad, double accuracy) {
     }
@@ -132,7 +147,8 @@ final class SoftmaxAttentionGraph {
         Map<String, INDArray> feed = feed(batch, perms);
         OutAndGrad r = sd.calculateGradientsAndOutputs(feed, List.of("loss", "logits"), weightNames);
         double loss = r.getOutputs().get("loss").getDouble(0);
-        double accuracy = accuracy(r.getOutputs().get("logits").castTo(DataType.DOUBLE).data().asDouble(), batch.queryLabels);
+        double accuracy = regression ? Double.NaN
+                : accuracy(r.getOutputs().get("logits").castTo(DataType.DOUBLE).data().asDouble(), batch.queryLabels);
         int n = config.nLayers() * config.nHeads();
         double[][] gq = new double[n][];
         double[][] go = new double[n][];
@@ -175,8 +191,12 @@ final class SoftmaxAttentionGraph {
         int t = config.tokens();
         int dim = config.dModel();
         feed.put("z", Nd4j.createFromArray(batch.z).reshape(batch.count, t, dim).castTo(dtype));
-        double[] y = new double[batch.count * config.dY()];
-        for (int p = 0; p < batch.count; p++) {
+        if (batch.isRegression() != regression) {
+            throw new IllegalArgumentException("the graph computes " + config.task() + " but the prompts are for "
+                    + (batch.isRegression() ? TaskSpec.REGRESSION : TaskSpec.CLASSIFICATION));
+        }
+        double[] y = regression ? batch.queryTargets : new double[batch.count * config.dY()];
+        for (int p = 0; p < batch.count && !regression; p++) {
             y[p * config.dY() + batch.queryLabels[p]] = 1;
         }
         feed.put("y", Nd4j.createFromArray(y).reshape(batch.count, config.dY()).castTo(dtype));
