@@ -29,7 +29,8 @@ import org.layerwise.core.stats.Bootstrap;
  * soft nearest neighbour with a temperature fitted on a seeded half of the prompts, nearest
  * class mean, and multinomial logistic regression fitted per prompt. Every accuracy is a
  * mean over prompts with a percentile bootstrap interval; all methods share one bootstrap
- * seed, so their intervals come from the same resamples.
+ * seed, so their intervals come from the same resamples. On regression prompts it compares
+ * least squares, ridge and the pool posterior with the model instead ({@link RegressionComparison}).
  */
 public class BaselinesAnalyzer implements RecursionAnalyzer {
 
@@ -38,9 +39,9 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
 
     @Override
     public void configure(Settings s, ModelConfig model, TaskSpec task) throws InvalidSettingException {
-        if (!TaskSpec.CLASSIFICATION.equals(task.kind())) {
-            throw new InvalidSettingException(null, "baselines compares classifiers; the task is '" + task.kind()
-                    + "', not " + TaskSpec.CLASSIFICATION);
+        if (!TaskSpec.CLASSIFICATION.equals(task.kind()) && !TaskSpec.REGRESSION.equals(task.kind())) {
+            throw new InvalidSettingException(null, "baselines compares classifiers or regressors; the task is '" + task.kind()
+                    + "', neither " + TaskSpec.CLASSIFICATION + " nor " + TaskSpec.REGRESSION);
         }
         if (!(s.real("t_max") > s.real("t_min"))) {
             throw new InvalidSettingException("t_max", "t_max (" + s.real("t_max") + ") must exceed t_min (" + s.real("t_min")
@@ -50,6 +51,9 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
 
     @Override
     public AnalysisResult analyze(AnalysisContext ctx) {
+        if (ctx.evaluation().isRegression()) {
+            return RegressionComparison.analyze(ctx);
+        }
         Settings s = ctx.settings();
         PromptBatch batch = ctx.evaluation();
         int count = batch.count;
@@ -273,7 +277,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
     }
 
     /** Paired per-prompt differences a - b (NaN where either is). */
-    private static double[] minus(double[] a, double[] b) {
+    static double[] minus(double[] a, double[] b) {
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             out[i] = a[i] - b[i];
@@ -296,15 +300,19 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
     }
 
     private static void scalars(AnalysisResult r, String method, Bootstrap.Interval ci) {
-        r.scalar("accuracy_" + method, ci.mean()).scalar("accuracy_" + method + "_low", ci.low())
-                .scalar("accuracy_" + method + "_high", ci.high());
+        scalars(r, "accuracy_", method, ci);
     }
 
-    private static void row(Table t, String method, Bootstrap.Interval ci, String notes) {
+    /** prefix + method, with _low and _high: the interval as scalars. */
+    static void scalars(AnalysisResult r, String prefix, String method, Bootstrap.Interval ci) {
+        r.scalar(prefix + method, ci.mean()).scalar(prefix + method + "_low", ci.low()).scalar(prefix + method + "_high", ci.high());
+    }
+
+    static void row(Table t, String method, Bootstrap.Interval ci, String notes) {
         t.add(method, ci.mean(), ci.low(), ci.high(), ci.n(), notes);
     }
 
-    private static String num(double v) {
+    static String num(double v) {
         return new BigDecimal(Double.toString(v)).stripTrailingZeros().toString();
     }
 
@@ -345,7 +353,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         }
     }
 
-    private static String line(String label, String value) {
+    static String line(String label, String value) {
         return String.format(Locale.ROOT, "  %-46s %s", label, value);
     }
 }
