@@ -135,17 +135,9 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
             values.put("gap/" + m, minus(values.get("model"), values.get(m)));
         }
         values.put("gap/soft_nn_test", minus(values.get("model_test"), values.get("soft_nn_test")));
-        List<String> keys = List.copyOf(values.keySet());
-        Bootstrap.Interval[] ci = Bootstrap.means(List.copyOf(values.values()), resamples, level, bootSeed);
         Map<String, Bootstrap.Interval> acc = new LinkedHashMap<>();
         Map<String, Bootstrap.Interval> gap = new LinkedHashMap<>();
-        for (int k = 0; k < keys.size(); k++) {
-            if (keys.get(k).startsWith("gap/")) {
-                gap.put(keys.get(k).substring(4), ci[k]);
-            } else {
-                acc.put(keys.get(k), ci[k]);
-            }
-        }
+        intervals(values, resamples, level, bootSeed, acc, gap);
         Bootstrap.Interval softTest = acc.get("soft_nn_test");
         Bootstrap.Interval modelTest = acc.get("model_test");
         Bootstrap.Interval gapTest = gap.get("soft_nn_test");
@@ -227,15 +219,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         lr.put("max_iterations_used", maxIterationsUsed);
         lr.put("max_gradient_norm", worstGradient);
         result.detail("logistic", lr);
-        Map<String, Object> boot = new LinkedHashMap<>();
-        boot.put("resamples", resamples);
-        boot.put("level", level);
-        boot.put("seed", bootSeed);
-        boot.put("paired", "every method uses the same resamples of the prompts");
-        result.detail("bootstrap", boot);
-        Map<String, Object> diff = new LinkedHashMap<>();
-        gap.forEach((m, interval) -> diff.put(m, interval.toMap()));
-        result.detail("model_minus_baseline", diff);
+        bootstrapDetails(result, resamples, level, bootSeed, gap);
         result.detail("prompts", count);
         result.detail("prompts_without_labeled_context", noLabels);
         result.detail("prompts_query_class_absent_from_context", queryClassAbsent);
@@ -244,6 +228,37 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         summary(result, count, level, resamples, acc, softTest, modelTest, gap, gapTest, tText, fitCount, tfit, lambda,
                 notConverged, queryClassAbsent);
         return result;
+    }
+
+    /**
+     * The intervals of every per-prompt series, from the same resamples: a series named
+     * "gap/m" (paired model - m) goes to gap under m, the others to means under their name.
+     */
+    static void intervals(Map<String, double[]> values, int resamples, double level, long seed,
+            Map<String, Bootstrap.Interval> means, Map<String, Bootstrap.Interval> gap) {
+        List<String> keys = List.copyOf(values.keySet());
+        Bootstrap.Interval[] ci = Bootstrap.means(List.copyOf(values.values()), resamples, level, seed);
+        for (int k = 0; k < keys.size(); k++) {
+            if (keys.get(k).startsWith("gap/")) {
+                gap.put(keys.get(k).substring(4), ci[k]);
+            } else {
+                means.put(keys.get(k), ci[k]);
+            }
+        }
+    }
+
+    /** baselines.json's "bootstrap" (the resampling) and "model_minus_baseline" (the paired differences). */
+    static void bootstrapDetails(AnalysisResult result, int resamples, double level, long seed,
+            Map<String, Bootstrap.Interval> gap) {
+        Map<String, Object> boot = new LinkedHashMap<>();
+        boot.put("resamples", resamples);
+        boot.put("level", level);
+        boot.put("seed", seed);
+        boot.put("paired", "every method uses the same resamples of the prompts");
+        result.detail("bootstrap", boot);
+        Map<String, Object> diff = new LinkedHashMap<>();
+        gap.forEach((m, interval) -> diff.put(m, interval.toMap()));
+        result.detail("model_minus_baseline", diff);
     }
 
     /** A seeded split: round(fraction P) prompts, at least one and at most P - 1 when P >= 2, go to the fit part. */

@@ -89,17 +89,9 @@ final class RegressionComparison {
             }
         }
         long bootSeed = Seeds.derive(ctx.seed(), "bootstrap");
-        List<String> keys = List.copyOf(values.keySet());
-        Bootstrap.Interval[] ci = Bootstrap.means(List.copyOf(values.values()), resamples, level, bootSeed);
         Map<String, Bootstrap.Interval> loss = new LinkedHashMap<>();
         Map<String, Bootstrap.Interval> gap = new LinkedHashMap<>();
-        for (int k = 0; k < keys.size(); k++) {
-            if (keys.get(k).startsWith("gap/")) {
-                gap.put(keys.get(k).substring(4), ci[k]);
-            } else {
-                loss.put(keys.get(k), ci[k]);
-            }
-        }
+        BaselinesAnalyzer.intervals(values, resamples, level, bootSeed, loss, gap);
         int undefined = 0;
         for (boolean b : olsUndefined) {
             undefined += b ? 1 : 0;
@@ -148,15 +140,7 @@ final class RegressionComparison {
         methods.put("posterior_sigma2", sigma2);
         methods.put("posterior_mean_max_weight", meanMaxWeight);
         result.detail("regression", methods);
-        Map<String, Object> boot = new LinkedHashMap<>();
-        boot.put("resamples", resamples);
-        boot.put("level", level);
-        boot.put("seed", bootSeed);
-        boot.put("paired", "every method uses the same resamples of the prompts");
-        result.detail("bootstrap", boot);
-        Map<String, Object> diff = new LinkedHashMap<>();
-        gap.forEach((m, interval) -> diff.put(m, interval.toMap()));
-        result.detail("model_minus_baseline", diff);
+        BaselinesAnalyzer.bootstrapDetails(result, resamples, level, bootSeed, gap);
         result.detail("prompts", count);
 
         result.summary(String.format(Locale.ROOT,
