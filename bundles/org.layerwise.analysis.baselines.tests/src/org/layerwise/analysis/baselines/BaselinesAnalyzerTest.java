@@ -243,7 +243,7 @@ class BaselinesAnalyzerTest {
     }
 
     @Test
-    void configure_rejects_an_empty_temperature_range_and_non_classification_tasks() throws Exception {
+    void configure_rejects_an_empty_temperature_range_and_tasks_neither_classification_nor_regression() throws Exception {
         ContributionDescriptor d = descriptor();
         RecursionAnalyzer a = d.create(RecursionAnalyzer.class);
         TaskSpec spec = new TaskSpec(TaskSpec.CLASSIFICATION, 8, 4, 32);
@@ -251,7 +251,8 @@ class BaselinesAnalyzerTest {
                 () -> a.configure(d.resolve(Map.of("t_min", "10", "t_max", "1")), null, spec));
         assertEquals("t_max", e.setting());
         assertThrows(InvalidSettingException.class,
-                () -> a.configure(d.resolve(Map.of()), null, new TaskSpec("regression", 8, 4, 32)));
+                () -> a.configure(d.resolve(Map.of()), null, new TaskSpec("ranking", 8, 4, 32)));
+        a.configure(d.resolve(Map.of()), null, new TaskSpec(TaskSpec.REGRESSION, 8, 4, 32));
         a.configure(d.resolve(Map.of()), null, spec);
     }
 

@@ -29,7 +29,8 @@ import org.layerwise.core.stats.Bootstrap;
  * soft nearest neighbour with a temperature fitted on a seeded half of the prompts, nearest
  * class mean, and multinomial logistic regression fitted per prompt. Every accuracy is a
  * mean over prompts with a percentile bootstrap interval; all methods share one bootstrap
- * seed, so their intervals come from the same resamples.
+ * seed, so their intervals come from the same resamples. On regression prompts it compares
+ * least squares, ridge and the pool posterior with the model instead ({@link RegressionComparison}).
  */
 public class BaselinesAnalyzer implements RecursionAnalyzer {
 
@@ -38,9 +39,9 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
 
     @Override
     public void configure(Settings s, ModelConfig model, TaskSpec task) throws InvalidSettingException {
-        if (!TaskSpec.CLASSIFICATION.equals(task.kind())) {
-            throw new InvalidSettingException(null, "baselines compares classifiers; the task is '" + task.kind()
-                    + "', not " + TaskSpec.CLASSIFICATION);
+        if (!TaskSpec.CLASSIFICATION.equals(task.kind()) && !TaskSpec.REGRESSION.equals(task.kind())) {
+            throw new InvalidSettingException(null, "baselines compares classifiers or regressors; the task is '" + task.kind()
+                    + "', neither " + TaskSpec.CLASSIFICATION + " nor " + TaskSpec.REGRESSION);
         }
         if (!(s.real("t_max") > s.real("t_min"))) {
             throw new InvalidSettingException("t_max", "t_max (" + s.real("t_max") + ") must exceed t_min (" + s.real("t_min")
@@ -50,6 +51,9 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
 
     @Override
     public AnalysisResult analyze(AnalysisContext ctx) {
+        if (ctx.evaluation().isRegression()) {
+            return RegressionComparison.analyze(ctx);
+        }
         Settings s = ctx.settings();
         PromptBatch batch = ctx.evaluation();
         int count = batch.count;
@@ -131,17 +135,9 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
             values.put("gap/" + m, minus(values.get("model"), values.get(m)));
         }
         values.put("gap/soft_nn_test", minus(values.get("model_test"), values.get("soft_nn_test")));
-        List<String> keys = List.copyOf(values.keySet());
-        Bootstrap.Interval[] ci = Bootstrap.means(List.copyOf(values.values()), resamples, level, bootSeed);
         Map<String, Bootstrap.Interval> acc = new LinkedHashMap<>();
         Map<String, Bootstrap.Interval> gap = new LinkedHashMap<>();
-        for (int k = 0; k < keys.size(); k++) {
-            if (keys.get(k).startsWith("gap/")) {
-                gap.put(keys.get(k).substring(4), ci[k]);
-            } else {
-                acc.put(keys.get(k), ci[k]);
-            }
-        }
+        intervals(values, resamples, level, bootSeed, acc, gap);
         Bootstrap.Interval softTest = acc.get("soft_nn_test");
         Bootstrap.Interval modelTest = acc.get("model_test");
         Bootstrap.Interval gapTest = gap.get("soft_nn_test");
@@ -223,15 +219,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         lr.put("max_iterations_used", maxIterationsUsed);
         lr.put("max_gradient_norm", worstGradient);
         result.detail("logistic", lr);
-        Map<String, Object> boot = new LinkedHashMap<>();
-        boot.put("resamples", resamples);
-        boot.put("level", level);
-        boot.put("seed", bootSeed);
-        boot.put("paired", "every method uses the same resamples of the prompts");
-        result.detail("bootstrap", boot);
-        Map<String, Object> diff = new LinkedHashMap<>();
-        gap.forEach((m, interval) -> diff.put(m, interval.toMap()));
-        result.detail("model_minus_baseline", diff);
+        bootstrapDetails(result, resamples, level, bootSeed, gap);
         result.detail("prompts", count);
         result.detail("prompts_without_labeled_context", noLabels);
         result.detail("prompts_query_class_absent_from_context", queryClassAbsent);
@@ -240,6 +228,37 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         summary(result, count, level, resamples, acc, softTest, modelTest, gap, gapTest, tText, fitCount, tfit, lambda,
                 notConverged, queryClassAbsent);
         return result;
+    }
+
+    /**
+     * The intervals of every per-prompt series, from the same resamples: a series named
+     * "gap/m" (paired model - m) goes to gap under m, the others to means under their name.
+     */
+    static void intervals(Map<String, double[]> values, int resamples, double level, long seed,
+            Map<String, Bootstrap.Interval> means, Map<String, Bootstrap.Interval> gap) {
+        List<String> keys = List.copyOf(values.keySet());
+        Bootstrap.Interval[] ci = Bootstrap.means(List.copyOf(values.values()), resamples, level, seed);
+        for (int k = 0; k < keys.size(); k++) {
+            if (keys.get(k).startsWith("gap/")) {
+                gap.put(keys.get(k).substring(4), ci[k]);
+            } else {
+                means.put(keys.get(k), ci[k]);
+            }
+        }
+    }
+
+    /** baselines.json's "bootstrap" (the resampling) and "model_minus_baseline" (the paired differences). */
+    static void bootstrapDetails(AnalysisResult result, int resamples, double level, long seed,
+            Map<String, Bootstrap.Interval> gap) {
+        Map<String, Object> boot = new LinkedHashMap<>();
+        boot.put("resamples", resamples);
+        boot.put("level", level);
+        boot.put("seed", seed);
+        boot.put("paired", "every method uses the same resamples of the prompts");
+        result.detail("bootstrap", boot);
+        Map<String, Object> diff = new LinkedHashMap<>();
+        gap.forEach((m, interval) -> diff.put(m, interval.toMap()));
+        result.detail("model_minus_baseline", diff);
     }
 
     /** A seeded split: round(fraction P) prompts, at least one and at most P - 1 when P >= 2, go to the fit part. */
@@ -273,7 +292,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
     }
 
     /** Paired per-prompt differences a - b (NaN where either is). */
-    private static double[] minus(double[] a, double[] b) {
+    static double[] minus(double[] a, double[] b) {
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             out[i] = a[i] - b[i];
@@ -296,15 +315,19 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
     }
 
     private static void scalars(AnalysisResult r, String method, Bootstrap.Interval ci) {
-        r.scalar("accuracy_" + method, ci.mean()).scalar("accuracy_" + method + "_low", ci.low())
-                .scalar("accuracy_" + method + "_high", ci.high());
+        scalars(r, "accuracy_", method, ci);
     }
 
-    private static void row(Table t, String method, Bootstrap.Interval ci, String notes) {
+    /** prefix + method, with _low and _high: the interval as scalars. */
+    static void scalars(AnalysisResult r, String prefix, String method, Bootstrap.Interval ci) {
+        r.scalar(prefix + method, ci.mean()).scalar(prefix + method + "_low", ci.low()).scalar(prefix + method + "_high", ci.high());
+    }
+
+    static void row(Table t, String method, Bootstrap.Interval ci, String notes) {
         t.add(method, ci.mean(), ci.low(), ci.high(), ci.n(), notes);
     }
 
-    private static String num(double v) {
+    static String num(double v) {
         return new BigDecimal(Double.toString(v)).stripTrailingZeros().toString();
     }
 
@@ -345,7 +368,7 @@ public class BaselinesAnalyzer implements RecursionAnalyzer {
         }
     }
 
-    private static String line(String label, String value) {
+    static String line(String label, String value) {
         return String.format(Locale.ROOT, "  %-46s %s", label, value);
     }
 }
