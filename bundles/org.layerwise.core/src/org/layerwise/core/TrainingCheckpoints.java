@@ -90,6 +90,22 @@ public interface TrainingCheckpoints {
             System.arraycopy((double[]) t.data(), 0, target, 0, length);
         }
 
+        /**
+         * The length of the saved "loss" curve, checked against the state's step: one value per
+         * completed step, or one more when the last step diverged (its loss is not finite and no
+         * update followed); {@code steps} is the run's total.
+         */
+        public int curveLength(int steps) throws IOException {
+            Tensor loss = array("loss");
+            int curve = loss.size();
+            boolean divergedAtStep = curve == step + 1 && curve <= steps && !Double.isFinite(loss.toDoubles()[step]);
+            if (curve != step && !divergedAtStep) {
+                throw new IOException("the saved training state's array 'loss' has " + curve + " values, expected " + step
+                        + " (one per completed step)");
+            }
+            return curve;
+        }
+
         /** The array of that name; a missing one is a state from another backend or version. */
         public Tensor array(String name) throws IOException {
             Tensor t = arrays.get(name);

@@ -307,13 +307,7 @@ public class LinearAttentionBackend implements ModelBackend {
                 state.copyInto("theta." + i, params.theta[i].length, params.theta[i]);
             }
             params.sync();
-            Tensor loss = state.array("loss");
-            int curve = loss.size();
-            boolean divergedAtStep = curve == step + 1 && curve <= steps && !Double.isFinite(loss.toDoubles()[step]);
-            if (curve != step && !divergedAtStep) {
-                throw new IOException("the saved training state's array 'loss' has " + curve + " values, expected " + step
-                        + " (one per completed step)");
-            }
+            int curve = state.curveLength(steps);
             state.copyInto("loss", curve, losses);
             return curve;
         } catch (IOException e) {

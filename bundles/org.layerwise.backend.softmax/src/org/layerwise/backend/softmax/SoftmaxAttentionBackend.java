@@ -341,13 +341,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
             }
             params.restore(state);
             adam.restore(state, step);
-            Tensor loss = state.array("loss");
-            int curve = loss.size();
-            boolean divergedAtStep = curve == step + 1 && curve <= steps && !Double.isFinite(loss.toDoubles()[step]);
-            if (curve != step && !divergedAtStep) {
-                throw new IOException("the saved training state's array 'loss' has " + curve + " values, expected " + step
-                        + " (one per completed step)");
-            }
+            int curve = state.curveLength(steps);
             state.copyInto("loss", curve, losses);
             state.copyInto("accuracy", curve, accuracies);
             return curve;
