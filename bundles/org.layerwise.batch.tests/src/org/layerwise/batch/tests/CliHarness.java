@@ -30,6 +30,22 @@ final class CliHarness {
         return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The run directories of a study folder by pipeline name (less {@code prefix}), each of
+     * which must have ended OK.
+     */
+    static java.util.Map<String, Path> okRuns(Path study, String prefix) throws IOException {
+        java.util.Map<String, Path> runs = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> s = Files.list(study)) {
+            for (Path run : s.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
+                java.util.Map<String, Object> json = org.layerwise.io.Json.readMap(run.resolve("run.json"));
+                org.junit.jupiter.api.Assertions.assertEquals("OK", json.get("status"), run.toString());
+                runs.put(String.valueOf(((java.util.Map<?, ?>) json.get("pipeline")).get("name")).replaceFirst("^" + prefix, ""), run);
+            }
+        }
+        return runs;
+    }
+
     /** A pipeline file with the given stages (XML fragments), small enough to train in seconds. */
     static Path pipeline(Path dir, String name, String stagesXml) throws IOException {
         String xml = """

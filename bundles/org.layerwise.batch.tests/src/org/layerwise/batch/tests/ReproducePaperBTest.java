@@ -48,14 +48,7 @@ class ReproducePaperBTest {
         Outcome o = CliHarness.run("reproduce", "paper-b", "--quick", "--out", out.toString());
         assertEquals(0, o.exitCode(), o.toString());
 
-        Map<String, Path> runs = new HashMap<>();
-        try (Stream<Path> s = Files.list(out)) {
-            for (Path run : s.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
-                Map<String, Object> json = Json.readMap(run.resolve("run.json"));
-                assertEquals("OK", json.get("status"), run.toString());
-                runs.put(String.valueOf(((Map<?, ?>) json.get("pipeline")).get("name")), run);
-            }
-        }
+        Map<String, Path> runs = CliHarness.okRuns(out, "");
         assertEquals(Set.copyOf(ROLES), runs.keySet(), "one run directory per pipeline");
 
         String html = Files.readString(out.resolve("report.html"));

@@ -56,14 +56,7 @@ class ReproduceTest {
         Outcome o = CliHarness.run("reproduce", "paper-a", "--quick", "--out", out.toString());
         assertEquals(0, o.exitCode(), o.toString());
 
-        Map<String, Path> runs = new HashMap<>();
-        try (Stream<Path> s = Files.list(out)) {
-            for (Path run : s.filter(Files::isDirectory).filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
-                Map<String, Object> json = Json.readMap(run.resolve("run.json"));
-                assertEquals("OK", json.get("status"), run.toString());
-                runs.put(String.valueOf(((Map<?, ?>) json.get("pipeline")).get("name")).replaceFirst("^paper-a-", ""), run);
-            }
-        }
+        Map<String, Path> runs = CliHarness.okRuns(out, "paper-a-");
         assertEquals(Map.copyOf(runs).keySet(), java.util.Set.copyOf(ROLES), "one run directory per pipeline");
 
         String html = Files.readString(out.resolve("report.html"));
