@@ -34,6 +34,7 @@ import org.layerwise.core.Seeds;
 import org.layerwise.core.SharedResults;
 import org.layerwise.core.Table;
 import org.layerwise.core.Tensor;
+import org.layerwise.core.TaskGenerator;
 import org.layerwise.core.TrainedModel;
 import org.layerwise.core.TrainingMonitor;
 import org.layerwise.core.model.Forward;
@@ -169,9 +170,7 @@ public final class PipelineRunner {
         }
         try {
             long master = p.spec().seed();
-            long taskSeed = p.task().settings().asMap().containsKey("seed") && p.task().settings().longValue("seed") >= 0
-                    ? p.task().settings().longValue("seed")
-                    : Seeds.derive(master, "task");
+            long taskSeed = TaskGenerator.taskSeed(p.task().settings(), master);
             long trainSeed = Seeds.derive(taskSeed, "train");
             long evalSeed = Seeds.derive(taskSeed, "eval");
             long backendSeed = Seeds.derive(master, "backend");

@@ -96,7 +96,7 @@ public final class PipelineValidator {
         Bound<ModelBackend> backend = backends.get(0);
         Bound<SymmetryEnforcer> enforcer = enforcers.isEmpty() ? noEnforcer(spec) : enforcers.get(0);
         TaskSpec taskSpec = configure(spec, taskIdx.get(0), task.descriptor(),
-                () -> task.implementation().configure(task.settings()));
+                () -> task.implementation().configure(task.settings(), TaskGenerator.taskSeed(task.settings(), spec.seed())));
         ModelConfig config = configure(spec, backendIdx.get(0), backend.descriptor(),
                 () -> backend.implementation().configure(backend.settings(), taskSpec));
         SymmetryEnforcer.Factors factors = SymmetryEnforcer.Factors.NONE;

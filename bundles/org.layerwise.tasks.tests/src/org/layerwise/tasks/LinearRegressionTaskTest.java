@@ -39,6 +39,40 @@ class LinearRegressionTaskTest {
     }
 
     @Test
+    void in_a_run_the_master_seed_derives_the_pool_and_the_prompts_are_drawn_from_it() throws Exception {
+        Settings s = settings("d", "3", "N", "5", "P", "4", "basis", "random");
+        long seedA = TaskGenerator.taskSeed(s, 1);
+        long seedB = TaskGenerator.taskSeed(s, 2);
+        LinearRegressionTask a = task();
+        LinearRegressionTask b = task();
+        TaskSpec specA = a.configure(s, seedA);
+        TaskSpec specB = b.configure(s, seedB);
+        assertFalse(Arrays.equals(specA.structure("pool"), specB.structure("pool")), "another master seed, another pool");
+        assertFalse(Arrays.equals(specA.structure("U"), specB.structure("U")));
+        assertEquals(specA, task().configure(s, seedA), "the same master seed, the same structure");
+        // the run's prompts come from the structure configured for it
+        PromptBatch batch = a.generate(s, 6, 99);
+        int[] member = new int[6];
+        a.generate(s, 6, 99, member);
+        double[] u = specA.structure("U");
+        double[] pool = specA.structure("pool");
+        for (int p = 0; p < 6; p++) {
+            double[] w = LinearRegressionTask.taskMatrix(u, Arrays.copyOfRange(pool, member[p] * 3, member[p] * 3 + 3), 3);
+            int q = batch.offset(p, 5);
+            for (int i = 0; i < 3; i++) {
+                double y = 0;
+                for (int j = 0; j < 3; j++) {
+                    y += w[i * 3 + j] * batch.z[q + j];
+                }
+                assertEquals(y, batch.queryTargets[p * 3 + i], 1e-12, "prompt " + p);
+            }
+        }
+        Settings fixed = settings("d", "3", "N", "5", "P", "4", "basis", "random", "seed", "5");
+        assertEquals(task().configure(fixed), task().configure(fixed, TaskGenerator.taskSeed(fixed, 123)),
+                "a seed setting >= 0 is the task seed whatever the master seed");
+    }
+
+    @Test
     void prompts_are_deterministic_in_their_seed_and_share_the_pool_across_seeds() throws Exception {
         LinearRegressionTask t = task();
         Settings s = settings("d", "4", "N", "9", "P", "5", "basis", "random", "seed", "17");

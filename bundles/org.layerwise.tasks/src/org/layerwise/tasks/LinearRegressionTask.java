@@ -20,8 +20,9 @@ import org.layerwise.core.TaskSpec;
  * draws one task k of the pool uniformly; its N context tokens show y, its query is
  * [x_q ; 0] and the query's target W_k x_q goes to {@link PromptBatch#queryTargets}.
  *
- * <p>The task's fixed structure (the basis U and the pool) is drawn once, from the
- * {@code seed} setting when it is &gt;= 0 and from a fixed seed otherwise, never from the
+ * <p>The task's fixed structure (the basis U and the pool) is drawn once, from the run's task
+ * seed (the {@code seed} setting when it is &gt;= 0, else derived from the master seed, as
+ * every seed of a run is; outside a run, a fixed seed stands in for -1), never from the
  * seed passed to {@link #generate}: training and evaluation prompts of a run (different
  * generate seeds) share one pool. Pool member k is drawn from its own stream, so a pool of
  * P tasks is the first P members of any larger pool of the same seed and d; U depends on
@@ -44,7 +45,7 @@ public class LinearRegressionTask implements TaskGenerator {
 
     /** Most pool entries P * d the structure may hold (32 MB of doubles); larger pools are refused. */
     public static final long MAX_POOL_ENTRIES = 1L << 22;
-    /** The structure seed used when the seed setting is -1. */
+    /** The structure seed used outside a run when the seed setting is -1 (in a run, the master seed derives it). */
     static final long DEFAULT_STRUCTURE_SEED = 0;
 
     private static final Pattern DECIMAL = Pattern.compile("[+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
@@ -63,29 +64,50 @@ public class LinearRegressionTask implements TaskGenerator {
         }
     }
 
-    private record Cached(Map<String, Object> settings, Structure structure) {
+    private record Cached(Map<String, Object> settings, long base, Structure structure) {
     }
 
     /** The last settings' structure: generate() runs every training step on the same settings. */
     private volatile Cached cache;
 
+    /** Outside a run (no master seed): the structure comes from the seed setting, or the fixed seed when it is -1. */
     @Override
     public TaskSpec configure(Settings s) throws InvalidSettingException {
-        Structure st = structure(s);
+        long seed = s.longValue("seed");
+        return spec(s, structure(s, seed >= 0 ? seed : DEFAULT_STRUCTURE_SEED));
+    }
+
+    /** In a run: the structure comes from the run's task seed (the seed setting, or derived from the master seed). */
+    @Override
+    public TaskSpec configure(Settings s, long taskSeed) throws InvalidSettingException {
+        return spec(s, structure(s, taskSeed));
+    }
+
+    private static TaskSpec spec(Settings s, Structure st) {
         return new TaskSpec(TaskSpec.REGRESSION, st.d, st.d, s.integer("N"), st.arrays());
     }
 
+    /** The structure last configured for these settings (generate() runs every step on them), else the one outside a run. */
     Structure structure(Settings s) throws InvalidSettingException {
         Cached c = cache;
         if (c != null && c.settings.equals(s.asMap())) {
             return c.structure;
         }
-        Structure st = draw(s);
-        cache = new Cached(Map.copyOf(s.asMap()), st);
+        long seed = s.longValue("seed");
+        return structure(s, seed >= 0 ? seed : DEFAULT_STRUCTURE_SEED);
+    }
+
+    private Structure structure(Settings s, long base) throws InvalidSettingException {
+        Cached c = cache;
+        if (c != null && c.base == base && c.settings.equals(s.asMap())) {
+            return c.structure;
+        }
+        Structure st = draw(s, base);
+        cache = new Cached(Map.copyOf(s.asMap()), base, st);
         return st;
     }
 
-    private static Structure draw(Settings s) throws InvalidSettingException {
+    private static Structure draw(Settings s, long base) throws InvalidSettingException {
         int d = s.integer("d");
         if (d < 1 || d > 256) {
             throw new InvalidSettingException("d", d + " is out of range; expected d in [1, 256]");
@@ -102,8 +124,6 @@ public class LinearRegressionTask implements TaskGenerator {
                     + " numbers; at most " + MAX_POOL_ENTRIES + " are allowed (P <= " + MAX_POOL_ENTRIES / d + " at this d)");
         }
         double[] spectrum = spectrum(s, d);
-        long seed = s.longValue("seed");
-        long base = seed >= 0 ? seed : DEFAULT_STRUCTURE_SEED;
         boolean identity = switch (s.text("basis")) {
             case "identity" -> true;
             case "random" -> false;
