@@ -101,10 +101,19 @@ public final class ChartExport {
         Csv.write(file, List.of("series", "label", chart.xTitle(), chart.yTitle()), rows);
     }
 
-    /** A self-contained SVG of the series with axes, ticks, titles and a legend. */
+    /**
+     * A self-contained SVG of the series with axes, ticks, titles and a legend. An axis whose log
+     * scale is enabled (SWTChart's {@link org.eclipse.swtchart.IAxis#enableLogScale}) is drawn in
+     * log10 space, ticked at powers of ten, and points with a non-positive coordinate on it are
+     * left out, as on screen; a linear axis is drawn linearly.
+     */
     public static String svg(LineChart chart) {
-        double[] xr = chart.xRange() != null ? chart.xRange() : range(chart.series(), true);
-        double[] yr = chart.yRange() != null ? chart.yRange() : range(chart.series(), false);
+        boolean xLog = chart.control().getAxisSet().getXAxis(0).isLogScaleEnabled();
+        boolean yLog = chart.control().getAxisSet().getYAxis(0).isLogScaleEnabled();
+        Scale xs = xLog ? Scale.log(chart.xRange(), chart.series(), true)
+                : Scale.linear(chart.xRange() != null ? chart.xRange() : range(chart.series(), true));
+        Scale ys = yLog ? Scale.log(chart.yRange(), chart.series(), false)
+                : Scale.linear(chart.yRange() != null ? chart.yRange() : range(chart.series(), false));
         int plotW = SVG_WIDTH - MARGIN_LEFT - MARGIN_RIGHT;
         int plotH = SVG_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM;
         StringBuilder sb = new StringBuilder();
@@ -115,17 +124,17 @@ public final class ChartExport {
         sb.append(text(SVG_WIDTH / 2.0, 24, chart.title(), 16, "middle", 0));
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
                 MARGIN_LEFT, MARGIN_TOP, plotW, plotH));
-        for (double t : ticks(xr[0], xr[1])) {
-            double px = MARGIN_LEFT + (t - xr[0]) / (xr[1] - xr[0]) * plotW;
+        for (double t : xs.ticks()) {
+            double px = MARGIN_LEFT + xs.frac(t) * plotW;
             sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#444\"/>%n", px,
                     MARGIN_TOP + plotH, px, MARGIN_TOP + plotH + 5));
-            sb.append(text(px, MARGIN_TOP + plotH + 20, label(t), 12, "middle", 0));
+            sb.append(text(px, MARGIN_TOP + plotH + 20, xs.label(t), 12, "middle", 0));
         }
-        for (double t : ticks(yr[0], yr[1])) {
-            double py = MARGIN_TOP + plotH - (t - yr[0]) / (yr[1] - yr[0]) * plotH;
+        for (double t : ys.ticks()) {
+            double py = MARGIN_TOP + plotH - ys.frac(t) * plotH;
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#444\"/>%n",
                     MARGIN_LEFT - 5, py, MARGIN_LEFT, py));
-            sb.append(text(MARGIN_LEFT - 8, py + 4, label(t), 12, "end", 0));
+            sb.append(text(MARGIN_LEFT - 8, py + 4, ys.label(t), 12, "end", 0));
         }
         sb.append(text(MARGIN_LEFT + plotW / 2.0, SVG_HEIGHT - 18, chart.xTitle(), 13, "middle", 0));
         sb.append(text(20, MARGIN_TOP + plotH / 2.0, chart.yTitle(), 13, "middle", -90));
@@ -133,9 +142,8 @@ public final class ChartExport {
             if (s.scatter()) {
                 sb.append("<g><title>").append(escape(s.label())).append("</title>\n");
                 for (int i = 0; i < s.x().length; i++) {
-                    if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
-                        sb.append(marker(s, MARGIN_LEFT + (s.x()[i] - xr[0]) / (xr[1] - xr[0]) * plotW,
-                                MARGIN_TOP + plotH - (s.y()[i] - yr[0]) / (yr[1] - yr[0]) * plotH));
+                    if (xs.shows(s.x()[i]) && ys.shows(s.y()[i])) {
+                        sb.append(marker(s, MARGIN_LEFT + xs.frac(s.x()[i]) * plotW, MARGIN_TOP + plotH - ys.frac(s.y()[i]) * plotH));
                     }
                 }
                 sb.append("</g>\n");
@@ -143,11 +151,11 @@ public final class ChartExport {
             }
             StringBuilder points = new StringBuilder();
             for (int i = 0; i < s.x().length; i++) {
-                if (!Double.isFinite(s.x()[i]) || !Double.isFinite(s.y()[i])) {
+                if (!xs.shows(s.x()[i]) || !ys.shows(s.y()[i])) {
                     continue;
                 }
-                double px = MARGIN_LEFT + (s.x()[i] - xr[0]) / (xr[1] - xr[0]) * plotW;
-                double py = MARGIN_TOP + plotH - (s.y()[i] - yr[0]) / (yr[1] - yr[0]) * plotH;
+                double px = MARGIN_LEFT + xs.frac(s.x()[i]) * plotW;
+                double py = MARGIN_TOP + plotH - ys.frac(s.y()[i]) * plotH;
                 points.append(String.format(Locale.ROOT, "%.2f,%.2f ", px, py));
             }
             sb.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%d\"%s points=\"%s\"><title>%s</title></polyline>%n",
@@ -155,8 +163,8 @@ public final class ChartExport {
                     escape(s.label())));
         }
         double marker = chart.marker();
-        if (marker >= xr[0] && marker <= xr[1]) { // the focused x (LineChart.setMarker); NaN fails both tests
-            double px = MARGIN_LEFT + (marker - xr[0]) / (xr[1] - xr[0]) * plotW;
+        if (xs.shows(marker) && marker >= xs.lo && marker <= xs.hi) { // the focused x (LineChart.setMarker); NaN fails
+            double px = MARGIN_LEFT + xs.frac(marker) * plotW;
             sb.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>%n",
                     px, MARGIN_TOP, px, MARGIN_TOP + plotH, hex(LineChart.MARKER_COLOUR)));
         }
@@ -221,6 +229,97 @@ public final class ChartExport {
             return new double[] {lo - 0.5, hi + 0.5};
         }
         return new double[] {lo, hi};
+    }
+
+    /**
+     * How an axis of the SVG maps data to the plot: linearly or in log10 space over [lo, hi].
+     * The linear mapping is the arithmetic the SVG has always used, so linear exports are
+     * unchanged.
+     */
+    private record Scale(double lo, double hi, boolean log) {
+
+        static Scale linear(double[] r) {
+            return new Scale(r[0], r[1], false);
+        }
+
+        /**
+         * A log axis over the fixed range when it is positive, otherwise over the positive finite
+         * values (half a decade either side of a single value; 1 to 10 with none).
+         */
+        static Scale log(double[] fixed, List<Series> series, boolean x) {
+            if (fixed != null && fixed[0] > 0 && fixed[1] > fixed[0]) {
+                return new Scale(fixed[0], fixed[1], true);
+            }
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (Series s : series) {
+                for (double v : x ? s.x() : s.y()) {
+                    if (Double.isFinite(v) && v > 0) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
+                }
+            }
+            if (lo > hi) {
+                return new Scale(1, 10, true);
+            }
+            if (lo == hi) {
+                return new Scale(lo / Math.sqrt(10), hi * Math.sqrt(10), true);
+            }
+            return new Scale(lo, hi, true);
+        }
+
+        /** Whether v can be drawn on this axis: finite, and positive on a log axis. */
+        boolean shows(double v) {
+            return Double.isFinite(v) && (!log || v > 0);
+        }
+
+        /** Where v falls between lo (0) and hi (1). */
+        double frac(double v) {
+            if (!log) {
+                return (v - lo) / (hi - lo);
+            }
+            double l = Math.log10(lo);
+            return (Math.log10(v) - l) / (Math.log10(hi) - l);
+        }
+
+        List<Double> ticks() {
+            return log ? logTicks(lo, hi) : ChartExport.ticks(lo, hi);
+        }
+
+        String label(double t) {
+            return log ? logLabel(t) : ChartExport.label(t);
+        }
+    }
+
+    /**
+     * Tick values of a log axis over [lo, hi] (lo &gt; 0): the powers of ten inside it, or 1, 2
+     * and 5 times them when fewer than two powers of ten fall inside, or linear ticks on a range
+     * narrower than that.
+     */
+    static List<Double> logTicks(double lo, double hi) {
+        for (double[] mantissas : new double[][] {{1}, {1, 2, 5}}) {
+            List<Double> out = new ArrayList<>();
+            for (int e = (int) Math.floor(Math.log10(lo)) - 1; e <= (int) Math.ceil(Math.log10(hi)); e++) {
+                for (double m : mantissas) {
+                    double t = Double.parseDouble(m + "E" + e); // exact decimal, no rounding from pow
+                    if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) {
+                        out.add(t);
+                    }
+                }
+            }
+            if (out.size() >= 2) {
+                return out;
+            }
+        }
+        return ticks(lo, hi).stream().filter(t -> t > 0).toList();
+    }
+
+    /** A log tick's label: plain decimal (0.001, 100) or, far from 1, scientific (1E-7, 1E+9). */
+    static String logLabel(double t) {
+        java.math.BigDecimal d = new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", t)).stripTrailingZeros();
+        int exponent = d.precision() - d.scale() - 1;
+        return exponent >= -4 && exponent < 9 ? d.toPlainString() : d.toString();
     }
 
     /** About five round tick values inside [lo, hi]. */
