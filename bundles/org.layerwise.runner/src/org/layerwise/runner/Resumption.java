@@ -67,7 +67,7 @@ public record Resumption(Path directory, ValidatedPipeline pipeline, RunOptions 
             }
             Map<String, String> settings = new LinkedHashMap<>();
             map(st.get("settings") == null ? Map.of() : st.get("settings"), runJson, "pipeline.stages[" + stages.size()
-                    + "].settings").forEach((k, v) -> settings.put(String.valueOf(k), text(v)));
+                    + "].settings").forEach((k, v) -> settings.put(String.valueOf(k), String.valueOf(v)));
             stages.add(new PipelineSpec.Stage(role, id, settings, 0));
         }
         if (!(p.get("seed") instanceof Number seed) || !(r.get("eval_prompts") instanceof Number prompts)) {
@@ -113,11 +113,6 @@ public record Resumption(Path directory, ValidatedPipeline pipeline, RunOptions 
             return m;
         }
         throw new PipelineException(ExitCode.BAD_INPUT_FILE, file + ": '" + key + "' is " + o + "; expected an object");
-    }
-
-    /** A setting as run.json holds it, back in the text a pipeline file would give (doubles round-trip exactly). */
-    private static String text(Object v) {
-        return String.valueOf(v);
     }
 
     private static String process(Map<String, Object> run) {

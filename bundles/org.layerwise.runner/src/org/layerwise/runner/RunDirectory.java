@@ -129,6 +129,15 @@ public final class RunDirectory {
 
     /** This machine's host name as run.json records it (from the kernel: no name service is asked). */
     public static String hostName() {
+        return HostName.VALUE;
+    }
+
+    /** Read once: every run.json write and every liveness check asks for it. */
+    private static final class HostName {
+        static final String VALUE = read();
+    }
+
+    private static String read() {
         try {
             String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
             if (!h.isEmpty()) {

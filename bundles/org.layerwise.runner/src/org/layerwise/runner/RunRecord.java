@@ -54,6 +54,8 @@ final class RunRecord {
     private final Map<String, Long> seeds = new LinkedHashMap<>();
     private final Map<String, Double> seconds = new LinkedHashMap<>();
     private final Map<String, Object> facts = new LinkedHashMap<>();
+    /** Read once: run.json is rewritten at every stage and heartbeat, the machine does not change. */
+    private final Map<String, Object> versions = versions();
     private volatile String stage = "starting";
     private List<Map<String, Object>> series = List.of();
     private RunStatus terminal;
@@ -198,7 +200,7 @@ final class RunRecord {
         m.put("pipeline", pipeline());
         m.put("eval_prompts", options.evalPrompts());
         m.put("seeds", seeds);
-        m.put("versions", versions());
+        m.put("versions", versions);
         m.put("engine", facts);
         if (!series.isEmpty()) {
             m.put("checkpoints", series);
