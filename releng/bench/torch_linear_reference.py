@@ -9,7 +9,11 @@ once, y = W_k x, the query's y zeroed; a fresh batch every step, drawn inside th
 backend's timed steps include its prompt batches too).
 Prints one JSON line with steps and prompts per second, measured after warm-up steps.
 
-Usage: torch_linear_reference.py d N L batch steps threads dtype [eta] [warmup]"""
+rows = all computes every token's output in every layer, the model as written; rows = query
+computes only the query row in the last layer (y_hat = h_q + h_q QK S OV, with S still over all
+tokens), the shortcut the backend's engine takes: the fair opponent for the engine's algorithm.
+
+Usage: torch_linear_reference.py d N L batch steps threads dtype [eta] [warmup] [rows]"""
 import json
 import sys
 import time
@@ -22,6 +26,7 @@ def main():
     dtype = {"float64": torch.float64, "float32": torch.float32}[sys.argv[7]]
     eta = float(sys.argv[8]) if len(sys.argv) > 8 else 0.01
     warmup = int(sys.argv[9]) if len(sys.argv) > 9 else 20
+    query_only = (sys.argv[10] if len(sys.argv) > 10 else "all") == "query"
     P, s1, r, init_scale = 64, 1.0, 0.5, 0.01
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -50,11 +55,18 @@ def main():
     def step():
         z, target = prompts()
         h = z
-        for l in range(L):
+        for l in range(L - 1 if query_only else L):
             s = h.transpose(1, 2) @ h / N          # [batch, D, D]
             m = qk[l] @ s @ ov[l]                  # [batch, D, D]
             h = h + h @ m
-        e = h[:, N, d:] - target
+        if query_only:
+            hq = h[:, N:, :]                       # [batch, 1, D]
+            a = hq @ qk[L - 1]                     # [batch, 1, D]
+            b = (a @ h.transpose(1, 2)) @ h / N    # [batch, 1, D] = a S
+            out = (hq + b @ ov[L - 1])[:, 0]
+        else:
+            out = h[:, N]
+        e = out[:, d:] - target
         loss = 0.5 * (e * e).sum(-1).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -69,7 +81,7 @@ def main():
     elapsed = time.perf_counter() - start
     print(json.dumps({"steps_per_second": steps / elapsed, "prompts_per_second": steps * batch / elapsed,
                       "loss": loss, "torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "dtype": sys.argv[7]}))
+                      "dtype": sys.argv[7], "rows": "query" if query_only else "all"}))
 
 
 if __name__ == "__main__":

@@ -273,12 +273,25 @@ public class LinearRegressionTask implements TaskGenerator {
             double[] c = new double[d];
             double[] yc = new double[d];
             for (int i = 0; i <= n; i++) {
+                int o = (p * (n + 1) + i) * dim;
+                if (st.identity) { // the same draws as below, written in place: this loop is most of a training step's prompts
+                    int yo = i < n ? o + d : -1;
+                    for (int a = 0; a < d; a++) {
+                        double x = sd[a] * rng.nextGaussian();
+                        z[o + a] = x;
+                        if (yo >= 0) {
+                            z[yo + a] = st.pool[lambda + a] * x;
+                        } else {
+                            targets[p * d + a] = st.pool[lambda + a] * x;
+                        }
+                    }
+                    continue;
+                }
                 // coordinates in the U basis: x = U c with c ~ N(0, S), y = W x = U (Lambda c)
                 for (int a = 0; a < d; a++) {
                     c[a] = sd[a] * rng.nextGaussian();
                     yc[a] = st.pool[lambda + a] * c[a];
                 }
-                int o = (p * (n + 1) + i) * dim;
                 rotate(st, c, z, o);
                 if (i < n) {
                     rotate(st, yc, z, o + d);
@@ -290,13 +303,9 @@ public class LinearRegressionTask implements TaskGenerator {
         return PromptBatch.regression(count, d, d, n, z, targets);
     }
 
-    /** out[o .. o + d) = U v. */
+    /** out[o .. o + d) = U v (U not the identity). */
     private static void rotate(Structure st, double[] v, double[] out, int o) {
         int d = st.d;
-        if (st.identity) {
-            System.arraycopy(v, 0, out, o, d);
-            return;
-        }
         for (int i = 0; i < d; i++) {
             double x = 0;
             for (int a = 0; a < d; a++) {

@@ -26,52 +26,63 @@ class LinearAttentionEngineTest {
 
     /**
      * Central differences of the batch loss in every trained value (reduced: p and q; full: every
-     * entry of QK and OV), two layers, h = 1e-5: the hand-written gradient agrees to 1e-7 of the
+     * entry of QK and OV), one, two and three layers (the last layer's query-only pass alone, then
+     * below it one and two full layers), h = 1e-5: the hand-written gradient agrees to 1e-7 of the
      * largest gradient (the differences' own error is about 1e-10 here).
      */
     @Test
     void gradient_matches_finite_differences_in_both_parameterizations() throws Exception {
-        for (String parameterization : new String[] {"reduced", "full"}) {
-            LinearParameters params = random(parameterization, 2, 3);
-            LinearAttentionEngine engine = new LinearAttentionEngine(config(parameterization, 2));
-            PromptBatch batch = TASK.batch(1, 8);
-            LinearAttentionEngine.LossAndGradient lg = engine.lossAndGradient(batch, params.qk(), params.ov());
-            double[][] g = params.gradient(lg.qkGrad(), lg.ovGrad());
-            double largest = 0;
-            double worst = 0;
-            double h = 1e-5;
-            for (int i = 0; i < params.theta.length; i++) {
-                for (int j = 0; j < params.theta[i].length; j++) {
-                    double keep = params.theta[i][j];
-                    params.theta[i][j] = keep + h;
-                    params.sync();
-                    double up = engine.lossAndGradient(batch, params.qk(), params.ov()).loss();
-                    params.theta[i][j] = keep - h;
-                    params.sync();
-                    double down = engine.lossAndGradient(batch, params.qk(), params.ov()).loss();
-                    params.theta[i][j] = keep;
-                    params.sync();
-                    worst = Math.max(worst, Math.abs((up - down) / (2 * h) - g[i][j]));
-                    largest = Math.max(largest, Math.abs(g[i][j]));
-                }
+        for (int layers = 1; layers <= 3; layers++) {
+            for (String parameterization : new String[] {"reduced", "full"}) {
+                gradientMatchesFiniteDifferences(parameterization, layers);
             }
-            assertTrue(largest > 1e-3, parameterization + ": a vanishing gradient tests nothing (" + largest + ")");
-            assertTrue(worst <= 1e-7 * largest, parameterization + ": worst difference " + worst + " against a largest gradient " + largest);
         }
+    }
+
+    private static void gradientMatchesFiniteDifferences(String parameterization, int layers) throws Exception {
+        LinearParameters params = random(parameterization, layers, 3);
+        LinearAttentionEngine engine = new LinearAttentionEngine(config(parameterization, layers));
+        PromptBatch batch = TASK.batch(1, 8);
+        LinearAttentionEngine.LossAndGradient lg = engine.lossAndGradient(batch, params.qk(), params.ov());
+        double[][] g = params.gradient(lg.qkGrad(), lg.ovGrad());
+        double largest = 0;
+        double worst = 0;
+        double h = 1e-5;
+        for (int i = 0; i < params.theta.length; i++) {
+            for (int j = 0; j < params.theta[i].length; j++) {
+                double keep = params.theta[i][j];
+                params.theta[i][j] = keep + h;
+                params.sync();
+                double up = engine.lossAndGradient(batch, params.qk(), params.ov()).loss();
+                params.theta[i][j] = keep - h;
+                params.sync();
+                double down = engine.lossAndGradient(batch, params.qk(), params.ov()).loss();
+                params.theta[i][j] = keep;
+                params.sync();
+                worst = Math.max(worst, Math.abs((up - down) / (2 * h) - g[i][j]));
+                largest = Math.max(largest, Math.abs(g[i][j]));
+            }
+        }
+        assertTrue(largest > 1e-3, parameterization + ", " + layers + " layers: a vanishing gradient tests nothing (" + largest + ")");
+        assertTrue(worst <= 1e-7 * largest,
+                parameterization + ", " + layers + " layers: worst difference " + worst + " against a largest gradient " + largest);
     }
 
     /** The engine's outputs and loss are the core Forward's (keys = all, divided by N) to 1e-12. */
     @Test
     void forward_equals_the_core_reference() throws Exception {
         for (String parameterization : new String[] {"reduced", "full"}) {
-            LinearParameters params = random(parameterization, 3, 5);
-            ModelConfig c = config(parameterization, 3);
-            PromptBatch batch = TASK.batch(2, 10);
-            double[] mine = new LinearAttentionEngine(c).outputs(params.qk(), params.ov(), batch.z, batch.count);
-            double[] core = Forward.run(params.model(), batch, false).logits();
-            assertClose(core, mine, 1e-12, parameterization);
-            double loss = new LinearAttentionEngine(c).lossAndGradient(batch, params.qk(), params.ov()).loss();
-            assertEquals(Forward.squaredError(core, batch.queryTargets, c.dY()), loss, 1e-12 * loss, parameterization + ": loss");
+            for (int layers : new int[] {1, 3}) {
+                LinearParameters params = random(parameterization, layers, 5);
+                ModelConfig c = config(parameterization, layers);
+                PromptBatch batch = TASK.batch(2, 10);
+                String what = parameterization + ", " + layers + " layers";
+                double[] mine = new LinearAttentionEngine(c).outputs(params.qk(), params.ov(), batch.z, batch.count);
+                double[] core = Forward.run(params.model(), batch, false).logits();
+                assertClose(core, mine, 1e-12, what);
+                double loss = new LinearAttentionEngine(c).lossAndGradient(batch, params.qk(), params.ov()).loss();
+                assertEquals(Forward.squaredError(core, batch.queryTargets, c.dY()), loss, 1e-12 * loss, what + ": loss");
+            }
         }
     }
 

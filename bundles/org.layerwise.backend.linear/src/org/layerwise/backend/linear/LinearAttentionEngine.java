@@ -1,5 +1,6 @@
 package org.layerwise.backend.linear;
 
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 import org.layerwise.core.PromptBatch;
@@ -17,9 +18,18 @@ import org.layerwise.core.model.ModelConfig;
  * OV = W_P'. The loss of a batch is the mean over its prompts of 1/2 ||y_hat - y||^2, y_hat the
  * query's label block after the last layer.
  *
- * <p>The gradient, with G = dLoss/d(output of layer l): dM = H'G, dQK = dM OV' S, dOV = S QK' dM,
- * dS = QK' dM OV', and dLoss/dH = G + G M' + H (dS + dS') / N. Prompts are summed in fixed chunks
- * of {@value #CHUNK}, the chunks in order, so the result does not depend on the number of threads.
+ * <p>Layers below the last: with G = dLoss/d(output of layer l), dM = H'G, dQK = dM OV' S,
+ * dOV = S QK' dM, dS = QK' dM OV', and dLoss/dH = G + G M' + H (dS + dS') / N.
+ *
+ * <p>The last layer: only the query row z of its output is read, so it never forms S or M. With
+ * a = z QK, r = H a', b = r'H / N (= z QK S), the output is z + b OV; with g the error on the y
+ * block, u = g OV', w = H u' and v = w'H / N (= u S), the gradients are the rank-one dQK = z'v and
+ * dOV = b'g, and dLoss/dH = (r u + w a) / N in every row, plus g + v QK' in the query's. That is
+ * O(T D) work per prompt instead of O(T D^2): the whole step of a one-layer model.
+ *
+ * <p>Prompts are summed in fixed chunks of {@value #CHUNK}, the chunks in order, so the result does
+ * not depend on the number of threads. The loops run row by row (broadcast times row) so that the
+ * JIT vectorises them.
  */
 final class LinearAttentionEngine {
 
@@ -49,10 +59,15 @@ final class LinearAttentionEngine {
     /** The query's label block after the last layer, [count, dY], for prompts z [count, T, D]. */
     double[] outputs(double[][] qk, double[][] ov, double[] z, int count) {
         double[] out = new double[count * dY];
-        IntStream.range(0, count).parallel().forEach(p -> {
-            Scratch s = new Scratch();
-            forward(qk, ov, z, p, s);
-            System.arraycopy(s.h[layers], (t - 1) * dim + dX, out, p * dY, dY);
+        IntStream.range(0, (count + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
+            Scratch s = new Scratch(qk, ov);
+            for (int p = c * CHUNK; p < Math.min(count, (c + 1) * CHUNK); p++) {
+                forward(qk, ov, z, p, s);
+                int q = s.at + (t - 1) * dim + dX;
+                for (int k = 0; k < dY; k++) {
+                    out[p * dY + k] = s.in[q + k] + s.y[k];
+                }
+            }
         });
         return out;
     }
@@ -72,7 +87,7 @@ final class LinearAttentionEngine {
                 acc[l] = new double[dim * dim];
             }
             acc[2 * layers] = new double[1];
-            Scratch s = new Scratch();
+            Scratch s = new Scratch(qk, ov);
             for (int p = c * CHUNK; p < Math.min(b.count, (c + 1) * CHUNK); p++) {
                 acc[2 * layers][0] += backward(qk, ov, b, p, s, acc);
             }
@@ -98,75 +113,251 @@ final class LinearAttentionEngine {
         return new LossAndGradient(loss * scale, gqk, gov);
     }
 
-    /** Per-prompt buffers: every layer's input (h[l], h[layers] the output), S and M per layer. */
+    /**
+     * Per-chunk buffers: every layer's input h[l] (h[layers - 1] the last layer's), S and M of the
+     * layers below the last, the last layer's vectors, and the weights' transposes.
+     */
     private final class Scratch {
-        final double[][] h = new double[layers + 1][t * dim];
+        final double[][] h = new double[layers][t * dim];
         final double[][] s = new double[layers][dim * dim];
         final double[][] m = new double[layers][dim * dim];
+        final double[][] qkT = new double[layers][];
+        final double[][] ovT = new double[layers][];
         final double[] tmp = new double[dim * dim];
+        final double[] tmp2 = new double[dim * dim];
         final double[] dm = new double[dim * dim];
-        final double[] qtdm = new double[dim * dim];
+        final double[] a = new double[dim];
+        final double[] r = new double[t];
+        final double[] bq = new double[dim];
+        final double[] y = new double[dY];
+        final double[] u = new double[dim];
+        final double[] w = new double[t];
+        final double[] v = new double[dim];
+        final double[] vq = new double[dim];
         double[] g = new double[t * dim];
         double[] g2 = new double[t * dim];
+        double[] in;
+        int at;
+
+        Scratch(double[][] qk, double[][] ov) {
+            for (int l = 0; l < layers; l++) {
+                qkT[l] = new double[dim * dim];
+                ovT[l] = new double[dim * dim];
+                transpose(qk[l], qkT[l], dim);
+                transpose(ov[l], ovT[l], dim);
+            }
+        }
     }
 
+    /**
+     * Every layer's input into s.h (the prompt itself is read in place where a one-layer model
+     * needs no copy: s.in, s.at say where the last layer's input is); the last layer's query-row
+     * output, less its input, into s.y (and a, r, b).
+     */
     private void forward(double[][] qk, double[][] ov, double[] z, int p, Scratch s) {
-        System.arraycopy(z, p * t * dim, s.h[0], 0, t * dim);
-        for (int l = 0; l < layers; l++) {
+        if (layers == 1) {
+            s.in = z;
+            s.at = p * t * dim;
+        } else {
+            System.arraycopy(z, p * t * dim, s.h[0], 0, t * dim);
+            s.in = s.h[layers - 1];
+            s.at = 0;
+        }
+        for (int l = 0; l < layers - 1; l++) {
             double[] h = s.h[l];
             double[] sl = s.s[l];
-            multiplyTA(h, h, sl, t, dim, dim, false);
-            for (int i = 0; i < sl.length; i++) {
-                sl[i] /= n;
-            }
+            gram(h, sl);
             multiply(qk[l], sl, s.tmp, dim, dim, dim, false);
             multiply(s.tmp, ov[l], s.m[l], dim, dim, dim, false);
             double[] next = s.h[l + 1];
             System.arraycopy(h, 0, next, 0, h.length);
             multiply(h, s.m[l], next, t, dim, dim, true);
         }
+        int last = layers - 1;
+        double[] h = s.in;
+        int at = s.at;
+        rowTimes(h, at + (t - 1) * dim, qk[last], s.a); // a = z QK
+        rowDots(h, at, s.a, s.r);                       // r = H a'
+        combine(s.r, h, at, s.bq);                      // b = r'H / N
+        double[] o = ov[last];
+        for (int k = 0; k < dY; k++) {          // y = (b OV)[y block]
+            s.y[k] = 0;
+        }
+        for (int i = 0; i < dim; i++) {
+            double bi = s.bq[i];
+            int row = i * dim + dX;
+            for (int k = 0; k < dY; k++) {
+                s.y[k] += bi * o[row + k];
+            }
+        }
     }
 
     /** Forward and backward of prompt p; adds its (unscaled) gradient to acc and returns its loss. */
     private double backward(double[][] qk, double[][] ov, PromptBatch b, int p, Scratch s, double[][] acc) {
         forward(qk, ov, b.z, p, s);
-        double[] g = s.g;
-        java.util.Arrays.fill(g, 0);
-        int q = (t - 1) * dim + dX;
+        int last = layers - 1;
+        double[] h = s.in;
+        int at = s.at;
+        int q = at + (t - 1) * dim;
         double loss = 0;
-        for (int c = 0; c < dY; c++) {
-            double e = s.h[layers][q + c] - b.queryTargets[p * dY + c];
-            loss += 0.5 * e * e;
-            g[q + c] = e;
+        double[] e = s.y; // becomes the error on the y block
+        for (int k = 0; k < dY; k++) {
+            e[k] = h[q + dX + k] + s.y[k] - b.queryTargets[p * dY + k];
+            loss += 0.5 * e[k] * e[k];
         }
-        for (int l = layers - 1; l >= 0; l--) {
-            double[] h = s.h[l];
+        // u = g OV' = OV[:, y block] e
+        double[] o = ov[last];
+        for (int i = 0; i < dim; i++) {
+            double x = 0;
+            int row = i * dim + dX;
+            for (int k = 0; k < dY; k++) {
+                x += o[row + k] * e[k];
+            }
+            s.u[i] = x;
+        }
+        rowDots(h, at, s.u, s.w);                // w = H u'
+        combine(s.w, h, at, s.v);                // v = w'H / N = u S
+        outer(h, q, s.v, acc[last]);             // dQK += z' v
+        double[] dov = acc[layers + last];       // dOV += b' g
+        for (int i = 0; i < dim; i++) {
+            double bi = s.bq[i];
+            int row = i * dim + dX;
+            for (int k = 0; k < dY; k++) {
+                dov[row + k] += bi * e[k];
+            }
+        }
+        if (last == 0) {
+            return loss;
+        }
+        // dLoss/dH of the last layer's input: (r u + w a) / N per row, g + v QK' more in the query's
+        double[] g = s.g;
+        double inv = 1.0 / n;
+        for (int i = 0; i < t; i++) {
+            double ri = s.r[i] * inv;
+            double wi = s.w[i] * inv;
+            int row = i * dim;
+            for (int j = 0; j < dim; j++) {
+                g[row + j] = ri * s.u[j] + wi * s.a[j];
+            }
+        }
+        rowTimes(s.v, 0, s.qkT[last], s.vq);
+        int gq = (t - 1) * dim;
+        for (int j = 0; j < dim; j++) {
+            g[gq + j] += s.vq[j];
+        }
+        for (int k = 0; k < dY; k++) {
+            g[gq + dX + k] += e[k];
+        }
+        for (int l = last - 1; l >= 0; l--) {
+            h = s.h[l];
             double[] sl = s.s[l];
-            multiplyTA(h, g, s.dm, t, dim, dim, false);
-            multiplyTB(s.dm, ov[l], s.tmp, dim, dim, dim, false);
-            multiply(s.tmp, sl, acc[l], dim, dim, dim, true);
-            multiplyTA(qk[l], s.dm, s.qtdm, dim, dim, dim, false);
-            multiply(sl, s.qtdm, acc[layers + l], dim, dim, dim, true);
+            multiplyTA(h, g, s.dm, t, dim, dim, false);                // dM = H'G
+            multiply(s.dm, s.ovT[l], s.tmp, dim, dim, dim, false);     // dM OV'
+            multiply(s.tmp, sl, acc[l], dim, dim, dim, true);          // dQK += dM OV' S
+            multiply(s.qkT[l], s.dm, s.tmp2, dim, dim, dim, false);    // QK' dM
+            multiply(sl, s.tmp2, acc[layers + l], dim, dim, dim, true); // dOV += S QK' dM
             if (l == 0) {
                 break;
             }
-            multiplyTB(s.qtdm, ov[l], s.tmp, dim, dim, dim, false); // dS
+            multiply(s.tmp2, s.ovT[l], s.tmp, dim, dim, dim, false);   // dS = QK' dM OV'
             for (int i = 0; i < dim; i++) {
                 for (int j = i; j < dim; j++) {
-                    double v = (s.tmp[i * dim + j] + s.tmp[j * dim + i]) / n;
-                    s.tmp[i * dim + j] = v;
-                    s.tmp[j * dim + i] = v;
+                    double x = (s.tmp[i * dim + j] + s.tmp[j * dim + i]) / n;
+                    s.tmp[i * dim + j] = x;
+                    s.tmp[j * dim + i] = x;
                 }
             }
+            transpose(s.m[l], s.tmp2, dim);
             double[] next = s.g2;
             System.arraycopy(g, 0, next, 0, g.length);
-            multiplyTB(g, s.m[l], next, t, dim, dim, true);
-            multiply(h, s.tmp, next, t, dim, dim, true);
+            multiply(g, s.tmp2, next, t, dim, dim, true);              // + G M'
+            multiply(h, s.tmp, next, t, dim, dim, true);               // + H (dS + dS') / N
             s.g2 = g;
             g = next;
         }
         s.g = g;
         return loss;
+    }
+
+    /** S = H'H / N, symmetric, one token's outer product at a time. */
+    private void gram(double[] h, double[] out) {
+        multiplyTA(h, h, out, t, dim, dim, false);
+        double inv = 1.0 / n;
+        for (int i = 0; i < out.length; i++) {
+            out[i] *= inv;
+        }
+    }
+
+    /** out = x[off, off + D) m for a D x D m. */
+    private void rowTimes(double[] x, int off, double[] m, double[] out) {
+        Arrays.fill(out, 0, dim, 0);
+        for (int i = 0; i < dim; i++) {
+            double xi = x[off + i];
+            int row = i * dim;
+            for (int j = 0; j < dim; j++) {
+                out[j] += xi * m[row + j];
+            }
+        }
+    }
+
+    /**
+     * out[i] = h[i] . v for every token row i, in four partial sums (j mod 4, added in that order):
+     * one running sum would wait on every add, and these dots are most of the last layer's time.
+     */
+    private void rowDots(double[] h, int at, double[] v, double[] out) {
+        int wide = dim & ~3;
+        for (int i = 0; i < t; i++) {
+            double x0 = 0;
+            double x1 = 0;
+            double x2 = 0;
+            double x3 = 0;
+            int row = at + i * dim;
+            for (int j = 0; j < wide; j += 4) {
+                x0 += h[row + j] * v[j];
+                x1 += h[row + j + 1] * v[j + 1];
+                x2 += h[row + j + 2] * v[j + 2];
+                x3 += h[row + j + 3] * v[j + 3];
+            }
+            for (int j = wide; j < dim; j++) {
+                x0 += h[row + j] * v[j];
+            }
+            out[i] = (x0 + x1) + (x2 + x3);
+        }
+    }
+
+    /** out = c'H / N for token weights c, H at h[at]. */
+    private void combine(double[] c, double[] h, int at, double[] out) {
+        Arrays.fill(out, 0, dim, 0);
+        for (int i = 0; i < t; i++) {
+            double ci = c[i];
+            int row = at + i * dim;
+            for (int j = 0; j < dim; j++) {
+                out[j] += ci * h[row + j];
+            }
+        }
+        double inv = 1.0 / n;
+        for (int j = 0; j < dim; j++) {
+            out[j] *= inv;
+        }
+    }
+
+    /** acc += x[off, off + D)' v. */
+    private void outer(double[] x, int off, double[] v, double[] acc) {
+        for (int i = 0; i < dim; i++) {
+            double xi = x[off + i];
+            int row = i * dim;
+            for (int j = 0; j < dim; j++) {
+                acc[row + j] += xi * v[j];
+            }
+        }
+    }
+
+    private static void transpose(double[] m, double[] out, int dim) {
+        for (int i = 0; i < dim; i++) {
+            for (int j = 0; j < dim; j++) {
+                out[j * dim + i] = m[i * dim + j];
+            }
+        }
     }
 
     private static void add(double[] from, double[] to) {
@@ -177,27 +368,45 @@ final class LinearAttentionEngine {
 
     /** out (r x c) = (or +=) a (r x k) b (k x c). */
     static void multiply(double[] a, double[] b, double[] out, int r, int k, int c, boolean accumulate) {
-        product(a, k, 1, b, c, 1, out, r, k, c, accumulate);
+        for (int i = 0; i < r; i++) {
+            int row = i * c;
+            if (!accumulate) {
+                Arrays.fill(out, row, row + c, 0);
+            }
+            for (int m = 0; m < k; m++) {
+                double aim = a[i * k + m];
+                int brow = m * c;
+                for (int j = 0; j < c; j++) {
+                    out[row + j] += aim * b[brow + j];
+                }
+            }
+        }
     }
 
     /** out (r x c) = (or +=) a' b with a stored k x r and b k x c. */
     static void multiplyTA(double[] a, double[] b, double[] out, int k, int r, int c, boolean accumulate) {
-        product(a, 1, r, b, c, 1, out, r, k, c, accumulate);
+        if (!accumulate) {
+            Arrays.fill(out, 0, r * c, 0);
+        }
+        for (int m = 0; m < k; m++) {
+            int brow = m * c;
+            for (int i = 0; i < r; i++) {
+                double ami = a[m * r + i];
+                int row = i * c;
+                for (int j = 0; j < c; j++) {
+                    out[row + j] += ami * b[brow + j];
+                }
+            }
+        }
     }
 
     /** out (r x c) = (or +=) a b' with a stored r x k and b c x k. */
     static void multiplyTB(double[] a, double[] b, double[] out, int r, int k, int c, boolean accumulate) {
-        product(a, k, 1, b, 1, k, out, r, k, c, accumulate);
-    }
-
-    /** out[i][j] (=, +=) sum_m a[i * ai + m * am] b[m * bm + j * bj], summed over m in order. */
-    private static void product(double[] a, int ai, int am, double[] b, int bm, int bj, double[] out, int r, int k, int c,
-            boolean accumulate) {
         for (int i = 0; i < r; i++) {
             for (int j = 0; j < c; j++) {
                 double v = 0;
                 for (int m = 0; m < k; m++) {
-                    v += a[i * ai + m * am] * b[m * bm + j * bj];
+                    v += a[i * k + m] * b[j * k + m];
                 }
                 out[i * c + j] = accumulate ? out[i * c + j] + v : v;
             }
