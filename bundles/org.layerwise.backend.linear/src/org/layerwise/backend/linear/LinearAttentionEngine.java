@@ -28,13 +28,15 @@ import org.layerwise.core.model.ModelConfig;
  * O(T D) work per prompt instead of O(T D^2): the whole step of a one-layer model.
  *
  * <p>Prompts are summed in fixed chunks of {@value #CHUNK}, the chunks in order, so the result does
- * not depend on the number of threads. The loops run row by row (broadcast times row) so that the
- * JIT vectorises them.
+ * not depend on the number of threads. Every product runs row by row (broadcast times row) through
+ * {@link Axpy}, the Vector API's lanes where the JVM has them.
  */
 final class LinearAttentionEngine {
 
     /** Prompts per unit of parallel work; fixed, so sums are formed in the same order on any machine. */
     static final int CHUNK = 16;
+
+    private static final Axpy K = Axpy.BEST;
 
     /** The batch's mean loss and its gradient with respect to each layer's QK and OV. */
     record LossAndGradient(double loss, double[][] qkGrad, double[][] ovGrad) {
@@ -180,15 +182,9 @@ final class LinearAttentionEngine {
         rowDots(h, at, s.a, s.r);                       // r = H a'
         combine(s.r, h, at, s.bq);                      // b = r'H / N
         double[] o = ov[last];
-        for (int k = 0; k < dY; k++) {          // y = (b OV)[y block]
-            s.y[k] = 0;
-        }
+        Arrays.fill(s.y, 0);                     // y = (b OV)[y block]
         for (int i = 0; i < dim; i++) {
-            double bi = s.bq[i];
-            int row = i * dim + dX;
-            for (int k = 0; k < dY; k++) {
-                s.y[k] += bi * o[row + k];
-            }
+            K.run(s.bq[i], o, i * dim + dX, s.y, 0, dY);
         }
     }
 
@@ -205,26 +201,16 @@ final class LinearAttentionEngine {
             e[k] = h[q + dX + k] + s.y[k] - b.queryTargets[p * dY + k];
             loss += 0.5 * e[k] * e[k];
         }
-        // u = g OV' = OV[:, y block] e
-        double[] o = ov[last];
-        for (int i = 0; i < dim; i++) {
-            double x = 0;
-            int row = i * dim + dX;
-            for (int k = 0; k < dY; k++) {
-                x += o[row + k] * e[k];
-            }
-            s.u[i] = x;
+        Arrays.fill(s.u, 0);                     // u = g OV' = sum_k e_k OV'[y row k]
+        for (int k = 0; k < dY; k++) {
+            K.run(e[k], s.ovT[last], (dX + k) * dim, s.u, 0, dim);
         }
         rowDots(h, at, s.u, s.w);                // w = H u'
         combine(s.w, h, at, s.v);                // v = w'H / N = u S
         outer(h, q, s.v, acc[last]);             // dQK += z' v
         double[] dov = acc[layers + last];       // dOV += b' g
         for (int i = 0; i < dim; i++) {
-            double bi = s.bq[i];
-            int row = i * dim + dX;
-            for (int k = 0; k < dY; k++) {
-                dov[row + k] += bi * e[k];
-            }
+            K.run(s.bq[i], e, 0, dov, i * dim + dX, dY);
         }
         if (last == 0) {
             return loss;
@@ -232,13 +218,10 @@ final class LinearAttentionEngine {
         // dLoss/dH of the last layer's input: (r u + w a) / N per row, g + v QK' more in the query's
         double[] g = s.g;
         double inv = 1.0 / n;
+        Arrays.fill(g, 0);
         for (int i = 0; i < t; i++) {
-            double ri = s.r[i] * inv;
-            double wi = s.w[i] * inv;
-            int row = i * dim;
-            for (int j = 0; j < dim; j++) {
-                g[row + j] = ri * s.u[j] + wi * s.a[j];
-            }
+            K.run(s.r[i] * inv, s.u, 0, g, i * dim, dim);
+            K.run(s.w[i] * inv, s.a, 0, g, i * dim, dim);
         }
         rowTimes(s.v, 0, s.qkT[last], s.vq);
         int gq = (t - 1) * dim;
@@ -292,11 +275,7 @@ final class LinearAttentionEngine {
     private void rowTimes(double[] x, int off, double[] m, double[] out) {
         Arrays.fill(out, 0, dim, 0);
         for (int i = 0; i < dim; i++) {
-            double xi = x[off + i];
-            int row = i * dim;
-            for (int j = 0; j < dim; j++) {
-                out[j] += xi * m[row + j];
-            }
+            K.run(x[off + i], m, i * dim, out, 0, dim);
         }
     }
 
@@ -329,11 +308,7 @@ final class LinearAttentionEngine {
     private void combine(double[] c, double[] h, int at, double[] out) {
         Arrays.fill(out, 0, dim, 0);
         for (int i = 0; i < t; i++) {
-            double ci = c[i];
-            int row = at + i * dim;
-            for (int j = 0; j < dim; j++) {
-                out[j] += ci * h[row + j];
-            }
+            K.run(c[i], h, at + i * dim, out, 0, dim);
         }
         double inv = 1.0 / n;
         for (int j = 0; j < dim; j++) {
@@ -344,11 +319,7 @@ final class LinearAttentionEngine {
     /** acc += x[off, off + D)' v. */
     private void outer(double[] x, int off, double[] v, double[] acc) {
         for (int i = 0; i < dim; i++) {
-            double xi = x[off + i];
-            int row = i * dim;
-            for (int j = 0; j < dim; j++) {
-                acc[row + j] += xi * v[j];
-            }
+            K.run(x[off + i], v, 0, acc, i * dim, dim);
         }
     }
 
@@ -374,11 +345,7 @@ final class LinearAttentionEngine {
                 Arrays.fill(out, row, row + c, 0);
             }
             for (int m = 0; m < k; m++) {
-                double aim = a[i * k + m];
-                int brow = m * c;
-                for (int j = 0; j < c; j++) {
-                    out[row + j] += aim * b[brow + j];
-                }
+                K.run(a[i * k + m], b, m * c, out, row, c);
             }
         }
     }
@@ -389,13 +356,8 @@ final class LinearAttentionEngine {
             Arrays.fill(out, 0, r * c, 0);
         }
         for (int m = 0; m < k; m++) {
-            int brow = m * c;
             for (int i = 0; i < r; i++) {
-                double ami = a[m * r + i];
-                int row = i * c;
-                for (int j = 0; j < c; j++) {
-                    out[row + j] += ami * b[brow + j];
-                }
+                K.run(a[m * r + i], b, m * c, out, i * c, c);
             }
         }
     }
