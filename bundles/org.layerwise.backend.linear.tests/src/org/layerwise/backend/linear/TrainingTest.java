@@ -156,6 +156,7 @@ class TrainingTest {
         assertEquals(0.05 / 5, (Double) m.facts().get("eta_section9"), 1e-15);
         assertTrue(m.facts().get("parameterization").toString().startsWith("reduced"));
         assertTrue(m.facts().get("gradient").toString().startsWith("sampled"));
+        assertTrue(m.facts().get("engine").toString().contains("Vector API"), "run.json says which kernel ran: " + m.facts().get("engine"));
     }
 
     /** Training lowers the loss (sampled, both parameterizations). */
