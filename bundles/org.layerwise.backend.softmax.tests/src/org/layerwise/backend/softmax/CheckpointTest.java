@@ -401,7 +401,10 @@ class CheckpointTest {
         long[] nanos = new long[2000];
         for (int rep = 0; rep < nanos.length; rep++) {
             long t0 = System.nanoTime();
-            TrainingCheckpoints.TrainingState s = SoftmaxAttentionBackend.state(6000, params, adam, curve, curve, 6000);
+            TrainingCheckpoints.TrainingState s = org.layerwise.core.TrainingLoop.state(6000, into -> {
+                params.save(into);
+                adam.save(into);
+            }, curve, curve, 6000);
             nanos[rep] = System.nanoTime() - t0;
             if (s.step() != 6000) {
                 throw new AssertionError();
