@@ -22,48 +22,13 @@ import org.layerwise.core.TrainingCheckpoints;
 import org.layerwise.core.TrainingMonitor;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
+import org.layerwise.testing.MemoryCheckpoints;
+import org.layerwise.testing.RecordingMonitor;
 
 /** Settings refused, training state resumed bit for bit, divergence, progress and the series. */
 class TrainingTest {
 
     static final Regression TASK = Regression.of(3, 6, new double[] {1.0, 0.6, 0.3}, 5, 41);
-
-    /** The runner's store, in memory: latest() is the state saved last. */
-    static final class Memory implements TrainingCheckpoints {
-        TrainingState last;
-
-        @Override
-        public TrainingState latest() {
-            return last;
-        }
-
-        @Override
-        public void save(TrainingState state) {
-            last = state;
-        }
-    }
-
-    /** Records the steps reported; cancelled once {@code cancelAfter} steps completed (0: never). */
-    static final class Monitor implements TrainingMonitor {
-        final List<Integer> steps = new ArrayList<>();
-        final List<Double> accuracies = new ArrayList<>();
-        final int cancelAfter;
-
-        Monitor(int cancelAfter) {
-            this.cancelAfter = cancelAfter;
-        }
-
-        @Override
-        public void step(int step, int totalSteps, double loss, double accuracy) {
-            steps.add(step);
-            accuracies.add(accuracy);
-        }
-
-        @Override
-        public boolean isCanceled() {
-            return cancelAfter > 0 && !steps.isEmpty() && steps.get(steps.size() - 1) >= cancelAfter;
-        }
-    }
 
     static long[] bits(double[] a) {
         long[] b = new long[a.length];
@@ -88,22 +53,22 @@ class TrainingTest {
                         "init", "random", "dtype", dtype);
                 String what = parameterization + ", " + dtype;
                 TrainedModel reference = TASK.train(s);
-                Memory store = new Memory();
+                MemoryCheckpoints store = new MemoryCheckpoints();
                 for (int k : new int[] {11, 23}) {
-                    Monitor m = new Monitor(k);
+                    RecordingMonitor m = new RecordingMonitor(k);
                     assertThrows(OperationCanceledException.class, () -> TASK.train(s, store, m, ModelSeries.Sink.NONE));
-                    assertEquals(k, store.last.step(), what + ": the state after the last completed step is saved at the cancel");
+                    assertEquals(k, store.latest().step(), what + ": the state after the last completed step is saved at the cancel");
                 }
-                Monitor rest = new Monitor(0);
+                RecordingMonitor rest = new RecordingMonitor(0);
                 TrainedModel resumed = TASK.train(s, store, rest, ModelSeries.Sink.NONE);
                 assertSameTraining(reference, resumed, what);
-                assertEquals(List.of(24, 25, 26, 27, 28, 29, 30), rest.steps, what + ": progress continues after the resumed step");
+                assertEquals(List.of(24, 25, 26, 27, 28, 29, 30), rest.steps(), what + ": progress continues after the resumed step");
                 assertEquals(23, resumed.facts().get("resumed_from_step"));
                 assertNull(reference.facts().get("resumed_from_step"));
-                assertEquals(30, store.last.step(), what + ": the final state is saved when training ends");
-                Monitor none = new Monitor(0);
+                assertEquals(30, store.latest().step(), what + ": the final state is saved when training ends");
+                RecordingMonitor none = new RecordingMonitor(0);
                 assertSameTraining(reference, TASK.train(s, store, none, ModelSeries.Sink.NONE), what + ", resumed after the end");
-                assertTrue(none.steps.isEmpty(), what + ": nothing left to train");
+                assertTrue(none.steps().isEmpty(), what + ": nothing left to train");
             }
         }
     }
@@ -111,7 +76,7 @@ class TrainingTest {
     /** A state saved by the other parameterization is refused, naming the array. */
     @Test
     void a_state_of_another_parameterization_is_refused() throws Exception {
-        Memory store = new Memory();
+        MemoryCheckpoints store = new MemoryCheckpoints();
         TASK.train(Regression.settings("parameterization", "full", "steps", 3L), store, TrainingMonitor.NONE, ModelSeries.Sink.NONE);
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> TASK.train(Regression.settings("steps", 3L), store, TrainingMonitor.NONE, ModelSeries.Sink.NONE));
@@ -124,7 +89,7 @@ class TrainingTest {
         for (Map<String, Object> s : List.of(Regression.settings("parameterization", "full", "eta", 1e4, "steps", 50L),
                 Regression.settings("eta", 1e4, "steps", 50L, "init_scale", 1.0),
                 Regression.settings("gradient", "expected", "eta", 1e4, "steps", 50L, "init_scale", 1.0))) {
-            Memory store = new Memory();
+            MemoryCheckpoints store = new MemoryCheckpoints();
             TrainedModel m = TASK.train(s, store, TrainingMonitor.NONE, ModelSeries.Sink.NONE);
             assertTrue(m.diverged(), s.toString());
             double[] curve = m.lossCurve();
@@ -139,7 +104,7 @@ class TrainingTest {
     /** Every step is reported once, accuracy NaN; the series keeps the steps its schedule names; facts name the choices. */
     @Test
     void progress_series_and_facts() throws Exception {
-        Monitor monitor = new Monitor(0);
+        RecordingMonitor monitor = new RecordingMonitor(0);
         List<Integer> kept = new ArrayList<>();
         List<TransformerModel> models = new ArrayList<>();
         TrainedModel m = TASK.train(Regression.settings("steps", 12L, "checkpoints", "every:5"), TrainingCheckpoints.NONE, monitor,
@@ -147,8 +112,8 @@ class TrainingTest {
                     kept.add(step);
                     models.add(model);
                 });
-        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), monitor.steps);
-        assertTrue(monitor.accuracies.stream().allMatch(a -> Double.isNaN(a)));
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), monitor.steps());
+        assertTrue(monitor.accuracies().stream().allMatch(a -> Double.isNaN(a)));
         assertEquals(List.of(0, 5, 10, 12), kept);
         assertTrue(models.get(3).sameWeights(m.model()), "the last checkpoint is the trained model");
         assertFalse(models.get(0).sameWeights(m.model()), "checkpoints are not changed by later steps");

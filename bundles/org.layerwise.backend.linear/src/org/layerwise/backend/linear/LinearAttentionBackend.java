@@ -2,13 +2,10 @@ package org.layerwise.backend.linear;
 
 import org.layerwise.core.dynamics.ReducedClosedForm;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.eclipse.core.runtime.OperationCanceledException;
 import org.layerwise.core.BackendContext;
-import org.layerwise.core.CheckpointSchedule;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.MemoryBudget;
 import org.layerwise.core.ModelBackend;
@@ -18,9 +15,10 @@ import org.layerwise.core.SymmetryEnforcer;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.TrainedModel;
-import org.layerwise.core.TrainingCheckpoints;
+import org.layerwise.core.TrainingLoop;
 import org.layerwise.core.TrainingCheckpoints.TrainingState;
 import org.layerwise.core.model.ModelConfig;
+import org.layerwise.core.model.TransformerModel;
 
 /**
  * Backend "linear-attention": the linear transformer of SCIENCE.md section 9,
@@ -183,140 +181,69 @@ public class LinearAttentionBackend implements ModelBackend {
 
     private static TrainedModel train(BackendContext ctx, LinearParameters params, Map<String, Object> facts) {
         Settings s = ctx.settings();
-        ModelConfig config = ctx.config();
-        int steps = s.integer("steps");
         int batchSize = s.integer("batch");
         double eta = s.real("eta");
         ReducedClosedForm closedForm = expected(s) ? ReducedClosedForm.of(ctx.task()) : null;
-        LinearAttentionEngine engine = new LinearAttentionEngine(config);
-        double[] losses = new double[steps];
-        boolean diverged = false;
-        int start = 0;
-        int saved = 0; // length of the loss curve in the state saved last (or resumed from)
-        TrainingState resumed = TrainingCheckpoints.resumeFrom(ctx.checkpoints());
-        if (resumed != null) {
-            int curve = restore(resumed, steps, params, losses);
-            start = resumed.step();
-            saved = curve;
-            facts.put("resumed_from_step", start);
-            if (curve > start) { // the state of a run that diverged at step start: nothing left to train
-                diverged = true;
-                losses = Arrays.copyOf(losses, curve);
-            }
-        }
-        boolean keep = ctx.checkpoints() != TrainingCheckpoints.NONE;
-        CheckpointSchedule schedule = TrainingCheckpoints.cadence(s);
-        SeriesSchedule series = SeriesSchedule.of(s);
-        if (start == 0 && series.due(0)) {
-            ctx.series().takeOrFail(0, params.model());
-        }
-        long from = System.nanoTime();
-        for (int step = start; step < steps && !diverged; step++) {
-            if (ctx.monitor().isCanceled()) {
-                if (keep && saved != step) {
-                    save(ctx.checkpoints(), step, params, losses, step);
+        LinearAttentionEngine engine = new LinearAttentionEngine(ctx.config());
+        TrainingLoop.Result r = new TrainingLoop(ctx, facts).run(new TrainingLoop.Trainee() {
+            @Override
+            public TrainingLoop.Step step(int step) {
+                if (closedForm != null) {
+                    double[] a = params.products();
+                    double loss = closedForm.loss(a);
+                    double[][] gradient = params.expectedGradient(closedForm.gradient(a));
+                    return new TrainingLoop.Step(loss, () -> params.step(eta, gradient));
                 }
-                throw new OperationCanceledException();
-            }
-            double loss;
-            double[][] gradient;
-            if (closedForm != null) {
-                double[] a = params.products();
-                loss = closedForm.loss(a);
-                gradient = params.expectedGradient(closedForm.gradient(a));
-            } else {
                 LinearAttentionEngine.LossAndGradient lg = engine.lossAndGradient(ctx.prompts().batch(step, batchSize), params.qk(),
                         params.ov());
-                loss = lg.loss();
-                gradient = params.gradient(lg.qkGrad(), lg.ovGrad());
+                double[][] gradient = params.gradient(lg.qkGrad(), lg.ovGrad());
+                return new TrainingLoop.Step(lg.loss(), () -> params.step(eta, gradient));
             }
-            losses[step] = loss;
-            if (!Double.isFinite(loss)) {
-                diverged = true;
-                losses = Arrays.copyOf(losses, step + 1);
-                break;
+
+            @Override
+            public TransformerModel model() {
+                return params.model();
             }
-            params.step(eta, gradient);
-            ctx.monitor().step(step + 1, steps, loss, Double.NaN);
-            if (series.due(step + 1)) {
-                ctx.series().takeOrFail(step + 1, params.model());
+
+            @Override
+            public void save(Map<String, Tensor> into) {
+                LinearAttentionBackend.save(params, into);
             }
-            if (keep && schedule.due(step + 1)) {
-                save(ctx.checkpoints(), step + 1, params, losses, step + 1);
-                saved = step + 1;
-                schedule.saved();
+
+            @Override
+            public void restore(TrainingState state) throws IOException {
+                LinearAttentionBackend.restore(state, params);
             }
-        }
-        double seconds = (System.nanoTime() - from) / 1e9;
-        if (keep && saved != losses.length) { // the final state: a run stopped after training resumes without a step
-            save(ctx.checkpoints(), diverged ? losses.length - 1 : steps, params, losses, losses.length);
-        }
-        if (!params.finite()) { // the last step overflowed: its loss was finite, the weights are not
-            diverged = true;
-        }
-        facts.put("dtype", config.dtype());
-        if (steps > start && seconds > 0) {
-            facts.put("steps_per_second", (losses.length - start) / seconds);
-        }
-        return new TrainedModel(params.model(), losses, diverged, facts);
+        });
+        // the last step overflowed: its loss was finite, the weights are not
+        boolean diverged = r.diverged() || !params.finite();
+        return new TrainedModel(params.model(), r.losses(), diverged, facts);
     }
 
-
-
-
-
-    /**
-     * The state after {@code step} completed steps, every array a copy: "theta.i", "layout" and the
-     * loss curve of the first {@code curve} steps (one more than {@code step} when the last step
-     * diverged: its loss is not finite and no update followed).
-     */
-    static TrainingState state(int step, LinearParameters params, double[] losses, int curve) {
-        Map<String, Tensor> arrays = new LinkedHashMap<>();
+    /** Into a training state: "theta.i" and "layout" (I64, their lengths). */
+    static void save(LinearParameters params, Map<String, Tensor> into) {
         long[] layout = new long[params.theta.length];
         for (int i = 0; i < params.theta.length; i++) {
             layout[i] = params.theta[i].length;
-            arrays.put("theta." + i, TrainingState.copyOf(params.theta[i]));
+            into.put("theta." + i, TrainingState.copyOf(params.theta[i]));
         }
-        arrays.put("layout", Tensor.of(layout, layout.length));
-        arrays.put("loss", TrainingState.copyOf(Arrays.copyOf(losses, curve)));
-        return new TrainingState(step, arrays);
+        into.put("layout", Tensor.of(layout, layout.length));
     }
 
-    private static void save(TrainingCheckpoints checkpoints, int step, LinearParameters params, double[] losses, int curve) {
-        TrainingCheckpoints.saveOrFail(checkpoints, state(step, params, losses, curve));
-    }
-
-    /**
-     * Restores a saved state into the freshly initialised parameters and the loss curve (of
-     * {@code steps} entries) and returns the curve's length; refuses, naming the array, a state that
-     * does not fit (another parameterization or shape, another steps).
-     */
-    static int restore(TrainingState state, int steps, LinearParameters params, double[] losses) {
-        try {
-            int step = state.step();
-            if (step > steps) {
-                throw new IOException("the saved training state is at step " + step + " but the run trains " + steps + " steps");
-            }
-            long[] layout = state.array("layout").toLongs();
-            if (layout.length != params.theta.length) {
-                throw new IOException("the saved training state has " + layout.length + " parameter arrays ('layout'), this model "
-                        + params.theta.length + " (" + params.description() + ")");
-            }
-            for (int i = 0; i < layout.length; i++) {
-                if (layout[i] != params.theta[i].length) {
-                    throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
-                            + " parameters, this model's " + params.theta[i].length + " (" + params.description() + ")");
-                }
-                state.copyInto("theta." + i, params.theta[i].length, params.theta[i]);
-            }
-            params.sync();
-            int curve = state.curveLength(steps);
-            state.copyInto("loss", curve, losses);
-            return curve;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
+    /** Restores what {@link #save} saved; refuses, naming the array, a state of another parameterization or shape. */
+    static void restore(TrainingState state, LinearParameters params) throws IOException {
+        long[] layout = state.array("layout").toLongs();
+        if (layout.length != params.theta.length) {
+            throw new IOException("the saved training state has " + layout.length + " parameter arrays ('layout'), this model "
+                    + params.theta.length + " (" + params.description() + ")");
         }
+        for (int i = 0; i < layout.length; i++) {
+            if (layout[i] != params.theta[i].length) {
+                throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
+                        + " parameters, this model's " + params.theta[i].length + " (" + params.description() + ")");
+            }
+            state.copyInto("theta." + i, params.theta[i].length, params.theta[i]);
+        }
+        params.sync();
     }
-
-
 }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,66 +29,14 @@ import org.layerwise.symmetry.RandomConjugation;
 import org.layerwise.symmetry.ReynoldsProjection;
 import org.layerwise.symmetry.TiedCommutant;
 import org.layerwise.tasks.LinearTask;
+import org.layerwise.testing.MemoryCheckpoints;
+import org.layerwise.testing.RecordingMonitor;
 
 /**
  * Training state saved and resumed: a run cancelled (or crashed after a save) and resumed
  * ends with the weights and curves, bit for bit, of the run that was never interrupted.
  */
 class CheckpointTest {
-
-    /**
-     * The runner's store, in memory: every saved state is kept, with a copy of its arrays taken
-     * when it was saved; latest() returns {@link #resumeFrom}.
-     */
-    static final class Memory implements TrainingCheckpoints {
-        final List<TrainingState> saved = new ArrayList<>();
-        final List<Map<String, double[]>> copies = new ArrayList<>();
-        TrainingState resumeFrom;
-
-        /** The saved arrays still hold what they held when saved: the backend handed over copies. */
-        void assertUnchanged() {
-            for (int i = 0; i < saved.size(); i++) {
-                for (Map.Entry<String, double[]> e : copies.get(i).entrySet()) {
-                    assertArrayEquals(bits(e.getValue()), bits(saved.get(i).arrays().get(e.getKey()).toDoubles()),
-                            "state " + i + ", array " + e.getKey());
-                }
-            }
-        }
-
-        @Override
-        public TrainingState latest() {
-            return resumeFrom;
-        }
-
-        @Override
-        public void save(TrainingState state) {
-            saved.add(state);
-            Map<String, double[]> copy = new HashMap<>();
-            state.arrays().forEach((name, t) -> copy.put(name, t.toDoubles().clone()));
-            copies.add(copy);
-            resumeFrom = state;
-        }
-    }
-
-    /** Records the steps it is told about; cancelled once {@code cancelAfter} steps completed (0: never). */
-    static final class Monitor implements TrainingMonitor {
-        final List<Integer> steps = new ArrayList<>();
-        final int cancelAfter;
-
-        Monitor(int cancelAfter) {
-            this.cancelAfter = cancelAfter;
-        }
-
-        @Override
-        public void step(int step, int totalSteps, double loss, double accuracy) {
-            steps.add(step);
-        }
-
-        @Override
-        public boolean isCanceled() {
-            return cancelAfter > 0 && !steps.isEmpty() && steps.get(steps.size() - 1) >= cancelAfter;
-        }
-    }
 
     /**
      * One pipeline's task (linear, d, C, N) and backend stage with its enforcer; build() trains
@@ -145,11 +92,11 @@ class CheckpointTest {
         }
 
         /** Trains until cancelled after {@code k} steps; returns the state saved at the cancel. */
-        TrainingCheckpoints.TrainingState cancelAfter(Memory store, int k) throws Exception {
-            Monitor m = new Monitor(k);
+        TrainingCheckpoints.TrainingState cancelAfter(MemoryCheckpoints store, int k) throws Exception {
+            RecordingMonitor m = new RecordingMonitor(k);
             assertThrows(OperationCanceledException.class, () -> build(store, m));
-            assertEquals(k, store.resumeFrom.step(), "the state after the last completed step is saved at the cancel");
-            return store.resumeFrom;
+            assertEquals(k, store.latest().step(), "the state after the last completed step is saved at the cancel");
+            return store.latest();
         }
     }
 
@@ -188,19 +135,19 @@ class CheckpointTest {
         SplittableRandom rng = new SplittableRandom(seed);
         int k1 = rng.nextInt(1, steps - 1);
         int k2 = rng.nextInt(k1 + 1, steps);
-        Memory store = new Memory();
+        MemoryCheckpoints store = new MemoryCheckpoints();
         run.cancelAfter(store, k1);
         run.cancelAfter(store, k2);
-        Monitor rest = new Monitor(0);
+        RecordingMonitor rest = new RecordingMonitor(0);
         TrainedModel resumed = run.build(store, rest);
         assertSameTraining(reference, resumed, "cancelled after " + k1 + " and " + k2 + " of " + steps + " steps");
-        assertEquals(k2 + 1, rest.steps.get(0), "the monitor's steps continue after the resumed one");
-        assertEquals(steps, rest.steps.get(rest.steps.size() - 1));
-        assertEquals(steps - k2, rest.steps.size());
+        assertEquals(k2 + 1, rest.steps().get(0), "the monitor's steps continue after the resumed one");
+        assertEquals(steps, rest.steps().get(rest.steps().size() - 1));
+        assertEquals(steps - k2, rest.steps().size());
         assertEquals(k2, resumed.facts().get("resumed_from_step"));
         assertNull(reference.facts().get("resumed_from_step"));
-        assertEquals(steps, store.resumeFrom.step(), "the final state is saved when training ends");
-        store.assertUnchanged();
+        assertEquals(steps, store.latest().step(), "the final state is saved when training ends");
+        assertNull(store.changedArray(), "the saved arrays are copies");
     }
 
     @Test
@@ -223,15 +170,15 @@ class CheckpointTest {
                 Run.of("fused", "merged", new TiedCommutant(), Map.of()),
                 Run.of("fused", "factored", new RandomConjugation(), Map.of())}) {
             TrainedModel none = run.uninterrupted();
-            Memory store = new Memory();
+            MemoryCheckpoints store = new MemoryCheckpoints();
             TrainedModel saving = run.with("checkpoint_every", 1L).build(store, TrainingMonitor.NONE);
             assertSameTraining(none, saving, run.settings().get("parameterization") + " " + run.enforcer().getClass().getSimpleName());
-            assertEquals(40, store.saved.size(), "one state per step, the last one also the final state");
+            assertEquals(40, store.saved().size(), "one state per step, the last one also the final state");
             for (int k = 0; k < 40; k++) {
-                assertEquals(k + 1, store.saved.get(k).step());
-                assertEquals(k + 1, store.saved.get(k).arrays().get("loss").size());
+                assertEquals(k + 1, store.saved().get(k).step());
+                assertEquals(k + 1, store.saved().get(k).arrays().get("loss").size());
             }
-            TrainedModel timed = run.build(new Memory(), TrainingMonitor.NONE);
+            TrainedModel timed = run.build(new MemoryCheckpoints(), TrainingMonitor.NONE);
             assertSameTraining(none, timed, "time-based saving");
         }
     }
@@ -252,30 +199,30 @@ class CheckpointTest {
             String what = run.settings().get("parameterization") + " " + run.enforcer().getClass().getSimpleName() + " "
                     + run.settings().get("dtype") + " d_head " + run.settings().get("d_head");
             TrainedModel reference = run.uninterrupted();
-            Memory store = new Memory();
+            MemoryCheckpoints store = new MemoryCheckpoints();
             run.cancelAfter(store, 17);
-            List<Integer> savedAt = store.saved.stream().map(TrainingCheckpoints.TrainingState::step).toList();
+            List<Integer> savedAt = store.saved().stream().map(TrainingCheckpoints.TrainingState::step).toList();
             assertEquals(List.of(4, 8, 12, 16, 17), savedAt, what);
-            for (TrainingCheckpoints.TrainingState earlier : List.copyOf(store.saved)) {
-                Memory crashed = new Memory();
-                crashed.resumeFrom = earlier;
-                Monitor m = new Monitor(0);
+            for (TrainingCheckpoints.TrainingState earlier : List.copyOf(store.saved())) {
+                MemoryCheckpoints crashed = new MemoryCheckpoints();
+                crashed.resumeFrom(earlier);
+                RecordingMonitor m = new RecordingMonitor(0);
                 TrainedModel resumed = run.build(crashed, m);
                 assertSameTraining(reference, resumed, what + ", resumed from step " + earlier.step());
-                assertEquals(earlier.step() + 1, m.steps.get(0), what);
+                assertEquals(earlier.step() + 1, m.steps().get(0), what);
             }
             // the saved arrays are copies: training on after a save leaves the saved state as it was
-            store.assertUnchanged();
-            assertNotEquals(store.saved.get(0).arrays().get("theta.0"), store.saved.get(4).arrays().get("theta.0"), what);
+            assertNull(store.changedArray(), "the saved arrays are copies");
+            assertNotEquals(store.saved().get(0).arrays().get("theta.0"), store.saved().get(4).arrays().get("theta.0"), what);
         }
     }
 
     @Test
     void the_saved_state_names_its_arrays_and_records_the_layout() throws Exception {
-        Memory store = new Memory();
+        MemoryCheckpoints store = new MemoryCheckpoints();
         Run.of("fused", "factored", new RandomConjugation(), Map.of("checkpoint_every", 5L, "steps", 10L)).build(store,
                 TrainingMonitor.NONE);
-        TrainingCheckpoints.TrainingState s = store.saved.get(0);
+        TrainingCheckpoints.TrainingState s = store.saved().get(0);
         assertEquals(5, s.step());
         int arrays = 4 * 4; // 2 layers x 2 heads, W_Q, W_K, W_V, W_O each
         for (int i = 0; i < arrays; i++) {
@@ -289,10 +236,10 @@ class CheckpointTest {
         assertEquals(5, s.array("loss").size());
         assertEquals(5, s.array("accuracy").size());
         assertNull(s.arrays().get("qk.0"), "factored matrices follow from the factors");
-        Memory tied = new Memory();
+        MemoryCheckpoints tied = new MemoryCheckpoints();
         Run.of("fused", "merged", new TiedCommutant(), Map.of("checkpoint_every", 5L, "steps", 5L)).build(tied, TrainingMonitor.NONE);
-        assertEquals(6, tied.saved.get(0).array("theta.0").size(), "six commutant scalars");
-        assertEquals(49, tied.saved.get(0).array("qk.3").size(), "tied: the engines' matrices too");
+        assertEquals(6, tied.saved().get(0).array("theta.0").size(), "six commutant scalars");
+        assertEquals(49, tied.saved().get(0).array("qk.3").size(), "tied: the engines' matrices too");
     }
 
     @Test
@@ -309,12 +256,12 @@ class CheckpointTest {
     @Test
     void a_state_saved_by_a_model_of_another_shape_is_refused_naming_the_array() throws Exception {
         Run run = Run.of("fused", "factored", new RandomConjugation(), Map.of("checkpoint_every", 5L));
-        Memory store = new Memory();
+        MemoryCheckpoints store = new MemoryCheckpoints();
         run.cancelAfter(store, 7);
 
-        Memory other = new Memory();
-        other.resumeFrom = store.resumeFrom;
-        Monitor m = new Monitor(0);
+        MemoryCheckpoints other = new MemoryCheckpoints();
+        other.resumeFrom(store.latest());
+        RecordingMonitor m = new RecordingMonitor(0);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> run.with("d_head", 2L).build(other, m));
         assertTrue(e.getMessage().contains("'theta.0'") && e.getMessage().contains("21") && e.getMessage().contains("14"),
                 e.getMessage());
@@ -330,57 +277,57 @@ class CheckpointTest {
         e = assertThrows(IllegalStateException.class, () -> run.with("steps", 6L).build(other, m));
         assertTrue(e.getMessage().contains("step 7") && e.getMessage().contains("6 steps"), e.getMessage());
 
-        Map<String, org.layerwise.core.Tensor> arrays = new HashMap<>(store.resumeFrom.arrays());
+        Map<String, org.layerwise.core.Tensor> arrays = new HashMap<>(store.latest().arrays());
         arrays.put("adam.v.3", org.layerwise.core.Tensor.of(new double[14], 14));
-        other.resumeFrom = new TrainingCheckpoints.TrainingState(7, arrays);
+        other.resumeFrom(new TrainingCheckpoints.TrainingState(7, arrays));
         e = assertThrows(IllegalStateException.class, () -> run.build(other, m));
         assertTrue(e.getMessage().contains("'adam.v.3'"), e.getMessage());
 
         arrays.remove("adam.v.3");
-        other.resumeFrom = new TrainingCheckpoints.TrainingState(7, arrays);
+        other.resumeFrom(new TrainingCheckpoints.TrainingState(7, arrays));
         e = assertThrows(IllegalStateException.class, () -> run.build(other, m));
         assertTrue(e.getMessage().contains("'adam.v.3'"), e.getMessage());
-        assertTrue(m.steps.isEmpty(), "nothing trained");
+        assertTrue(m.steps().isEmpty(), "nothing trained");
     }
 
     @Test
     void a_state_after_the_last_step_returns_the_trained_model_without_a_step() throws Exception {
         Run run = Run.of("fused", "merged", new RandomConjugation(), Map.of());
-        Memory store = new Memory();
+        MemoryCheckpoints store = new MemoryCheckpoints();
         TrainedModel trained = run.build(store, TrainingMonitor.NONE);
-        assertEquals(40, store.resumeFrom.step());
-        int saves = store.saved.size();
-        Monitor m = new Monitor(0);
+        assertEquals(40, store.latest().step());
+        int saves = store.saved().size();
+        RecordingMonitor m = new RecordingMonitor(0);
         TrainedModel again = run.build(store, m);
-        assertTrue(m.steps.isEmpty(), "no step computed: " + m.steps);
+        assertTrue(m.steps().isEmpty(), "no step computed: " + m.steps());
         assertSameTraining(trained, again, "resumed after the last step");
         assertEquals(40, again.facts().get("resumed_from_step"));
         assertFalse(again.facts().containsKey("steps_per_second"));
-        assertEquals(saves, store.saved.size(), "nothing new to save");
+        assertEquals(saves, store.saved().size(), "nothing new to save");
         assertNotNull(again.facts().get("engine"));
     }
 
     @Test
     void a_state_of_a_run_that_diverged_returns_the_diverged_model() throws Exception {
         Run run = Run.of("fused", "merged", new RandomConjugation(), Map.of("steps", 10L));
-        Memory store = new Memory();
+        MemoryCheckpoints store = new MemoryCheckpoints();
         TrainedModel trained = run.build(store, TrainingMonitor.NONE);
         // a state as the loop saves it when step 6's loss is not finite: 6 optimizer steps, 7 losses
         TrainingCheckpoints.TrainingState at6 = null;
-        Memory every = new Memory();
+        MemoryCheckpoints every = new MemoryCheckpoints();
         run.with("checkpoint_every", 1L).build(every, TrainingMonitor.NONE);
-        at6 = every.saved.get(5);
+        at6 = every.saved().get(5);
         Map<String, org.layerwise.core.Tensor> arrays = new HashMap<>(at6.arrays());
         double[] loss = java.util.Arrays.copyOf(trained.lossCurve(), 7);
         loss[6] = Double.NaN;
         arrays.put("loss", org.layerwise.core.Tensor.of(loss, 7));
         arrays.put("accuracy", org.layerwise.core.Tensor.of(java.util.Arrays.copyOf(trained.accuracyCurve(), 7), 7));
-        store.resumeFrom = new TrainingCheckpoints.TrainingState(6, arrays);
-        Monitor m = new Monitor(0);
+        store.resumeFrom(new TrainingCheckpoints.TrainingState(6, arrays));
+        RecordingMonitor m = new RecordingMonitor(0);
         TrainedModel resumed = run.build(store, m);
         assertTrue(resumed.diverged());
         assertEquals(7, resumed.lossCurve().length);
-        assertTrue(m.steps.isEmpty());
+        assertTrue(m.steps().isEmpty());
     }
 
     /**
@@ -401,7 +348,10 @@ class CheckpointTest {
         long[] nanos = new long[2000];
         for (int rep = 0; rep < nanos.length; rep++) {
             long t0 = System.nanoTime();
-            TrainingCheckpoints.TrainingState s = SoftmaxAttentionBackend.state(6000, params, adam, curve, curve, 6000);
+            TrainingCheckpoints.TrainingState s = org.layerwise.core.TrainingLoop.state(6000, into -> {
+                params.save(into);
+                adam.save(into);
+            }, curve, curve, 6000);
             nanos[rep] = System.nanoTime() - t0;
             if (s.step() != 6000) {
                 throw new AssertionError();
@@ -415,13 +365,13 @@ class CheckpointTest {
         double[] best = new double[2];
         for (int rep = 0; rep < 4; rep++) { // alternating, best of each: the machine is shared
             for (int every = 0; every <= 1; every++) {
-                Memory store = new Memory();
+                MemoryCheckpoints store = new MemoryCheckpoints();
                 long t0 = System.nanoTime();
                 run.with("checkpoint_every", (long) every).build(store, TrainingMonitor.NONE);
                 double rate = 300 / ((System.nanoTime() - t0) / 1e9);
                 best[every] = Math.max(best[every], rate);
                 System.out.printf("CheckpointTest.benchmark: 300 steps, checkpoint_every %d: %.1f steps/s, %d states saved%n", every,
-                        rate, store.saved.size());
+                        rate, store.saved().size());
             }
         }
         System.out.printf("CheckpointTest.benchmark: best steps/s, checkpoint_every 1 / 0 = %.1f / %.1f = %.3f%n", best[1], best[0],

@@ -6,9 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.eclipse.core.runtime.OperationCanceledException;
 import org.layerwise.core.BackendContext;
-import org.layerwise.core.CheckpointSchedule;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.MemoryBudget;
 import org.layerwise.core.ModelBackend;
@@ -19,7 +17,7 @@ import org.layerwise.core.SymmetryEnforcer;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.TrainedModel;
-import org.layerwise.core.TrainingCheckpoints;
+import org.layerwise.core.TrainingLoop;
 import org.layerwise.core.TrainingCheckpoints.TrainingState;
 import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
@@ -202,6 +200,11 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         }
     }
 
+    /**
+     * One step: the enforcer's permutation of every layer and head, the engine's loss and
+     * gradient, Adam (with the cosine schedule if asked), then the enforcer's hook. The training
+     * state holds the arrays of {@link Parameters#save} and {@link Adam#save}.
+     */
     private static TrainedModel train(BackendContext ctx, Parameters params, Adam adam, GradientEngine engine,
             Map<String, Object> facts) {
         Settings s = ctx.settings();
@@ -209,148 +212,64 @@ public class SoftmaxAttentionBackend implements ModelBackend {
         int steps = s.integer("steps");
         int batchSize = s.integer("batch");
         boolean f32 = "float32".equals(config.dtype());
-        int n = config.nLayers() * config.nHeads();
         boolean cosine = "cosine".equals(s.text("schedule"));
         SplittableRandom enforcerRng = new SplittableRandom(ctx.enforcerSeed());
-        double[] losses = new double[steps];
-        double[] accuracies = new double[steps];
-        boolean diverged = false;
-        int start = 0;
-        int saved = 0; // length of the curves in the state saved last (or resumed from)
-        TrainingState resumed = TrainingCheckpoints.resumeFrom(ctx.checkpoints());
-        if (resumed != null) {
-            int curve = restore(resumed, steps, params, adam, losses, accuracies);
-            start = resumed.step();
-            saved = curve;
-            facts.put("resumed_from_step", start);
-            if (curve > start) { // the state of a run that diverged at step start: nothing left to train
-                diverged = true;
-                losses = Arrays.copyOf(losses, curve);
-                accuracies = Arrays.copyOf(accuracies, curve);
-            } else if (ctx.enforcer() != null) {
-                for (long i = 0; i < (long) start * n; i++) { // the draws of steps 0 .. start - 1, as the loop makes them
-                    ctx.enforcer().permutation(ctx.enforcerSettings(), config.dX(), config.dY(), enforcerRng);
+        int[][] perms = new int[config.nLayers() * config.nHeads()][];
+        TrainingLoop loop = new TrainingLoop(ctx, facts).warmUp(5).withAccuracy(); // graph construction and JIT are not training
+        TrainingLoop.Result r = loop.run(new TrainingLoop.Trainee() {
+            @Override
+            public TrainingLoop.Step step(int step) {
+                PromptBatch batch = ctx.prompts().batch(step, batchSize);
+                for (int i = 0; i < perms.length; i++) {
+                    int[] p = ctx.enforcer() == null ? null
+                            : ctx.enforcer().permutation(ctx.enforcerSettings(), config.dX(), config.dY(), enforcerRng);
+                    if (p != null && !BlockPermutation.isBlockPermutation(p, config.dX(), config.dY())) {
+                        throw new IllegalStateException("the enforcer returned " + Arrays.toString(p) + ", which is not a block "
+                                + "permutation of " + config.dX() + " features and " + config.dY() + " labels");
+                    }
+                    perms[i] = p;
+                }
+                SoftmaxAttentionGraph.LossAndGradient lg = engine.lossAndGradient(batch, perms, params.qk, params.ov);
+                return new TrainingLoop.Step(lg.loss(), lg.accuracy(), () -> {
+                    double lr = cosine ? s.real("lr") * 0.5 * (1 + Math.cos(Math.PI * step / steps)) : s.real("lr");
+                    adam.step(lr, params.theta, params.gradient(lg.qkGrad(), lg.ovGrad()), f32);
+                    params.sync(f32);
+                    if (ctx.enforcer() != null) {
+                        ctx.enforcer().afterStep(ctx.enforcerSettings(), params.qk, params.ov, config.dX(), config.dY());
+                        params.roundAfterHook(f32);
+                    }
+                });
+            }
+
+            @Override
+            public TransformerModel model() {
+                return params.model(config);
+            }
+
+            @Override
+            public void save(Map<String, Tensor> into) {
+                params.save(into);
+                adam.save(into);
+            }
+
+            /** Also replays the enforcer's draws of the steps before the state's (they depend only on its seed and the step). */
+            @Override
+            public void restore(TrainingState state) throws IOException {
+                params.restore(state);
+                adam.restore(state, state.step());
+                if (ctx.enforcer() != null) {
+                    for (long i = 0; i < (long) state.step() * perms.length; i++) {
+                        ctx.enforcer().permutation(ctx.enforcerSettings(), config.dX(), config.dY(), enforcerRng);
+                    }
                 }
             }
-        }
-        boolean keep = ctx.checkpoints() != TrainingCheckpoints.NONE;
-        CheckpointSchedule schedule = TrainingCheckpoints.cadence(s);
-        SeriesSchedule series = SeriesSchedule.of(s);
-        if (start == 0 && series.due(0)) {
-            ctx.series().takeOrFail(0, params.model(config));
-        }
-        int[][] perms = new int[n][];
-        long timedFrom = 0;
-        int timedSteps = 0;
-        for (int step = start; step < steps && !diverged; step++) {
-            if (step == Math.min(start + 5, steps - 1)) {
-                timedFrom = System.nanoTime(); // after warm-up: graph construction and JIT are not training
-            }
-            if (ctx.monitor().isCanceled()) {
-                if (keep && saved != step) {
-                    save(ctx.checkpoints(), step, params, adam, losses, accuracies, step);
-                }
-                throw new OperationCanceledException();
-            }
-            PromptBatch batch = ctx.prompts().batch(step, batchSize);
-            for (int i = 0; i < n; i++) {
-                int[] p = ctx.enforcer() == null ? null
-                        : ctx.enforcer().permutation(ctx.enforcerSettings(), config.dX(), config.dY(), enforcerRng);
-                if (p != null && !BlockPermutation.isBlockPermutation(p, config.dX(), config.dY())) {
-                    throw new IllegalStateException("the enforcer returned " + Arrays.toString(p)
-                            + ", which is not a block permutation of " + config.dX() + " features and " + config.dY() + " labels");
-                }
-                perms[i] = p;
-            }
-            SoftmaxAttentionGraph.LossAndGradient lg = engine.lossAndGradient(batch, perms, params.qk, params.ov);
-            losses[step] = lg.loss();
-            accuracies[step] = lg.accuracy();
-            if (!Double.isFinite(lg.loss())) {
-                diverged = true;
-                losses = Arrays.copyOf(losses, step + 1);
-                accuracies = Arrays.copyOf(accuracies, step + 1);
-                break;
-            }
-            double lr = cosine ? s.real("lr") * 0.5 * (1 + Math.cos(Math.PI * step / steps)) : s.real("lr");
-            adam.step(lr, params.theta, params.gradient(lg.qkGrad(), lg.ovGrad()), f32);
-            params.sync(f32);
-            if (ctx.enforcer() != null) {
-                ctx.enforcer().afterStep(ctx.enforcerSettings(), params.qk, params.ov, config.dX(), config.dY());
-                params.roundAfterHook(f32);
-            }
-            ctx.monitor().step(step + 1, steps, lg.loss(), lg.accuracy());
-            if (series.due(step + 1)) {
-                ctx.series().takeOrFail(step + 1, params.model(config));
-            }
-            if (keep && schedule.due(step + 1)) {
-                save(ctx.checkpoints(), step + 1, params, adam, losses, accuracies, step + 1);
-                saved = step + 1;
-                schedule.saved();
-            }
-            if (timedFrom != 0) {
-                timedSteps++;
-            }
-        }
-        double seconds = (System.nanoTime() - timedFrom) / 1e9;
-        if (keep && saved != losses.length) { // the final state: a run stopped after training resumes without a step
-            save(ctx.checkpoints(), diverged ? losses.length - 1 : steps, params, adam, losses, accuracies, losses.length);
-        }
-        facts.put("dtype", config.dtype());
-        if (timedSteps > 0) {
-            facts.put("steps_per_second", timedSteps / seconds);
-            facts.put("prompts_per_second", timedSteps * (double) batchSize / seconds);
+        });
+        if (r.timedSteps() > 0) {
+            facts.put("prompts_per_second", r.timedSteps() * (double) batchSize / r.seconds());
         }
         facts.put("parameterization", params.description());
-        return new TrainedModel(params.model(config), losses, diverged, facts, accuracies);
+        return new TrainedModel(params.model(config), r.losses(), r.diverged(), facts, r.accuracies());
     }
-
-
-
-
-
-    /**
-     * The training state after {@code step} completed steps, every array a copy (the loop
-     * mutates its own): the arrays of {@link Parameters#save} and {@link Adam#save}, and the
-     * curves "loss" and "accuracy" of the first {@code curve} steps (one more than {@code step}
-     * when the last step diverged: its loss is not finite and no optimizer step followed).
-     */
-    static TrainingState state(int step, Parameters params, Adam adam, double[] losses, double[] accuracies, int curve) {
-        Map<String, Tensor> arrays = new LinkedHashMap<>();
-        params.save(arrays);
-        adam.save(arrays);
-        arrays.put("loss", TrainingState.copyOf(Arrays.copyOf(losses, curve)));
-        arrays.put("accuracy", TrainingState.copyOf(Arrays.copyOf(accuracies, curve)));
-        return new TrainingState(step, arrays);
-    }
-
-    private static void save(TrainingCheckpoints checkpoints, int step, Parameters params, Adam adam, double[] losses,
-            double[] accuracies, int curve) {
-        TrainingCheckpoints.saveOrFail(checkpoints, state(step, params, adam, losses, accuracies, curve));
-    }
-
-    /**
-     * Restores a saved state into freshly initialised parameters, optimizer and curves (of
-     * {@code steps} entries) and returns the length of its curves; refuses, naming the array, a
-     * state that does not fit this model (another shape or parameterization, another steps).
-     */
-    static int restore(TrainingState state, int steps, Parameters params, Adam adam, double[] losses, double[] accuracies) {
-        try {
-            int step = state.step();
-            if (step > steps) {
-                throw new IOException("the saved training state is at step " + step + " but the run trains " + steps + " steps");
-            }
-            params.restore(state);
-            adam.restore(state, step);
-            int curve = state.curveLength(steps);
-            state.copyInto("loss", curve, losses);
-            state.copyInto("accuracy", curve, accuracies);
-            return curve;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot resume training: " + e.getMessage(), e);
-        }
-    }
-
-
 
     /**
      * What Adam trains: every entry of each QK and OV (free), the six commutant scalars of each
