@@ -165,7 +165,7 @@ public class LinearAttentionBackend implements ModelBackend {
         facts.put("parameterization", params.description());
         facts.put("gradient", expected(s) ? "expected: the closed form of SCIENCE.md section 9" : "sampled: the training batches");
         if (!expected(s)) {
-            facts.put("engine", "float64, the last layer on the query row only; products by " + Axpy.BEST.description());
+            facts.put("engine", "float64, the last layer on the query row only; products by " + Kernels.BEST.description());
         }
         facts.put("eta", s.real("eta"));
         double[] pool = ctx.task().structure("P");

@@ -28,15 +28,16 @@ import org.layerwise.core.model.ModelConfig;
  * O(T D) work per prompt instead of O(T D^2): the whole step of a one-layer model.
  *
  * <p>Prompts are summed in fixed chunks of {@value #CHUNK}, the chunks in order, so the result does
- * not depend on the number of threads. Every product runs row by row (broadcast times row) through
- * {@link Axpy}, the Vector API's lanes where the JVM has them.
+ * not depend on the number of threads. Every product is a weighted sum of matrix rows
+ * ({@link Kernels}, in the Vector API's lanes where the JVM has them); the last layer's rank-one
+ * gradients of a chunk are summed as one such product over its prompts.
  */
 final class LinearAttentionEngine {
 
     /** Prompts per unit of parallel work; fixed, so sums are formed in the same order on any machine. */
     static final int CHUNK = 16;
 
-    private static final Axpy K = Axpy.BEST;
+    private static final Kernels K = Kernels.BEST;
 
     /** The batch's mean loss and its gradient with respect to each layer's QK and OV. */
     record LossAndGradient(double loss, double[][] qkGrad, double[][] ovGrad) {
@@ -48,6 +49,7 @@ final class LinearAttentionEngine {
     private final int dX;
     private final int dY;
     private final int n;
+    private final double inv;
 
     LinearAttentionEngine(ModelConfig c) {
         this.layers = c.nLayers();
@@ -56,15 +58,17 @@ final class LinearAttentionEngine {
         this.dX = c.dX();
         this.dY = c.dY();
         this.n = c.nCtx();
+        this.inv = 1.0 / n;
     }
 
     /** The query's label block after the last layer, [count, dY], for prompts z [count, T, D]. */
     double[] outputs(double[][] qk, double[][] ov, double[] z, int count) {
         double[] out = new double[count * dY];
+        Weights wt = new Weights(qk, ov);
         IntStream.range(0, (count + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
-            Scratch s = new Scratch(qk, ov);
+            Scratch s = new Scratch();
             for (int p = c * CHUNK; p < Math.min(count, (c + 1) * CHUNK); p++) {
-                forward(qk, ov, z, p, s);
+                forward(wt, z, p, s);
                 int q = s.at + (t - 1) * dim + dX;
                 for (int k = 0; k < dY; k++) {
                     out[p * dY + k] = s.in[q + k] + s.y[k];
@@ -81,6 +85,7 @@ final class LinearAttentionEngine {
                     + "; got " + (b.isRegression() ? "regression" : "classification") + " prompts with d = " + b.features + ", width "
                     + b.classes + ", N = " + b.contextSize);
         }
+        Weights wt = new Weights(qk, ov);
         int chunks = (b.count + CHUNK - 1) / CHUNK;
         double[][][] parts = new double[chunks][][];
         IntStream.range(0, chunks).parallel().forEach(c -> {
@@ -89,9 +94,17 @@ final class LinearAttentionEngine {
                 acc[l] = new double[dim * dim];
             }
             acc[2 * layers] = new double[1];
-            Scratch s = new Scratch(qk, ov);
-            for (int p = c * CHUNK; p < Math.min(b.count, (c + 1) * CHUNK); p++) {
-                acc[2 * layers][0] += backward(qk, ov, b, p, s, acc);
+            Scratch s = new Scratch();
+            int from = c * CHUNK;
+            int to = Math.min(b.count, (c + 1) * CHUNK);
+            for (int p = from; p < to; p++) {
+                acc[2 * layers][0] += backward(wt, b, p, p - from, s, acc);
+            }
+            // the last layer's dQK += sum_p z_p' v_p and dOV[:, y] += sum_p b_p' e_p, over the chunk's prompts in order
+            int last = layers - 1;
+            for (int i = 0; i < dim; i++) {
+                K.sumRows(s.zs, i, dim, s.vs, 0, dim, to - from, acc[last], i * dim, dim, true);
+                K.sumRows(s.bs, i, dim, s.es, 0, dY, to - from, acc[layers + last], i * dim + dX, dY, true);
             }
             parts[c] = acc;
         });
@@ -115,36 +128,17 @@ final class LinearAttentionEngine {
         return new LossAndGradient(loss * scale, gqk, gov);
     }
 
-    /**
-     * Per-chunk buffers: every layer's input h[l] (h[layers - 1] the last layer's), S and M of the
-     * layers below the last, the last layer's vectors, and the weights' transposes.
-     */
-    private final class Scratch {
-        final double[][] h = new double[layers][t * dim];
-        final double[][] s = new double[layers][dim * dim];
-        final double[][] m = new double[layers][dim * dim];
-        final double[][] qkT = new double[layers][];
-        final double[][] ovT = new double[layers][];
-        final double[] tmp = new double[dim * dim];
-        final double[] tmp2 = new double[dim * dim];
-        final double[] dm = new double[dim * dim];
-        final double[] a = new double[dim];
-        final double[] r = new double[t];
-        final double[] bq = new double[dim];
-        final double[] y = new double[dY];
-        final double[] u = new double[dim];
-        final double[] w = new double[t];
-        final double[] v = new double[dim];
-        final double[] vq = new double[dim];
-        double[] g = new double[t * dim];
-        double[] g2 = new double[t * dim];
-        double[] in;
-        int at;
+    /** The weights of one call and their transposes, shared read-only by its chunks. */
+    private final class Weights {
+        final double[][] qk;
+        final double[][] ov;
+        final double[][] qkT = new double[layers][dim * dim];
+        final double[][] ovT = new double[layers][dim * dim];
 
-        Scratch(double[][] qk, double[][] ov) {
+        Weights(double[][] qk, double[][] ov) {
+            this.qk = qk;
+            this.ov = ov;
             for (int l = 0; l < layers; l++) {
-                qkT[l] = new double[dim * dim];
-                ovT[l] = new double[dim * dim];
                 transpose(qk[l], qkT[l], dim);
                 transpose(ov[l], ovT[l], dim);
             }
@@ -152,97 +146,126 @@ final class LinearAttentionEngine {
     }
 
     /**
-     * Every layer's input into s.h (the prompt itself is read in place where a one-layer model
-     * needs no copy: s.in, s.at say where the last layer's input is); the last layer's query-row
-     * output, less its input, into s.y (and a, r, b).
+     * Per-chunk buffers: the full layers' inputs h[l], S and M (none for one layer), the last
+     * layer's vectors, and per prompt of the chunk its z, v, b and error e (rows of zs, vs, bs, es).
      */
-    private void forward(double[][] qk, double[][] ov, double[] z, int p, Scratch s) {
-        if (layers == 1) {
-            s.in = z;
-            s.at = p * t * dim;
-        } else {
-            System.arraycopy(z, p * t * dim, s.h[0], 0, t * dim);
-            s.in = s.h[layers - 1];
-            s.at = 0;
-        }
-        for (int l = 0; l < layers - 1; l++) {
-            double[] h = s.h[l];
-            double[] sl = s.s[l];
-            gram(h, sl);
-            multiply(qk[l], sl, s.tmp, dim, dim, dim, false);
-            multiply(s.tmp, ov[l], s.m[l], dim, dim, dim, false);
-            double[] next = s.h[l + 1];
-            System.arraycopy(h, 0, next, 0, h.length);
-            multiply(h, s.m[l], next, t, dim, dim, true);
-        }
-        int last = layers - 1;
-        double[] h = s.in;
-        int at = s.at;
-        rowTimes(h, at + (t - 1) * dim, qk[last], s.a); // a = z QK
-        rowDots(h, at, s.a, s.r);                       // r = H a'
-        combine(s.r, h, at, s.bq);                      // b = r'H / N
-        double[] o = ov[last];
-        Arrays.fill(s.y, 0);                     // y = (b OV)[y block]
-        for (int i = 0; i < dim; i++) {
-            K.run(s.bq[i], o, i * dim + dX, s.y, 0, dY);
-        }
+    private final class Scratch {
+        final int full = layers - 1;
+        final double[][] h = new double[full][t * dim];
+        final double[][] s = new double[full][dim * dim];
+        final double[][] m = new double[full][dim * dim];
+        final double[] last = full > 0 ? new double[t * dim] : null;
+        final double[] tmp = new double[dim * dim];
+        final double[] tmp2 = new double[dim * dim];
+        final double[] dm = new double[dim * dim];
+        final double[] a = new double[dim];
+        final double[] r = new double[t];
+        final double[] y = new double[dY];
+        final double[] u = new double[dim];
+        final double[] w = new double[t];
+        final double[] vq = new double[dim];
+        final double[] zs = new double[CHUNK * dim];
+        final double[] vs = new double[CHUNK * dim];
+        final double[] bs = new double[CHUNK * dim];
+        final double[] es = new double[CHUNK * dY];
+        final double[] bq = new double[dim];
+        final double[] v = new double[dim];
+        double[] g = full > 0 ? new double[t * dim] : null;
+        double[] g2 = full > 0 ? new double[t * dim] : null;
+        /** Where the last layer's input is: the prompt itself for one layer, else s.last. */
+        double[] in;
+        int at;
     }
 
-    /** Forward and backward of prompt p; adds its (unscaled) gradient to acc and returns its loss. */
-    private double backward(double[][] qk, double[][] ov, PromptBatch b, int p, Scratch s, double[][] acc) {
-        forward(qk, ov, b.z, p, s);
+    /**
+     * The full layers' inputs into s.h, the last layer's into s.in at s.at; its query-row output,
+     * less its input, into s.y (and a, r, b into s.a, s.r, s.bq).
+     */
+    private void forward(Weights wt, double[] z, int p, Scratch s) {
+        s.in = z;
+        s.at = p * t * dim;
+        for (int l = 0; l < s.full; l++) {
+            double[] h = s.h[l];
+            if (l == 0) {
+                System.arraycopy(z, s.at, h, 0, t * dim);
+            }
+            double[] sl = s.s[l];
+            multiplyTA(h, h, sl, t, dim, dim, false);
+            for (int i = 0; i < sl.length; i++) {
+                sl[i] *= inv;
+            }
+            multiply(wt.qk[l], sl, s.tmp, dim, dim, dim, false);
+            multiply(s.tmp, wt.ov[l], s.m[l], dim, dim, dim, false);
+            double[] next = l + 1 < s.full ? s.h[l + 1] : s.last;
+            System.arraycopy(h, 0, next, 0, h.length);
+            multiply(h, s.m[l], next, t, dim, dim, true);
+            s.in = next;
+            s.at = 0;
+        }
+        double[] h = s.in;
+        int at = s.at;
+        int last = layers - 1;
+        K.sumRows(h, at + (t - 1) * dim, 1, wt.qk[last], 0, dim, dim, s.a, 0, dim, false); // a = z QK
+        rowDots(h, at, s.a, s.r);                                                         // r = H a'
+        K.sumRows(s.r, 0, 1, h, at, dim, t, s.bq, 0, dim, false);                          // b = r'H / N
+        scale(s.bq, inv);
+        K.sumRows(s.bq, 0, 1, wt.ov[last], dX, dim, dim, s.y, 0, dY, false);               // y = (b OV)[y block]
+    }
+
+    /**
+     * Forward and backward of prompt p, row k of its chunk; adds the full layers' gradients to acc,
+     * keeps the last layer's rank-one factors in s for the chunk's sum, and returns the loss.
+     */
+    private double backward(Weights wt, PromptBatch b, int p, int k, Scratch s, double[][] acc) {
+        forward(wt, b.z, p, s);
         int last = layers - 1;
         double[] h = s.in;
         int at = s.at;
         int q = at + (t - 1) * dim;
         double loss = 0;
         double[] e = s.y; // becomes the error on the y block
-        for (int k = 0; k < dY; k++) {
-            e[k] = h[q + dX + k] + s.y[k] - b.queryTargets[p * dY + k];
-            loss += 0.5 * e[k] * e[k];
+        for (int c = 0; c < dY; c++) {
+            e[c] = h[q + dX + c] + s.y[c] - b.queryTargets[p * dY + c];
+            loss += 0.5 * e[c] * e[c];
         }
-        Arrays.fill(s.u, 0);                     // u = g OV' = sum_k e_k OV'[y row k]
-        for (int k = 0; k < dY; k++) {
-            K.run(e[k], s.ovT[last], (dX + k) * dim, s.u, 0, dim);
-        }
-        rowDots(h, at, s.u, s.w);                // w = H u'
-        combine(s.w, h, at, s.v);                // v = w'H / N = u S
-        outer(h, q, s.v, acc[last]);             // dQK += z' v
-        double[] dov = acc[layers + last];       // dOV += b' g
-        for (int i = 0; i < dim; i++) {
-            K.run(s.bq[i], e, 0, dov, i * dim + dX, dY);
-        }
+        K.sumRows(e, 0, 1, wt.ovT[last], dX * dim, dim, dY, s.u, 0, dim, false); // u = g OV'
+        rowDots(h, at, s.u, s.w);                                                 // w = H u'
+        K.sumRows(s.w, 0, 1, h, at, dim, t, s.v, 0, dim, false);                  // v = w'H / N = u S
+        scale(s.v, inv);
+        System.arraycopy(h, q, s.zs, k * dim, dim);
+        System.arraycopy(s.v, 0, s.vs, k * dim, dim);
+        System.arraycopy(s.bq, 0, s.bs, k * dim, dim);
+        System.arraycopy(e, 0, s.es, k * dY, dY);
         if (last == 0) {
             return loss;
         }
         // dLoss/dH of the last layer's input: (r u + w a) / N per row, g + v QK' more in the query's
         double[] g = s.g;
-        double inv = 1.0 / n;
         Arrays.fill(g, 0);
         for (int i = 0; i < t; i++) {
-            K.run(s.r[i] * inv, s.u, 0, g, i * dim, dim);
-            K.run(s.w[i] * inv, s.a, 0, g, i * dim, dim);
+            K.axpy(s.r[i] * inv, s.u, 0, g, i * dim, dim);
+            K.axpy(s.w[i] * inv, s.a, 0, g, i * dim, dim);
         }
-        rowTimes(s.v, 0, s.qkT[last], s.vq);
+        K.sumRows(s.v, 0, 1, wt.qkT[last], 0, dim, dim, s.vq, 0, dim, false);
         int gq = (t - 1) * dim;
         for (int j = 0; j < dim; j++) {
             g[gq + j] += s.vq[j];
         }
-        for (int k = 0; k < dY; k++) {
-            g[gq + dX + k] += e[k];
+        for (int c = 0; c < dY; c++) {
+            g[gq + dX + c] += e[c];
         }
         for (int l = last - 1; l >= 0; l--) {
             h = s.h[l];
             double[] sl = s.s[l];
-            multiplyTA(h, g, s.dm, t, dim, dim, false);                // dM = H'G
-            multiply(s.dm, s.ovT[l], s.tmp, dim, dim, dim, false);     // dM OV'
-            multiply(s.tmp, sl, acc[l], dim, dim, dim, true);          // dQK += dM OV' S
-            multiply(s.qkT[l], s.dm, s.tmp2, dim, dim, dim, false);    // QK' dM
-            multiply(sl, s.tmp2, acc[layers + l], dim, dim, dim, true); // dOV += S QK' dM
+            multiplyTA(h, g, s.dm, t, dim, dim, false);                   // dM = H'G
+            multiply(s.dm, wt.ovT[l], s.tmp, dim, dim, dim, false);       // dM OV'
+            multiply(s.tmp, sl, acc[l], dim, dim, dim, true);             // dQK += dM OV' S
+            multiply(wt.qkT[l], s.dm, s.tmp2, dim, dim, dim, false);      // QK' dM
+            multiply(sl, s.tmp2, acc[layers + l], dim, dim, dim, true);   // dOV += S QK' dM
             if (l == 0) {
                 break;
             }
-            multiply(s.tmp2, s.ovT[l], s.tmp, dim, dim, dim, false);   // dS = QK' dM OV'
+            multiply(s.tmp2, wt.ovT[l], s.tmp, dim, dim, dim, false);     // dS = QK' dM OV'
             for (int i = 0; i < dim; i++) {
                 for (int j = i; j < dim; j++) {
                     double x = (s.tmp[i * dim + j] + s.tmp[j * dim + i]) / n;
@@ -253,8 +276,8 @@ final class LinearAttentionEngine {
             transpose(s.m[l], s.tmp2, dim);
             double[] next = s.g2;
             System.arraycopy(g, 0, next, 0, g.length);
-            multiply(g, s.tmp2, next, t, dim, dim, true);              // + G M'
-            multiply(h, s.tmp, next, t, dim, dim, true);               // + H (dS + dS') / N
+            multiply(g, s.tmp2, next, t, dim, dim, true);                 // + G M'
+            multiply(h, s.tmp, next, t, dim, dim, true);                  // + H (dS + dS') / N
             s.g2 = g;
             g = next;
         }
@@ -262,26 +285,9 @@ final class LinearAttentionEngine {
         return loss;
     }
 
-    /** S = H'H / N, symmetric, one token's outer product at a time. */
-    private void gram(double[] h, double[] out) {
-        multiplyTA(h, h, out, t, dim, dim, false);
-        double inv = 1.0 / n;
-        for (int i = 0; i < out.length; i++) {
-            out[i] *= inv;
-        }
-    }
-
-    /** out = x[off, off + D) m for a D x D m. */
-    private void rowTimes(double[] x, int off, double[] m, double[] out) {
-        Arrays.fill(out, 0, dim, 0);
-        for (int i = 0; i < dim; i++) {
-            K.run(x[off + i], m, i * dim, out, 0, dim);
-        }
-    }
-
     /**
      * out[i] = h[i] . v for every token row i, in four partial sums (j mod 4, added in that order):
-     * one running sum would wait on every add, and these dots are most of the last layer's time.
+     * one running sum would wait on every add.
      */
     private void rowDots(double[] h, int at, double[] v, double[] out) {
         int wide = dim & ~3;
@@ -304,22 +310,9 @@ final class LinearAttentionEngine {
         }
     }
 
-    /** out = c'H / N for token weights c, H at h[at]. */
-    private void combine(double[] c, double[] h, int at, double[] out) {
-        Arrays.fill(out, 0, dim, 0);
-        for (int i = 0; i < t; i++) {
-            K.run(c[i], h, at + i * dim, out, 0, dim);
-        }
-        double inv = 1.0 / n;
-        for (int j = 0; j < dim; j++) {
-            out[j] *= inv;
-        }
-    }
-
-    /** acc += x[off, off + D)' v. */
-    private void outer(double[] x, int off, double[] v, double[] acc) {
-        for (int i = 0; i < dim; i++) {
-            K.run(x[off + i], v, 0, acc, i * dim, dim);
+    private static void scale(double[] x, double by) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= by;
         }
     }
 
@@ -340,25 +333,14 @@ final class LinearAttentionEngine {
     /** out (r x c) = (or +=) a (r x k) b (k x c). */
     static void multiply(double[] a, double[] b, double[] out, int r, int k, int c, boolean accumulate) {
         for (int i = 0; i < r; i++) {
-            int row = i * c;
-            if (!accumulate) {
-                Arrays.fill(out, row, row + c, 0);
-            }
-            for (int m = 0; m < k; m++) {
-                K.run(a[i * k + m], b, m * c, out, row, c);
-            }
+            K.sumRows(a, i * k, 1, b, 0, c, k, out, i * c, c, accumulate);
         }
     }
 
     /** out (r x c) = (or +=) a' b with a stored k x r and b k x c. */
     static void multiplyTA(double[] a, double[] b, double[] out, int k, int r, int c, boolean accumulate) {
-        if (!accumulate) {
-            Arrays.fill(out, 0, r * c, 0);
-        }
-        for (int m = 0; m < k; m++) {
-            for (int i = 0; i < r; i++) {
-                K.run(a[m * r + i], b, m * c, out, i * c, c);
-            }
+        for (int i = 0; i < r; i++) {
+            K.sumRows(a, i, r, b, 0, c, k, out, i * c, c, accumulate);
         }
     }
 
