@@ -33,26 +33,37 @@ abstract class Kernels {
 
         @Override
         void axpy(double x, double[] v, int vo, double[] y, int yo, int n) {
-            for (int i = 0; i < n; i++) {
-                y[yo + i] = Math.fma(x, v[vo + i], y[yo + i]);
-            }
+            axpyFrom(0, x, v, vo, y, yo, n);
         }
 
         @Override
         void sumRows(double[] c, int co, int cs, double[] m, int mo, int ms, int rows, double[] out, int o, int n,
                 boolean accumulate) {
-            for (int j = 0; j < n; j++) {
-                double acc = accumulate ? out[o + j] : 0;
-                for (int r = 0; r < rows; r++) {
-                    acc = Math.fma(c[co + r * cs], m[mo + r * ms + j], acc);
-                }
-                out[o + j] = acc;
-            }
+            sumRowsFrom(0, c, co, cs, m, mo, ms, rows, out, o, n, accumulate);
         }
 
         @Override
         String description() {
             return "scalar Math.fma (" + why + ")";
+        }
+    }
+
+    /** axpy in Math.fma for the elements from i0 on: the scalar kernel, and the vector kernel's tail. */
+    static void axpyFrom(int i0, double x, double[] v, int vo, double[] y, int yo, int n) {
+        for (int i = i0; i < n; i++) {
+            y[yo + i] = Math.fma(x, v[vo + i], y[yo + i]);
+        }
+    }
+
+    /** sumRows in Math.fma for the columns from j0 on: the scalar kernel, and the vector kernel's tail. */
+    static void sumRowsFrom(int j0, double[] c, int co, int cs, double[] m, int mo, int ms, int rows, double[] out, int o, int n,
+            boolean accumulate) {
+        for (int j = j0; j < n; j++) {
+            double acc = accumulate ? out[o + j] : 0;
+            for (int r = 0; r < rows; r++) {
+                acc = Math.fma(c[co + r * cs], m[mo + r * ms + j], acc);
+            }
+            out[o + j] = acc;
         }
     }
 

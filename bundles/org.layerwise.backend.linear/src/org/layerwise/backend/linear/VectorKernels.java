@@ -21,9 +21,7 @@ final class VectorKernels extends Kernels {
                 DoubleVector.fromArray(S, v, vo + i).fma(xs, DoubleVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
             }
         }
-        for (; i < n; i++) {
-            y[yo + i] = Math.fma(x, v[vo + i], y[yo + i]);
-        }
+        axpyFrom(i, x, v, vo, y, yo, n);
     }
 
     @Override
@@ -50,13 +48,7 @@ final class VectorKernels extends Kernels {
             }
             acc.intoArray(out, o + j);
         }
-        for (; j < n; j++) {
-            double acc = accumulate ? out[o + j] : 0;
-            for (int r = 0; r < rows; r++) {
-                acc = Math.fma(c[co + r * cs], m[mo + r * ms + j], acc);
-            }
-            out[o + j] = acc;
-        }
+        sumRowsFrom(j, c, co, cs, m, mo, ms, rows, out, o, n, accumulate);
     }
 
     @Override
