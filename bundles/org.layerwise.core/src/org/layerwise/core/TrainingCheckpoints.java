@@ -80,6 +80,38 @@ public interface TrainingCheckpoints {
             return Tensor.of(a.clone(), a.length);
         }
 
+        /**
+         * Puts a model's trained arrays into a state: "theta.0" .. (copies) and "layout" (I64,
+         * their lengths: what a state must match to be resumed).
+         */
+        public static void putParameters(Map<String, Tensor> into, double[][] theta) {
+            long[] layout = new long[theta.length];
+            for (int i = 0; i < theta.length; i++) {
+                layout[i] = theta[i].length;
+                into.put("theta." + i, copyOf(theta[i]));
+            }
+            into.put("layout", Tensor.of(layout, layout.length));
+        }
+
+        /**
+         * Copies what {@link #putParameters} saved into theta, in place; refuses, naming the array
+         * and the model ({@code model} describes it), a state of another parameterization or shape.
+         */
+        public void copyParametersInto(double[][] theta, String model) throws IOException {
+            long[] layout = array("layout").toLongs();
+            if (layout.length != theta.length) {
+                throw new IOException("the saved training state has " + layout.length + " parameter arrays ('layout'), this model "
+                        + theta.length + " (" + model + ")");
+            }
+            for (int i = 0; i < theta.length; i++) {
+                if (layout[i] != theta[i].length) {
+                    throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
+                            + " parameters, this model's " + theta[i].length + " (" + model + ")");
+                }
+                copyInto("theta." + i, theta[i].length, theta[i]);
+            }
+        }
+
         /** Copies the saved 1-D float64 array {@code name}, which must have {@code length} values, into target. */
         public void copyInto(String name, int length, double[] target) throws IOException {
             Tensor t = array(name);

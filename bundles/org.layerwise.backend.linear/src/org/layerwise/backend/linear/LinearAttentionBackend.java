@@ -222,28 +222,12 @@ public class LinearAttentionBackend implements ModelBackend {
 
     /** Into a training state: "theta.i" and "layout" (I64, their lengths). */
     static void save(LinearParameters params, Map<String, Tensor> into) {
-        long[] layout = new long[params.theta.length];
-        for (int i = 0; i < params.theta.length; i++) {
-            layout[i] = params.theta[i].length;
-            into.put("theta." + i, TrainingState.copyOf(params.theta[i]));
-        }
-        into.put("layout", Tensor.of(layout, layout.length));
+        TrainingState.putParameters(into, params.theta);
     }
 
     /** Restores what {@link #save} saved; refuses, naming the array, a state of another parameterization or shape. */
     static void restore(TrainingState state, LinearParameters params) throws IOException {
-        long[] layout = state.array("layout").toLongs();
-        if (layout.length != params.theta.length) {
-            throw new IOException("the saved training state has " + layout.length + " parameter arrays ('layout'), this model "
-                    + params.theta.length + " (" + params.description() + ")");
-        }
-        for (int i = 0; i < layout.length; i++) {
-            if (layout[i] != params.theta[i].length) {
-                throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
-                        + " parameters, this model's " + params.theta[i].length + " (" + params.description() + ")");
-            }
-            state.copyInto("theta." + i, params.theta[i].length, params.theta[i]);
-        }
+        state.copyParametersInto(params.theta, params.description());
         params.sync();
     }
 }

@@ -383,12 +383,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
          * are rounded, and the scalars are read back from them after each step).
          */
         void save(Map<String, Tensor> into) {
-            long[] layout = new long[theta.length];
-            for (int i = 0; i < theta.length; i++) {
-                layout[i] = theta[i].length;
-                into.put("theta." + i, TrainingState.copyOf(theta[i]));
-            }
-            into.put("layout", Tensor.of(layout, layout.length));
+            TrainingState.putParameters(into, theta);
             if (tied) {
                 for (int i = 0; i < qk.length; i++) {
                     into.put("qk." + i, TrainingState.copyOf(qk[i]));
@@ -399,18 +394,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
 
         /** Restores what {@link #save} saved, in place (theta of factored models is the factors' arrays). */
         void restore(TrainingState state) throws IOException {
-            long[] layout = state.array("layout").toLongs();
-            if (layout.length != theta.length) {
-                throw new IOException("the saved training state has " + layout.length + " parameter arrays ('layout'), this model "
-                        + theta.length + " (" + description() + ")");
-            }
-            for (int i = 0; i < theta.length; i++) {
-                if (layout[i] != theta[i].length) {
-                    throw new IOException("the saved training state's array 'theta." + i + "' holds " + layout[i]
-                            + " parameters, this model's " + theta[i].length + " (" + description() + ")");
-                }
-                state.copyInto("theta." + i, theta[i].length, theta[i]);
-            }
+            state.copyParametersInto(theta, description());
             if (tied) {
                 for (int i = 0; i < qk.length; i++) {
                     state.copyInto("qk." + i, qk[i].length, qk[i]);
