@@ -37,16 +37,19 @@ public final class PaperBClaims {
     /** Claim 3: "several percent" means beyond the tolerance the reduced model meets (claim 2). */
     static final double FULL_DEVIATION_BEYOND = CLOSED_FORM_TOLERANCE;
 
-    /** Claim 4: a drop of the smoothed loss of at least this many nats ... */
-    static final double DROP_MIN = 0.1;
+    /** Claim 4: the smoothed loss drops by at least this fraction of its first window's level L0 ... */
+    static final double DROP_MIN_FRACTION = 0.2;
     /**
-     * ... after a plateau: from the first window's end w to the drop's start t_a the loss stays within this fraction
-     * of the drop of its first level, for at least as long in log(step) as the drop itself takes, t_a / w >= t_b / t_a
-     * (a loss that falls steadily from the start has no plateau by this rule) ...
+     * ... after a plateau: from the first window's end w to the drop's start t_a (where 10% of the drop is done) the loss
+     * stays within a tenth of the drop of L0, for at least as long in log(step) as the drop itself takes to its 90% point
+     * t_b, t_a / w >= t_b / t_a (a loss that falls steadily from the start, or linearly in the step, has no plateau by
+     * this rule) ...
      */
     static final double PLATEAU_BAND = Emergence.START;
-    /** ... with the mean effective rank of QK or OV changing by more than this across the drop. */
+    /** ... with the mean effective rank of QK or OV changing by more than this across the drop ... */
     static final double RANK_CHANGE = 0.5;
+    /** ... and the mean subspace distance to the final checkpoint of QK or OV falling by more than this across it. */
+    static final double DISTANCE_FALL = 0.1;
 
     private final Map<String, RunDirectory> runs;
 
@@ -60,7 +63,9 @@ public final class PaperBClaims {
         claims.add(closedForm());
         claims.add(conservation());
         claims.add(full());
-        claims.add(emergence());
+        for (String role : PaperB.EMERGENCE_RUNS) {
+            claims.add(emergence(role));
+        }
         return claims;
     }
 
@@ -175,38 +180,63 @@ public final class PaperBClaims {
         return new Claim("3", statement, measured, rule, dev.get() > FULL_DEVIATION_BEYOND ? Verdict.HELD : Verdict.NOT_HELD);
     }
 
-    private Claim emergence() throws IOException {
-        String statement = "A softmax attention-only network on in-context classification shows a loss plateau, then a drop, "
-                + "with the effective rank of QK or OV changing across the drop.";
-        String rule = String.format(Locale.ROOT, "on the emergence run's loss smoothed over windows of max(10, steps / 50) steps, "
-                + "from the first window's level L0 to the last window's L1: held when the drop L0 - L1 is at least %.2f nats, the "
-                + "loss stays on its plateau (above L0 - %.1f (L0 - L1)) from the first window's end w to the drop's start t_a for at "
-                + "least as long in log(step) as the drop takes to reach %.0f%% of itself at t_b (t_a / w >= t_b / t_a), and the "
-                + "mean over layers and heads of QK's or OV's effective rank changes by more than %.2f between the last checkpoint "
-                + "at or before t_a and the first at or after t_b", DROP_MIN, PLATEAU_BAND, 100 * Emergence.END, RANK_CHANGE);
-        Optional<Emergence> found = Emergence.of(runs.get(PaperB.EMERGENCE));
+    /** What the emergence run of the role learns in context, as the claim's statement names it. */
+    static String emergenceTask(String role) {
+        return PaperB.EMERGENCE_REGRESSION.equals(role) ? "regression (linear-regression)" : "classification (the linear task)";
+    }
+
+    /** Claim 4, the same rule for each softmax run: a plateau, a sudden drop, and the spectra of QK and OV changing across it. */
+    private Claim emergence(String role) throws IOException {
+        String statement = "A softmax attention-only network on in-context " + emergenceTask(role) + " shows a loss plateau, "
+                + "then a sudden drop, with the effective rank of QK or OV changing and its subspace distance to the final "
+                + "falling across the drop.";
+        String rule = String.format(Locale.ROOT, "on the %s run's training loss smoothed over windows of max(10, steps / 50) "
+                + "steps, from the first window's level L0 to the last window's L1: held when (a) the drop L0 - L1 is at least "
+                + "%.2f L0; (b) the loss stays on its plateau (above L0 - %.1f (L0 - L1)) from the first window's end w to the "
+                + "drop's start t_a for at least as long in log(step) as the drop takes to reach %.0f%% of itself at t_b "
+                + "(t_a / w >= t_b / t_a); and between the last checkpoint at or before t_a and the first at or after t_b, for QK "
+                + "or OV (means over layers and heads), (c) the effective rank changes by more than %.2f and (d) the subspace "
+                + "distance to the final checkpoint falls by more than %.2f", role, DROP_MIN_FRACTION, PLATEAU_BAND,
+                100 * Emergence.END, RANK_CHANGE, DISTANCE_FALL);
+        Optional<Emergence> found = Emergence.of(runs.get(role));
         if (found.isEmpty()) {
-            return Claim.notMeasured("4", statement, rule, "training.npz and spectral-dynamics.csv of the emergence run");
+            return Claim.notMeasured("4", statement, rule, "training.npz and spectral-dynamics.csv of the " + role + " run");
         }
         Emergence e = found.get();
         long before = e.checkpointAtOrBefore(e.dropStart());
         long after = e.checkpointAtOrAfter(e.dropEnd());
-        double largest = 0;
+        double rankChange = 0;
+        double distanceFall = Double.NEGATIVE_INFINITY;
         List<String> per = new ArrayList<>();
         for (String m : Emergence.MATRICES) {
             double a = e.rankAtOrBefore(m, e.dropStart());
             double b = e.rankAtOrAfter(m, e.dropEnd());
             double atStart = e.rankAtOrAfter(m, 0);
-            largest = Math.max(largest, Math.abs(b - a)); // NaN leaves it unchanged: not counted
-            per.add(String.format(Locale.ROOT, "%s %s -> %s (%s on the plateau, from %s at step 0)", m, Text.num(a), Text.num(b),
-                    Text.num(a - atStart), Text.num(atStart)));
+            double da = e.distanceAtOrBefore(m, e.dropStart());
+            double db = e.distanceAtOrAfter(m, e.dropEnd());
+            rankChange = Math.max(rankChange, Math.abs(b - a)); // NaN leaves it unchanged: not counted
+            distanceFall = Math.max(distanceFall, da - db);
+            per.add(String.format(Locale.ROOT, "%s effective rank %s -> %s (%s on the plateau, from %s at step 0), subspace "
+                    + "distance %s -> %s", m, Text.num(a), Text.num(b), Text.num(a - atStart), Text.num(atStart), Text.num(da),
+                    Text.num(db)));
         }
-        String measured = String.format(Locale.ROOT, "loss L0 %s -> L1 %s (drop %s); the drop runs from step t_a = %d to "
-                + "t_b = %d (window w = %d steps; plateau t_a / w = %s, drop t_b / t_a = %s); effective rank at checkpoints %d and %d: %s", Text.num(e.plateau()), Text.num(e.last()),
-                Text.num(e.drop()), e.dropStart(), e.dropEnd(), e.window(),
-                Text.num((double) e.dropStart() / e.window()), Text.num((double) e.dropEnd() / e.dropStart()), before, after, String.join("; ", per));
-        boolean plateau = (double) e.dropStart() / e.window() >= (double) e.dropEnd() / e.dropStart();
-        boolean held = e.drop() >= DROP_MIN && plateau && before >= 0 && after >= 0 && largest > RANK_CHANGE;
+        double plateauLength = (double) e.dropStart() / e.window();
+        double dropLength = (double) e.dropEnd() / e.dropStart();
+        boolean drop = e.drop() >= DROP_MIN_FRACTION * e.plateau();
+        boolean plateau = plateauLength >= dropLength;
+        boolean rank = before >= 0 && after >= 0 && rankChange > RANK_CHANGE;
+        boolean distance = before >= 0 && after >= 0 && distanceFall > DISTANCE_FALL;
+        String measured = String.format(Locale.ROOT, "loss L0 %s -> L1 %s (drop %s, %s L0) (a %s); the drop runs from step "
+                + "t_a = %d to t_b = %d (window w = %d steps; plateau t_a / w = %s, drop t_b / t_a = %s) (b %s); at checkpoints "
+                + "%d and %d: %s; largest rank change %s (c %s), largest distance fall %s (d %s)", Text.num(e.plateau()),
+                Text.num(e.last()), Text.num(e.drop()), Text.num(e.drop() / e.plateau()), yes(drop), e.dropStart(),
+                e.dropEnd(), e.window(), Text.num(plateauLength), Text.num(dropLength), yes(plateau), before, after,
+                String.join("; ", per), Text.num(rankChange), yes(rank), Text.num(distanceFall), yes(distance));
+        boolean held = drop && plateau && rank && distance;
         return new Claim("4", statement, measured, rule, held ? Verdict.HELD : Verdict.NOT_HELD);
+    }
+
+    private static String yes(boolean part) {
+        return part ? "met" : "not met";
     }
 }
