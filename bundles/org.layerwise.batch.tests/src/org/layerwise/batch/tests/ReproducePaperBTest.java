@@ -1,6 +1,7 @@
 package org.layerwise.batch.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -18,13 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.batch.tests.CliHarness.Outcome;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
+import org.layerwise.testing.Fixtures;
 
-/** `reproduce paper-b --quick` end to end: four runs, a verdict per claim, figures that plot the runs' numbers. */
+/** `reproduce paper-b --quick` end to end: six runs, a verdict per claim, figures that plot the runs' numbers. */
 class ReproducePaperBTest {
 
     static final List<String> ROLES = List.of("staged-learning", "conservation-eta", "conservation-half-eta", "full-parameterization",
-            "emergence");
-    static final List<String> FIGURES = List.of("loss", "mode-trajectories", "conserved-quantity", "emergence");
+            "emergence", "emergence-regression");
+    static final List<String> FIGURES = List.of("loss", "mode-trajectories", "conserved-quantity", "emergence",
+            "emergence-regression");
 
     @TempDir
     Path dir;
@@ -56,6 +59,12 @@ class ReproducePaperBTest {
             assertTrue(html.contains("id=\"result-" + result + "\""), "report section of claim " + result);
             assertTrue(o.out().contains("Result " + result + " "), "claim " + result + " on stdout\n" + o.out());
         }
+        for (String task : List.of("classification", "regression")) {
+            assertEquals(1, o.out().lines().filter(l -> l.startsWith("Result 4 ") && l.contains("in-context " + task)).count(),
+                    "claim 4 judged on the " + task + " run\n" + o.out());
+        }
+        Map<String, Object> regression = Json.readMap(runs.get("emergence-regression").resolve("run.json"));
+        assertTrue(regression.toString().contains("linear-regression"), "the regression run trained on linear-regression");
         // Every claim is judged on measured numbers, whichever way it goes.
         for (String line : o.out().lines().filter(l -> l.startsWith("Result ")).toList()) {
             assertTrue(line.contains(" HELD") || line.contains("DID NOT HOLD"), line);
@@ -86,5 +95,32 @@ class ReproducePaperBTest {
             checked++;
         }
         assertEquals(measured.size(), checked, "every checkpoint and mode plotted");
+    }
+
+    /** A wrong regression pipeline stops the study before anything trains: no study directory, no run. */
+    @Test
+    void a_wrong_emergence_regression_pipeline_is_refused_before_anything_trains() throws Exception {
+        Path home = dir.resolve("home");
+        Path folder = Files.createDirectories(home.resolve("examples/paper-b"));
+        try (Stream<Path> files = Files.list(Fixtures.repository().resolve("examples/paper-b"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, folder.resolve(f.getFileName()));
+            }
+        }
+        Path pipeline = folder.resolve("emergence-regression.layerwise");
+        String xml = Files.readString(pipeline);
+        String analyzer = "  <stages role=\"analyzer\"";
+        assertTrue(xml.contains(analyzer), xml);
+        // Regression takes no symmetry enforcer in softmax-attention: an incompatibility only the validator sees.
+        Files.writeString(pipeline, xml.replace(analyzer, "  <stages role=\"enforcer\" contribution=\"random-conjugation\"/>\n"
+                + analyzer));
+        System.setProperty("layerwise.home", home.toString());
+
+        Path out = dir.resolve("paper-b");
+        Outcome o = CliHarness.run("reproduce", "paper-b", "--quick", "--out", out.toString());
+        assertEquals(6, o.exitCode(), o.toString());
+        assertTrue(o.err().contains("emergence-regression.layerwise") && o.err().contains("enforcer"), o.toString());
+        assertFalse(Files.exists(out), "nothing was trained or written");
+        assertFalse(o.err().contains("paper-b 1/6"), "no pipeline started\n" + o.err());
     }
 }

@@ -50,4 +50,52 @@ class PaperBReportTest {
             assertEquals(expected, Csv.parseDouble(conserved.get(i, "abs_c_minus_c0")), 1e-15, "row " + i);
         }
     }
+
+    @Test
+    void each_emergence_run_has_its_figure_and_its_verdict_in_section_4() throws Exception {
+        Map<String, SyntheticStudy.Run> runs = new LinkedHashMap<>();
+        for (String role : PaperB.LINEAR) {
+            runs.put(role, new SyntheticDynamicsRun());
+        }
+        SyntheticEmergenceRun classification = new SyntheticEmergenceRun();
+        classification.rankAfter = classification.rankBefore; // the ranks stay put: this run's claim fails
+        SyntheticEmergenceRun regression = SyntheticEmergenceRun.regression();
+        runs.put(PaperB.EMERGENCE, classification);
+        runs.put(PaperB.EMERGENCE_REGRESSION, regression);
+        Path out = dir.resolve("out");
+        StudyReport report = PaperB.study().reporter().write(out, SyntheticStudy.write(dir.resolve("runs"), runs), false);
+
+        assertEquals(Verdict.NOT_HELD, SyntheticStudy.claim(report.claims(), "4", "in-context classification").verdict());
+        assertEquals(Verdict.HELD, SyntheticStudy.claim(report.claims(), "4", "in-context regression").verdict());
+        String html = Files.readString(report.html());
+        String section = html.substring(html.indexOf("id=\"result-4\""));
+        assertTrue(section.contains("did not hold") && section.contains(": held"), "both verdicts in section 4");
+        for (String role : PaperB.EMERGENCE_RUNS) {
+            for (String ext : new String[] {"svg", "png", "csv"}) {
+                assertTrue(Files.size(out.resolve("figures/" + role + "." + ext)) > 0, role + "." + ext);
+            }
+            assertTrue(section.contains("figures/" + role + ".csv"), role + " shown in section 4");
+        }
+
+        // The regression figure plots the regression run's loss, a mean over each window of 20 steps ending at the step.
+        Csv.Table plotted = Csv.read(out.resolve("figures/" + PaperB.EMERGENCE_REGRESSION + ".csv"));
+        int checked = 0;
+        for (int i = 0; i < plotted.size(); i++) {
+            assertEquals(PaperB.EMERGENCE_REGRESSION, plotted.get(i, "run"));
+            if (!plotted.get(i, "quantity").equals("loss_smoothed")) {
+                continue;
+            }
+            int step = Integer.parseInt(plotted.get(i, "step"));
+            double mean = 0;
+            for (int t = step - 19; t <= step; t++) { // the synthetic curve at step t, noise +-0.01 cancelling over 20 steps
+                double f = t <= regression.dropFrom ? 0 : t >= regression.dropTo ? 1
+                        : (t - regression.dropFrom) / (double) (regression.dropTo - regression.dropFrom);
+                mean += (regression.plateau + f * (regression.after - regression.plateau)) / 20;
+            }
+            assertEquals(mean, Csv.parseDouble(plotted.get(i, "value")), 1e-9, "step " + step);
+            checked++;
+        }
+        assertTrue(checked > 100, checked + " loss points");
+        assertEquals(Verdict.HELD, SyntheticStudy.claim(report.claims(), "1", "mode by mode").verdict(), "claims 1-3 unaffected");
+    }
 }

@@ -75,6 +75,9 @@ record Emergence(int window, double[] smoothed, double plateau, double last, int
                 acc[2]++;
             }
         }
+        if (spectra.isEmpty()) {
+            return Optional.empty();
+        }
         for (TreeMap<Long, double[]> series : spectra.values()) {
             for (double[] acc : series.values()) {
                 acc[0] /= acc[2];
@@ -100,14 +103,32 @@ record Emergence(int window, double[] smoothed, double plateau, double last, int
 
     /** Mean effective rank of the matrix kind at the last checkpoint at or before the step (NaN if none). */
     double rankAtOrBefore(String matrix, long step) {
-        var e = spectra.getOrDefault(matrix, new TreeMap<>()).floorEntry(step);
-        return e == null ? Double.NaN : e.getValue()[0];
+        return atOrBefore(matrix, step, 0);
     }
 
     /** Mean effective rank of the matrix kind at the first checkpoint at or after the step (NaN if none). */
     double rankAtOrAfter(String matrix, long step) {
+        return atOrAfter(matrix, step, 0);
+    }
+
+    /** Mean subspace distance to the final checkpoint at the last checkpoint at or before the step (NaN if none). */
+    double distanceAtOrBefore(String matrix, long step) {
+        return atOrBefore(matrix, step, 1);
+    }
+
+    /** Mean subspace distance to the final checkpoint at the first checkpoint at or after the step (NaN if none). */
+    double distanceAtOrAfter(String matrix, long step) {
+        return atOrAfter(matrix, step, 1);
+    }
+
+    private double atOrBefore(String matrix, long step, int k) {
+        var e = spectra.getOrDefault(matrix, new TreeMap<>()).floorEntry(step);
+        return e == null ? Double.NaN : e.getValue()[k];
+    }
+
+    private double atOrAfter(String matrix, long step, int k) {
         var e = spectra.getOrDefault(matrix, new TreeMap<>()).ceilingEntry(step);
-        return e == null ? Double.NaN : e.getValue()[0];
+        return e == null ? Double.NaN : e.getValue()[k];
     }
 
     long checkpointAtOrBefore(long step) {

@@ -20,15 +20,20 @@ public final class PaperB {
 
     /** Softmax attention-only network on the linear classification task with a checkpoint series: claim 4. */
     public static final String EMERGENCE = "emergence";
+    /** The same kind of network on the linear-regression task (squared error on the query's y block): claim 4. */
+    public static final String EMERGENCE_REGRESSION = "emergence-regression";
 
     /** The linear-attention runs (claims 1-3). */
     public static final List<String> LINEAR = List.of(STAGED, CONSERVATION_ETA, CONSERVATION_HALF_ETA, FULL);
-    public static final List<String> ROLES = List.of(STAGED, CONSERVATION_ETA, CONSERVATION_HALF_ETA, FULL, EMERGENCE);
+    /** The softmax runs, each judged by claim 4's rule on its own: classification, then regression. */
+    public static final List<String> EMERGENCE_RUNS = List.of(EMERGENCE, EMERGENCE_REGRESSION);
+    public static final List<String> ROLES = List.of(STAGED, CONSERVATION_ETA, CONSERVATION_HALF_ETA, FULL, EMERGENCE,
+            EMERGENCE_REGRESSION);
 
     /**
      * --quick: the same steps (the claims are about whole trajectories: fewer steps would cut the slow modes off), a
-     * smaller batch for the sampled-gradient pipelines (full-parameterization 1000 -> 100, emergence 128 -> 100; the
-     * others use the exact expected gradient and draw no prompts) and fewer checkpoints.
+     * smaller batch for the sampled-gradient pipelines (full-parameterization 1000 -> 100, emergence and emergence-regression
+     * 128 -> 100; the others use the exact expected gradient and draw no prompts) and fewer checkpoints.
      */
     static final List<String> QUICK_SETTINGS = List.of("backend.batch=100", "backend.checkpoints=log:30");
     static final int QUICK_EVAL_PROMPTS = 64;

@@ -16,37 +16,78 @@ import org.layerwise.report.internal.LearningDynamics.Point;
 
 /**
  * SCIENCE.md section 10, result 6 (Paper B), split in four claims and judged on the numbers in
- * the run directories. Each rule is fixed here, before anything is measured, and printed next
- * to its verdict.
+ * the run directories. Each rule is fixed here, before the study's own runs are measured, and
+ * printed next to its verdict.
+ * <p>
+ * Where a threshold is not the issue's or SCIENCE.md's own number, it was chosen on exploratory
+ * runs of the whole study with master seeds 101 to 105 ({@code ./layerwise reproduce paper-b
+ * --seed N}), never with the study's own seeds (each pipeline's seed="1"): the reasoning and the
+ * numbers it rests on are next to each constant, and docs/reproduce.md lists them.
  */
 public final class PaperBClaims {
 
-    /** Claim 1: each mode reaches a_inf / 2 within this fraction of its tau of when the closed form says. */
+    /**
+     * Claim 1: each mode reaches a_inf / 2 within this fraction of its tau of when the closed form says. On seeds
+     * 101-105 (staged-learning at eta 0.005) the largest offset was 0.0079 tau (mode 0; at eta 0.01 it was 0.022 tau,
+     * so it is gradient descent's O(eta) lag behind the flow): a tenth of tau leaves room for a larger lag of the fast
+     * mode and still fails a mode learned on another timescale.
+     */
     static final double HALF_STEP_TOLERANCE = 0.1;
-    /** Claim 2: the closed form and the simulation agree within this fraction of a_inf at every checkpoint and mode. */
+    /**
+     * Claim 2: the closed form and the simulation agree within this fraction of a_inf at every checkpoint and mode: the
+     * issue's and SCIENCE.md's 1%, not chosen on runs. What was chosen on seeds 101-105 is the step of the
+     * staged-learning pipeline: at eta 0.01 max_deviation was 0.0055-0.0089, at eta 0.005 0.0032-0.0042 (it halves
+     * with eta: the gap is gradient descent against the gradient flow the closed form solves), so eta 0.005 keeps the
+     * comparison clear of the tolerance, and 160000 steps let the slowest mode reach a_inf / 2 on every seed (at most
+     * step 98600).
+     */
     static final double CLOSED_FORM_TOLERANCE = 0.01;
     /**
      * Claim 2: the conservation law. One step of gradient descent on a = p q maps c = p^2 - q^2 to
      * c (1 - eta^2 (dL/da)^2) exactly, so over steps = T / eta steps c drifts by
      * c (1 - prod_k (1 - eta^2 g_k^2)) = c eta (integral of g^2 dt over [0, T]) + O(eta^2): first order in
      * eta at a fixed flow time T. Halving eta (doubling the steps) must therefore halve the drift,
-     * up to the O(eta) correction; held when drift(eta) / drift(eta / 2) lies in this interval.
+     * up to the O(eta) correction; held when drift(eta) / drift(eta / 2) lies in this interval. On seeds 101-105
+     * the ratio was 1.980-1.999, at most 0.02 from 2: the interval allows ten times that and stays far from the
+     * ratios of the alternatives, 1 (a drift that does not depend on eta) and 4 (a drift per step, eta^2).
      */
     static final double DRIFT_RATIO_LOW = 1.8;
     static final double DRIFT_RATIO_HIGH = 2.2;
-    /** Claim 3: "several percent" means beyond the tolerance the reduced model meets (claim 2). */
-    static final double FULL_DEVIATION_BEYOND = CLOSED_FORM_TOLERANCE;
-
-    /** Claim 4: a drop of the smoothed loss of at least this many nats ... */
-    static final double DROP_MIN = 0.1;
     /**
-     * ... after a plateau: from the first window's end w to the drop's start t_a the loss stays within this fraction
-     * of the drop of its first level, for at least as long in log(step) as the drop itself takes, t_a / w >= t_b / t_a
-     * (a loss that falls steadily from the start has no plateau by this rule) ...
+     * Claim 3: "several percent" means beyond the tolerance the reduced model meets (claim 2) and below this, judged
+     * at the last checkpoint. Not over the whole trajectory: on seeds 101-105 the full model's max_deviation was
+     * 0.49-1.00, set by when each mode rises (a sigmoid shifted by a tenth of its half-step is tens of percent off
+     * while it rises), which says nothing about "several percent". At the last checkpoint three seeds were off by
+     * 0.029, 0.042 and 0.063 (the modes' coupling at order 1 / N = 0.05) and two by 1.00: there the slowest mode,
+     * read from the diagonal blocks, rose to about 0.3 and fell back to 0 while the closed form reached a_inf of
+     * about 2.1. A tenth of a_inf is the upper end of "several percent"; such a run does not hold.
+     */
+    static final double FULL_DEVIATION_BEYOND = CLOSED_FORM_TOLERANCE;
+    static final double FULL_DEVIATION_AT_MOST = 0.1;
+
+    /*
+     * Claim 4, the same rule for each emergence run. Each threshold is half the smallest value measured on the ten
+     * exploratory runs (seeds 101-105, both tasks), rounded down to one significant digit, so that a run with half the
+     * effect the exploratory ones showed still holds and a run without it does not.
+     */
+    /**
+     * Claim 4 (a): the smoothed loss drops by at least this fraction of its first window's level L0. Seeds 101-105:
+     * 0.24-0.27 L0 (classification), 0.78-0.82 L0 (regression); half of 0.24 is 0.12. The smoothed loss's plateau
+     * wandered at most 0.058 L0 from L0 (regression; classification 0.004): a tenth of L0 lies above that noise.
+     */
+    static final double DROP_MIN_FRACTION = 0.1;
+    /**
+     * (b): after a plateau: from the first window's end w to the drop's start t_a (where 10% of the drop is done) the
+     * loss stays within a tenth of the drop of L0, for at least as long in log(step) as the drop itself takes to its 90%
+     * point t_b, t_a / w >= t_b / t_a (a loss that falls steadily from the start, or linearly in the step, has no
+     * plateau by this rule). No threshold to choose: seeds 101-105 gave t_a / w 4.6-6.4 against t_b / t_a 2.1-3.0
+     * (classification) and 6.5-9.3 against 2.4-3.2 (regression).
      */
     static final double PLATEAU_BAND = Emergence.START;
-    /** ... with the mean effective rank of QK or OV changing by more than this across the drop. */
+    /** (c): the mean effective rank of QK or OV changes by more than this across the drop. Seeds 101-105: 1.05-1.94. */
     static final double RANK_CHANGE = 0.5;
+    /** (d): the mean subspace distance to the final of QK or OV falls by more than this across it. Seeds 101-105: 0.124-0.308. */
+    static final double DISTANCE_FALL = 0.06;
 
     private final Map<String, RunDirectory> runs;
 
@@ -60,7 +101,9 @@ public final class PaperBClaims {
         claims.add(closedForm());
         claims.add(conservation());
         claims.add(full());
-        claims.add(emergence());
+        for (String role : PaperB.EMERGENCE_RUNS) {
+            claims.add(emergence(role));
+        }
         return claims;
     }
 
@@ -153,60 +196,93 @@ public final class PaperBClaims {
 
     private Claim full() throws IOException {
         String statement = "When all of W_P and W_Q are trained, the reduced closed form is off by several percent at small N.";
-        String rule = String.format(Locale.ROOT, "held when the full-parameterization run's max_deviation from the reduced closed "
-                + "form (p and q read from the diagonal of W_P,yy and W_Q,xx in the U basis) exceeds %.2f of a_inf, the tolerance "
-                + "the reduced model meets", FULL_DEVIATION_BEYOND);
+        String rule = String.format(Locale.ROOT, "held when the full-parameterization run's deviation from the reduced closed "
+                + "form at its last checkpoint, max over modes of |a_simulated - a_closed| / a_inf (p and q read from the diagonal "
+                + "of W_P,yy and W_Q,xx in the U basis), exceeds %.2f, the tolerance the reduced model meets, and is at most %.2f "
+                + "(several percent); the maximum over the whole trajectory is reported, not judged (it measures when the modes "
+                + "rise)", FULL_DEVIATION_BEYOND, FULL_DEVIATION_AT_MOST);
         RunDirectory run = runs.get(PaperB.FULL);
         Optional<Double> dev = LearningDynamics.scalar(run, "max_deviation");
-        if (dev.isEmpty()) {
-            return Claim.notMeasured("3", statement, rule, "max_deviation of the full-parameterization run");
+        List<Point> points = run == null ? List.of() : LearningDynamics.points(run);
+        if (dev.isEmpty() || points.isEmpty()) {
+            return Claim.notMeasured("3", statement, rule, "max_deviation and learning-dynamics.csv of the full-parameterization run");
         }
-        List<Point> points = LearningDynamics.points(run);
-        long last = points.isEmpty() ? -1 : points.get(points.size() - 1).step();
-        double finalDev = points.stream().filter(p -> p.step() == last).mapToDouble(Point::deviation).max().orElse(Double.NaN);
+        long last = points.get(points.size() - 1).step();
+        List<Point> atLast = points.stream().filter(p -> p.step() == last).toList();
+        double finalDev = atLast.stream().mapToDouble(Point::deviation).max().orElse(Double.NaN);
+        if (atLast.stream().anyMatch(p -> Double.isNaN(p.deviation()))) {
+            finalDev = Double.NaN; // a mode without a deviation fails rather than drops out of the maximum
+        }
+        String perMode = atLast.stream().map(p -> "mode " + p.mode() + " " + Text.num(p.deviation())).collect(Collectors.joining(", "));
         String halves = LearningDynamics.modes(run).stream()
                 .map(m -> "mode " + m.mode() + " " + Text.num(m.halfSimulated() / m.halfClosed()))
                 .collect(Collectors.joining(", "));
-        String measured = String.format(Locale.ROOT, "max_deviation %s of a_inf (N = %s, batch %s); at the last checkpoint (step "
-                + "%d) %s; simulated / closed-form half-step: %s; conserved ||W_P||^2 - ||W_Q||^2 drifts by %s",
-                Text.num(dev.get()), run.stage("task").map(s -> s.settings().get("N")).orElse("?"),
-                run.stage("backend").map(s -> s.settings().get("batch")).orElse("?"), last, Text.num(finalDev), halves,
+        String measured = String.format(Locale.ROOT, "at the last checkpoint (step %d) %s of a_inf (%s); max_deviation over the "
+                + "run %s (N = %s, batch %s); simulated / closed-form half-step: %s; conserved ||W_P||^2 - ||W_Q||^2 drifts by %s",
+                last, Text.num(finalDev), perMode, Text.num(dev.get()), run.stage("task").map(s -> s.settings().get("N")).orElse("?"),
+                run.stage("backend").map(s -> s.settings().get("batch")).orElse("?"), halves,
                 Text.num(LearningDynamics.scalar(run, "conservation_drift").orElse(Double.NaN)));
-        return new Claim("3", statement, measured, rule, dev.get() > FULL_DEVIATION_BEYOND ? Verdict.HELD : Verdict.NOT_HELD);
+        boolean held = finalDev > FULL_DEVIATION_BEYOND && finalDev <= FULL_DEVIATION_AT_MOST;
+        return new Claim("3", statement, measured, rule, held ? Verdict.HELD : Verdict.NOT_HELD);
     }
 
-    private Claim emergence() throws IOException {
-        String statement = "A softmax attention-only network on in-context classification shows a loss plateau, then a drop, "
-                + "with the effective rank of QK or OV changing across the drop.";
-        String rule = String.format(Locale.ROOT, "on the emergence run's loss smoothed over windows of max(10, steps / 50) steps, "
-                + "from the first window's level L0 to the last window's L1: held when the drop L0 - L1 is at least %.2f nats, the "
-                + "loss stays on its plateau (above L0 - %.1f (L0 - L1)) from the first window's end w to the drop's start t_a for at "
-                + "least as long in log(step) as the drop takes to reach %.0f%% of itself at t_b (t_a / w >= t_b / t_a), and the "
-                + "mean over layers and heads of QK's or OV's effective rank changes by more than %.2f between the last checkpoint "
-                + "at or before t_a and the first at or after t_b", DROP_MIN, PLATEAU_BAND, 100 * Emergence.END, RANK_CHANGE);
-        Optional<Emergence> found = Emergence.of(runs.get(PaperB.EMERGENCE));
+    /** What the emergence run of the role learns in context, as the claim's statement names it. */
+    static String emergenceTask(String role) {
+        return PaperB.EMERGENCE_REGRESSION.equals(role) ? "regression (linear-regression)" : "classification (the linear task)";
+    }
+
+    /** Claim 4, the same rule for each softmax run: a plateau, a sudden drop, and the spectra of QK and OV changing across it. */
+    private Claim emergence(String role) throws IOException {
+        String statement = "A softmax attention-only network on in-context " + emergenceTask(role) + " shows a loss plateau, "
+                + "then a sudden drop, with the effective rank of QK or OV changing and its subspace distance to the final "
+                + "falling across the drop.";
+        String rule = String.format(Locale.ROOT, "on the %s run's training loss smoothed over windows of max(10, steps / 50) "
+                + "steps, from the first window's level L0 to the last window's L1: held when (a) the drop L0 - L1 is at least "
+                + "%.2f L0; (b) the loss stays on its plateau (above L0 - %.1f (L0 - L1)) from the first window's end w to the "
+                + "drop's start t_a for at least as long in log(step) as the drop takes to reach %.0f%% of itself at t_b "
+                + "(t_a / w >= t_b / t_a); and between the last checkpoint at or before t_a and the first at or after t_b, for QK "
+                + "or OV (means over layers and heads), (c) the effective rank changes by more than %.2f and (d) the subspace "
+                + "distance to the final checkpoint falls by more than %.2f", role, DROP_MIN_FRACTION, PLATEAU_BAND,
+                100 * Emergence.END, RANK_CHANGE, DISTANCE_FALL);
+        Optional<Emergence> found = Emergence.of(runs.get(role));
         if (found.isEmpty()) {
-            return Claim.notMeasured("4", statement, rule, "training.npz and spectral-dynamics.csv of the emergence run");
+            return Claim.notMeasured("4", statement, rule, "training.npz and spectral-dynamics.csv of the " + role + " run");
         }
         Emergence e = found.get();
         long before = e.checkpointAtOrBefore(e.dropStart());
         long after = e.checkpointAtOrAfter(e.dropEnd());
-        double largest = 0;
+        double rankChange = 0;
+        double distanceFall = Double.NEGATIVE_INFINITY;
         List<String> per = new ArrayList<>();
         for (String m : Emergence.MATRICES) {
             double a = e.rankAtOrBefore(m, e.dropStart());
             double b = e.rankAtOrAfter(m, e.dropEnd());
             double atStart = e.rankAtOrAfter(m, 0);
-            largest = Math.max(largest, Math.abs(b - a)); // NaN leaves it unchanged: not counted
-            per.add(String.format(Locale.ROOT, "%s %s -> %s (%s on the plateau, from %s at step 0)", m, Text.num(a), Text.num(b),
-                    Text.num(a - atStart), Text.num(atStart)));
+            double da = e.distanceAtOrBefore(m, e.dropStart());
+            double db = e.distanceAtOrAfter(m, e.dropEnd());
+            rankChange = Math.max(rankChange, Math.abs(b - a)); // NaN leaves it unchanged: not counted
+            distanceFall = Math.max(distanceFall, da - db);
+            per.add(String.format(Locale.ROOT, "%s effective rank %s -> %s (%s on the plateau, from %s at step 0), subspace "
+                    + "distance %s -> %s (from %s at step 0)", m, Text.num(a), Text.num(b), Text.num(a - atStart), Text.num(atStart),
+                    Text.num(da), Text.num(db), Text.num(e.distanceAtOrAfter(m, 0))));
         }
-        String measured = String.format(Locale.ROOT, "loss L0 %s -> L1 %s (drop %s); the drop runs from step t_a = %d to "
-                + "t_b = %d (window w = %d steps; plateau t_a / w = %s, drop t_b / t_a = %s); effective rank at checkpoints %d and %d: %s", Text.num(e.plateau()), Text.num(e.last()),
-                Text.num(e.drop()), e.dropStart(), e.dropEnd(), e.window(),
-                Text.num((double) e.dropStart() / e.window()), Text.num((double) e.dropEnd() / e.dropStart()), before, after, String.join("; ", per));
-        boolean plateau = (double) e.dropStart() / e.window() >= (double) e.dropEnd() / e.dropStart();
-        boolean held = e.drop() >= DROP_MIN && plateau && before >= 0 && after >= 0 && largest > RANK_CHANGE;
+        double plateauLength = (double) e.dropStart() / e.window();
+        double dropLength = (double) e.dropEnd() / e.dropStart();
+        boolean drop = e.drop() >= DROP_MIN_FRACTION * e.plateau();
+        boolean plateau = plateauLength >= dropLength;
+        boolean rank = before >= 0 && after >= 0 && rankChange > RANK_CHANGE;
+        boolean distance = before >= 0 && after >= 0 && distanceFall > DISTANCE_FALL;
+        String measured = String.format(Locale.ROOT, "loss L0 %s -> L1 %s (drop %s, %s L0) (a %s); the drop runs from step "
+                + "t_a = %d to t_b = %d (window w = %d steps; plateau t_a / w = %s, drop t_b / t_a = %s) (b %s); at checkpoints "
+                + "%d and %d: %s; largest rank change %s (c %s), largest distance fall %s (d %s)", Text.num(e.plateau()),
+                Text.num(e.last()), Text.num(e.drop()), Text.num(e.drop() / e.plateau()), yes(drop), e.dropStart(),
+                e.dropEnd(), e.window(), Text.num(plateauLength), Text.num(dropLength), yes(plateau), before, after,
+                String.join("; ", per), Text.num(rankChange), yes(rank), Text.num(distanceFall), yes(distance));
+        boolean held = drop && plateau && rank && distance;
         return new Claim("4", statement, measured, rule, held ? Verdict.HELD : Verdict.NOT_HELD);
+    }
+
+    private static String yes(boolean part) {
+        return part ? "met" : "not met";
     }
 }

@@ -38,7 +38,9 @@ final class PaperBFigures {
         loss().ifPresent(out::add);
         modes().ifPresent(out::add);
         conserved().ifPresent(out::add);
-        emergence().ifPresent(out::add);
+        for (String role : PaperB.EMERGENCE_RUNS) {
+            emergence(role).ifPresent(out::add);
+        }
         return out;
     }
 
@@ -192,8 +194,9 @@ final class PaperBFigures {
                 List.of("run", "eta", "step", "flow_time", "mode", "c", "abs_c_minus_c0"), rows));
     }
 
-    Optional<Figure> emergence() throws IOException {
-        Optional<Emergence> found = Emergence.of(runs.get(PaperB.EMERGENCE));
+    /** The figure of an emergence run: named after its role (emergence, emergence-regression). */
+    Optional<Figure> emergence(String role) throws IOException {
+        Optional<Emergence> found = Emergence.of(runs.get(role));
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -205,7 +208,7 @@ final class PaperBFigures {
         XYSeries curve = new XYSeries("training loss (mean over " + e.window() + " steps)");
         for (double[] p : e.smoothedCurve()) {
             curve.add(p[0], p[1]);
-            rows.add(List.of(PaperB.EMERGENCE, (long) p[0], "loss_smoothed", "", p[1]));
+            rows.add(List.of(role, (long) p[0], "loss_smoothed", "", p[1]));
         }
         loss.addSeries(curve);
         combined.add(emergencePlot(loss, "training loss", e));
@@ -215,7 +218,7 @@ final class PaperBFigures {
             for (String m : Emergence.MATRICES) {
                 XYSeries s = new XYSeries(m + " " + labels[k]);
                 for (var c : e.spectra().getOrDefault(m, new java.util.TreeMap<>()).entrySet()) {
-                    rows.add(List.of(PaperB.EMERGENCE, c.getKey(), k == 0 ? "effective_rank" : "subspace_distance", m,
+                    rows.add(List.of(role, c.getKey(), k == 0 ? "effective_rank" : "subspace_distance", m,
                             c.getValue()[k]));
                     if (c.getKey() > 0) {
                         s.add(c.getKey().doubleValue(), c.getValue()[k]);
@@ -225,10 +228,13 @@ final class PaperBFigures {
             }
             combined.add(emergencePlot(data, labels[k], e));
         }
-        JFreeChart c = Charts.chart("Emergence: the loss plateau and drop, and QK's and OV's spectra around it", combined);
-        return Optional.of(new Figure("emergence", "The emergence run (softmax attention-only, linear classification task): its "
-                + "training loss smoothed over " + e.window() + " steps, and the mean over layers and heads of QK's and OV's "
-                + "effective rank and subspace distance to the final checkpoint at every checkpoint (spectral-dynamics.csv); "
+        boolean regression = PaperB.EMERGENCE_REGRESSION.equals(role);
+        JFreeChart c = Charts.chart("Emergence (" + (regression ? "regression" : "classification") + "): the loss plateau and "
+                + "drop, and QK's and OV's spectra around it", combined);
+        return Optional.of(new Figure(role, "The " + role + " run (softmax attention-only, in-context "
+                + PaperBClaims.emergenceTask(role) + "; training loss " + (regression ? "half the squared error of the query's "
+                        + "y block" : "cross-entropy in nats") + "): its training loss smoothed over " + e.window()
+                + " steps, and the mean over layers and heads of QK's and OV's effective rank and subspace distance to the final checkpoint at every checkpoint (spectral-dynamics.csv); "
                 + "grey lines: the drop's start and end (" + Math.round(100 * Emergence.START) + "% and "
                 + Math.round(100 * Emergence.END) + "% of it).", c, 900, 900, List.of("run", "step", "quantity", "matrix", "value"),
                 rows));
