@@ -117,6 +117,12 @@ public record Headline(String scalar, String label, String format, String unit, 
         return low == null || high == null ? "" : "[" + format(low) + ", " + format(high) + "]";
     }
 
+    /** One of its details' value as printed (its own format, else the headline's), or null when the scalars lack it. */
+    public String detail(Detail d, Map<String, Double> scalars) {
+        Double x = scalars.get(d.scalar());
+        return x == null ? null : format(d.format() == null ? format : d.format(), x);
+    }
+
     /** The figure from an analyzer's scalars, or null when they do not hold this headline's scalar. */
     public Figure figure(String analyzer, Map<String, Double> scalars) {
         Double v = scalars.get(scalar);
@@ -125,9 +131,9 @@ public record Headline(String scalar, String label, String format, String unit, 
         }
         List<String> shown = new ArrayList<>();
         for (Detail d : details) {
-            Double x = scalars.get(d.scalar());
+            String x = detail(d, scalars);
             if (x != null) {
-                shown.add(d.label() + " " + format(d.format() == null ? format : d.format(), x));
+                shown.add(d.label() + " " + x);
             }
         }
         return new Figure(analyzer, this, v, value(v), interval(scalars), shown);
