@@ -387,7 +387,7 @@ public final class PipelineRunner {
      * [interval] (details); ..."), by declared order; a headline that is the same as the run's own
      * metric puts its interval into that metric's line instead.
      */
-    static List<String> headlineLines(List<ContributionDescriptor> ran, List<Headline.Figure> figures, MetricLine evaluated,
+    private static List<String> headlineLines(List<ContributionDescriptor> ran, List<Headline.Figure> figures, MetricLine evaluated,
             List<String> summary) {
         Map<String, List<String>> byAnalyzer = new LinkedHashMap<>();
         for (Headline.Figure f : figures) {

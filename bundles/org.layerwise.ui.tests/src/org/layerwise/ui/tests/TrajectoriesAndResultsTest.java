@@ -389,8 +389,7 @@ class TrajectoriesAndResultsTest extends CompletedRunTest {
         Ui.flush();
         Map<String, Object> metrics = Json.readMap(run.resolve("metrics.json"));
         Map<String, Double> scalars = (Map<String, Double>) ((Map<String, Object>) metrics.get("analyzers")).get("my-probe");
-        List<String> row = panel.shownRows().stream().filter(r -> r.get(0).equals("probe norm (last layer)")).findFirst()
-                .orElseThrow(() -> new AssertionError("no row of my-probe's headline in " + panel.shownRows()));
+        List<String> row = RunViewsTest.row(panel.shownRows(), "probe norm (last layer)");
         assertEquals(String.format(Locale.ROOT, "%.3g", scalars.get("probe_norm_last")), row.get(1));
         assertEquals("", row.get(2), "it declares no interval");
         assertEquals("at the prompts " + String.format(Locale.ROOT, "%.3g", scalars.get("probe_norm_first")) + "; mean over prompts",
