@@ -12,8 +12,27 @@ import org.eclipse.core.runtime.IConfigurationElement;
  */
 public final class ContributionDescriptor {
 
-    /** An output an analyzer declares (kind: table, scalars or tensors). */
-    public record Output(String name, String kind, String description) {
+    /**
+     * An output an analyzer declares (kind: table, scalars or tensors), with how it presents
+     * itself: a scalars output's headline figures, a table's axis (null when not declared).
+     */
+    public record Output(String name, String kind, String description, List<Headline> headlines, TableAxis axis) {
+
+        public static final String TABLE = "table";
+        public static final String SCALARS = "scalars";
+        public static final String TENSORS = "tensors";
+
+        public Output {
+            headlines = headlines == null ? List.of() : List.copyOf(headlines);
+        }
+
+        public Output(String name, String kind, String description) {
+            this(name, kind, description, List.of(), null);
+        }
+
+        public boolean isTable() {
+            return TABLE.equals(kind);
+        }
     }
 
     private final Role role;
@@ -72,6 +91,21 @@ public final class ContributionDescriptor {
 
     public List<Output> outputs() {
         return outputs;
+    }
+
+    /** The headline figures of its scalars outputs, in the order declared. */
+    public List<Headline> headlines() {
+        return outputs.stream().flatMap(o -> o.headlines().stream()).toList();
+    }
+
+    /** Its declared table output of that name, or null. */
+    public Output table(String name) {
+        return outputs.stream().filter(o -> o.isTable() && o.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** The same contribution with other outputs (the registry drops what it refuses of a declaration). */
+    ContributionDescriptor withOutputs(List<Output> replaced) {
+        return new ContributionDescriptor(role, id, name, description, bundle, settings, replaced, element, instance);
     }
 
     public Settings resolve(Map<String, String> raw) throws InvalidSettingException {

@@ -26,6 +26,8 @@ public final class ContributionRegistry {
 
     private final Map<Role, Map<String, ContributionDescriptor>> byRole = new EnumMap<>(Role.class);
     private final List<String> problems = new ArrayList<>();
+    /** Each promoted metrics.json key and the contribution that promotes it. */
+    private final Map<String, ContributionDescriptor> promoted = new LinkedHashMap<>();
 
     private ContributionRegistry() {
         for (Role r : Role.values()) {
@@ -58,7 +60,10 @@ public final class ContributionRegistry {
                 String bundle = bundleOf(e);
                 String id = e.getAttribute("id");
                 try {
-                    add(parse(role, e, bundle));
+                    List<String> ignored = new ArrayList<>();
+                    ContributionDescriptor d = parse(role, e, bundle, ignored);
+                    ignored.forEach(m -> report(d.origin() + ": " + m + "; ignored"));
+                    add(d);
                 } catch (IllegalArgumentException ex) {
                     report("bundle " + bundle + ", extension point " + role.extensionPointId() + ", id '" + id + "': "
                             + ex.getMessage() + "; contribution skipped");
@@ -75,7 +80,7 @@ public final class ContributionRegistry {
         return e.getContributor() == null ? "?" : e.getContributor().getName();
     }
 
-    private static ContributionDescriptor parse(Role role, IConfigurationElement e, String bundle) {
+    private static ContributionDescriptor parse(Role role, IConfigurationElement e, String bundle, List<String> ignored) {
         if (!role.element.equals(e.getName())) {
             throw new IllegalArgumentException("unexpected element <" + e.getName() + ">, expected <" + role.element + ">");
         }
@@ -94,8 +99,7 @@ public final class ContributionRegistry {
         }
         List<ContributionDescriptor.Output> outputs = new ArrayList<>();
         for (IConfigurationElement o : e.getChildren("output")) {
-            outputs.add(new ContributionDescriptor.Output(required(o, "name"), required(o, "kind"),
-                    o.getAttribute("description")));
+            outputs.add(OutputDeclarations.parse(o, ignored));
         }
         String name = e.getAttribute("name") == null ? id : e.getAttribute("name");
         String description = e.getAttribute("description") == null ? "" : e.getAttribute("description");
@@ -139,7 +143,7 @@ public final class ContributionRegistry {
         }
     }
 
-    private static String required(IConfigurationElement e, String attribute) {
+    static String required(IConfigurationElement e, String attribute) {
         String v = e.getAttribute(attribute);
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException("missing attribute '" + attribute + "' on <" + e.getName() + ">");
@@ -147,7 +151,10 @@ public final class ContributionRegistry {
         return v;
     }
 
-    /** Registers a contribution; a duplicate id is reported and refused. */
+    /**
+     * Registers a contribution; a duplicate id is reported and refused, and a metrics.json key
+     * that another contribution promotes already is reported and not promoted again.
+     */
     public void add(ContributionDescriptor d) {
         Map<String, ContributionDescriptor> map = byRole.get(d.role());
         ContributionDescriptor existing = map.get(d.id());
@@ -155,7 +162,10 @@ public final class ContributionRegistry {
             report(d.origin() + ": id already registered by bundle " + existing.bundle() + "; contribution skipped");
             return;
         }
-        map.put(d.id(), d);
+        List<String> taken = new ArrayList<>();
+        ContributionDescriptor kept = OutputDeclarations.withoutTakenPromotions(d, promoted, taken);
+        taken.forEach(m -> report(d.origin() + ": " + m + "; ignored"));
+        map.put(d.id(), kept);
     }
 
     private void report(String message) {

@@ -79,6 +79,11 @@ public final class RunDirectory {
         return v == null ? Optional.empty() : number(v);
     }
 
+    /** Every scalar an analyzer reported (metrics.json "analyzers".analyzer); empty when none. */
+    public Map<String, Double> scalars(String analyzer) {
+        return run.scalars(analyzer);
+    }
+
     /** name.csv of the run directory, read once. */
     public Optional<Csv.Table> table(String name) throws IOException {
         Optional<Csv.Table> t = tables.get(name);

@@ -27,6 +27,7 @@ import org.layerwise.core.OutOfMemory;
 import org.layerwise.core.BackendContext;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ContributionException;
+import org.layerwise.core.Headline;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.RecursionAnalyzer;
 import org.layerwise.core.SafeCall;
@@ -244,16 +245,19 @@ public final class PipelineRunner {
             ActivationCache cache = ActivationCache.of(trained.model(), eval.z, fwd);
             writeEval(dir, eval, fwd, trained.model().config());
             metrics.put("eval_prompts", eval.count);
+            MetricLine evaluated;
             if (eval.isRegression()) {
-                evaluateRegression(eval, fwd, metrics, summary);
+                evaluated = evaluateRegression(eval, fwd, metrics, summary);
             } else {
                 double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
                 metrics.put("accuracy", accuracy);
                 metrics.put("chance", 1.0 / eval.classes);
                 metrics.put("majority_rate", majorityRate(eval));
                 metrics.put("eval_loss", Forward.crossEntropy(fwd.logits(), eval.classes, eval.queryLabels));
-                summary.add(String.format(Locale.ROOT, "Accuracy on %d evaluation prompts: %.1f%% (chance %.1f%%, majority class %.1f%%)",
-                        eval.count, 100 * accuracy, 100.0 / eval.classes, 100 * majorityRate(eval)));
+                evaluated = new MetricLine("accuracy", summary.size(), String.format(Locale.ROOT,
+                        "Accuracy on %d evaluation prompts: %.1f%%", eval.count, 100 * accuracy), String.format(Locale.ROOT,
+                        " (chance %.1f%%, majority class %.1f%%)", 100.0 / eval.classes, 100 * majorityRate(eval)));
+                summary.add(evaluated.text(""));
                 if (metrics.containsKey("final_train_loss")) {
                     summary.add(String.format(Locale.ROOT, "Final training loss: %.4f (ln C = %.4f)", metrics.get("final_train_loss"),
                             Math.log(eval.classes)));
@@ -261,8 +265,9 @@ public final class PipelineRunner {
             }
             record.time("evaluation", t0);
 
+            int headlinesAt = summary.size();
             List<String> failures = new ArrayList<>();
-            Map<String, Object> analyzerMetrics = new LinkedHashMap<>();
+            Map<String, Map<String, Double>> analyzerMetrics = new LinkedHashMap<>();
             SharedResults shared = new SharedResults();
             for (Bound<RecursionAnalyzer> a : p.analyzers()) {
                 checkCanceled(listener);
@@ -284,11 +289,10 @@ public final class PipelineRunner {
                 }
                 record.time("analyzer/" + a.id(), t0);
             }
-            promote(metrics, analyzerMetrics);
-            String baselines = baselineLine(analyzerMetrics);
-            if (baselines != null) {
-                summary.add(1, baselines);
-            }
+            List<ContributionDescriptor> ran = p.analyzers().stream().map(Bound::descriptor).toList();
+            List<Headline.Figure> figures = Headline.figures(ran, analyzerMetrics::get);
+            promote(metrics, figures);
+            summary.addAll(headlinesAt, headlineLines(ran, figures, evaluated, summary));
             metrics.put("analyzers", analyzerMetrics);
             if (!failures.isEmpty()) {
                 return finish(record, RunStatus.PARTIAL, String.join("; ", failures), dir, metrics, summary);
@@ -346,47 +350,60 @@ public final class PipelineRunner {
      * Regression: the mean of 1/2 ||y_hat - y||^2 over the evaluation prompts, beside that of
      * predicting 0 (the targets' own size: a model that learned nothing in context is near it).
      */
-    private static void evaluateRegression(PromptBatch eval, Forward.Result fwd, Map<String, Object> metrics, List<String> summary) {
+    private static MetricLine evaluateRegression(PromptBatch eval, Forward.Result fwd, Map<String, Object> metrics,
+            List<String> summary) {
         double mse = Forward.squaredError(fwd.logits(), eval.queryTargets, eval.classes);
         double zero = Forward.squaredError(new double[eval.queryTargets.length], eval.queryTargets, eval.classes);
         metrics.put("eval_loss", mse);
         metrics.put("zero_predictor_loss", zero);
-        summary.add(String.format(Locale.ROOT, "Squared error (1/2 ||y_hat - y||^2) on %d evaluation prompts: %.4g (predicting 0: %.4g)",
-                eval.count, mse, zero));
+        MetricLine line = new MetricLine("eval_loss", summary.size(), String.format(Locale.ROOT,
+                "Squared error (1/2 ||y_hat - y||^2) on %d evaluation prompts: %.4g", eval.count, mse),
+                String.format(Locale.ROOT, " (predicting 0: %.4g)", zero));
+        summary.add(line.text(""));
         if (metrics.containsKey("final_train_loss")) {
             summary.add(String.format(Locale.ROOT, "Final training loss: %.4g", metrics.get("final_train_loss")));
         }
+        return line;
     }
 
-    /** The headline figures of the weight abstraction, next to accuracy in metrics.json. */
-    @SuppressWarnings("unchecked")
-    private static void promote(Map<String, Object> metrics, Map<String, Object> analyzerMetrics) {
-        Object wa = analyzerMetrics.get("weight-abstraction");
-        if (wa instanceof Map<?, ?> m) {
-            Map<String, Double> s = (Map<String, Double>) m;
-            metrics.put("asymmetry", s.get("asymmetry_mean"));
-            metrics.put("equivariance_error", s.get("equivariance_error"));
+    /** The summary line of one of the run's own metrics: an analyzer that measures it again adds its interval. */
+    private record MetricLine(String key, int index, String head, String tail) {
+        String text(String interval) {
+            return head + (interval.isEmpty() ? "" : " " + interval) + tail;
         }
     }
 
-    /** The baselines analyzer's accuracies, for the line right under the model's accuracy. */
-    @SuppressWarnings("unchecked")
-    static String baselineLine(Map<String, Object> analyzerMetrics) {
-        if (!(analyzerMetrics.get("baselines") instanceof Map<?, ?> m)) {
-            return null;
-        }
-        Map<String, Double> s = (Map<String, Double>) m;
-        StringBuilder sb = new StringBuilder("  baselines on the same prompts:");
-        String[][] methods = {{"soft_nn", "soft nearest neighbour"}, {"ncm", "nearest class mean"}, {"logistic", "logistic regression"}};
-        for (String[] method : methods) {
-            Double acc = s.get("accuracy_" + method[0]);
-            if (acc != null) {
-                sb.append(String.format(Locale.ROOT, " %s %.1f%% [%.1f, %.1f];", method[1], 100 * acc,
-                        100 * s.getOrDefault("accuracy_" + method[0] + "_low", Double.NaN),
-                        100 * s.getOrDefault("accuracy_" + method[0] + "_high", Double.NaN)));
+    /** Each declared promotion, next to accuracy in metrics.json (a key written already stays). */
+    private static void promote(Map<String, Object> metrics, List<Headline.Figure> figures) {
+        for (Headline.Figure f : figures) {
+            if (f.headline().promote() != null) {
+                metrics.putIfAbsent(f.headline().promote(), f.number());
             }
         }
-        return sb.charAt(sb.length() - 1) == ';' ? sb.substring(0, sb.length() - 1) : null;
+    }
+
+    /**
+     * The declared headlines of the analyzers that ran, one line per analyzer ("Name: label value
+     * [interval] (details); ..."), by declared order; a headline that is the same as the run's own
+     * metric puts its interval into that metric's line instead.
+     */
+    private static List<String> headlineLines(List<ContributionDescriptor> ran, List<Headline.Figure> figures, MetricLine evaluated,
+            List<String> summary) {
+        Map<String, List<String>> byAnalyzer = new LinkedHashMap<>();
+        for (Headline.Figure f : figures) {
+            String sameAs = f.headline().sameAs();
+            if (sameAs == null) {
+                byAnalyzer.computeIfAbsent(f.analyzer(), a -> new ArrayList<>()).add(f.line());
+            } else if (sameAs.equals(evaluated.key()) && !f.interval().isEmpty()) {
+                summary.set(evaluated.index(), evaluated.text(f.interval()));
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        byAnalyzer.forEach((id, shown) -> {
+            String name = ran.stream().filter(d -> d.id().equals(id)).map(ContributionDescriptor::name).findFirst().orElse(id);
+            lines.add(name + ": " + String.join("; ", shown));
+        });
+        return lines;
     }
 
     /** Writes metrics.json, then the terminal status (FAILED instead, naming the file, when metrics.json cannot be written). */

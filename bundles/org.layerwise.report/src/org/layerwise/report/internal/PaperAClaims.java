@@ -12,7 +12,7 @@ import org.layerwise.report.Claim;
 import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Verdict;
 import org.layerwise.report.internal.Measures.Interval;
-import org.layerwise.report.internal.Measures.LayerValue;
+import org.layerwise.report.internal.PaperAMeasures.LayerValue;
 
 /**
  * SCIENCE.md section 10, results 1-5, judged on the numbers in the run directories. Each
@@ -77,7 +77,7 @@ public final class PaperAClaims {
 
     private Optional<Interval> acc(String role) throws IOException {
         RunDirectory r = runs.get(role);
-        return r == null ? Optional.empty() : Measures.accuracy(r, "model");
+        return r == null ? Optional.empty() : PaperAMeasures.accuracy(r, "model");
     }
 
     private Object layers(String role) {
@@ -126,15 +126,15 @@ public final class PaperAClaims {
         if (v == null || lin == null) {
             return "";
         }
-        List<Measures.Coefficients> a = Measures.coefficients(v, Measures.TWELVE);
-        List<Measures.Coefficients> b = Measures.coefficients(lin, Measures.TWELVE);
+        List<PaperAMeasures.Coefficients> a = PaperAMeasures.coefficients(v, PaperAMeasures.TWELVE);
+        List<PaperAMeasures.Coefficients> b = PaperAMeasures.coefficients(lin, PaperAMeasures.TWELVE);
         if (a.isEmpty() || a.size() != b.size()) {
             return "";
         }
         double diff = 0;
         double norm = 0;
         for (int i = 0; i < a.size(); i++) {
-            for (int k = 0; k < Measures.TWELVE.size(); k++) {
+            for (int k = 0; k < PaperAMeasures.TWELVE.size(); k++) {
                 double d = a.get(i).scalars()[k] - b.get(i).scalars()[k];
                 diff += d * d;
                 norm += b.get(i).scalars()[k] * b.get(i).scalars()[k];
@@ -168,7 +168,7 @@ public final class PaperAClaims {
     private Claim growth(String result, String statement, String rule, String measure, String block, int fromLayer,
             boolean mustBePositive) throws IOException {
         RunDirectory r = runs.get(PaperA.SYMMETRIZED);
-        List<LayerValue> values = r == null ? List.of() : Measures.perLayer(r, "network", measure, block);
+        List<LayerValue> values = r == null ? List.of() : PaperAMeasures.perLayer(r, "network", measure, block);
         Optional<LayerValue> first = values.stream().filter(v -> v.layer() == fromLayer).findFirst();
         if (values.size() < 2 || first.isEmpty() || !first.get().value().defined() || !values.get(values.size() - 1).value().defined()) {
             return Claim.notMeasured(result, statement, rule, measure + " per layer (layer-dynamics.csv) of the symmetrized run");

@@ -28,9 +28,9 @@ import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.layerwise.core.Tensor;
 import org.layerwise.report.RunDirectory;
-import org.layerwise.report.internal.Measures.Coefficients;
+import org.layerwise.report.internal.PaperAMeasures.Coefficients;
 import org.layerwise.report.internal.Measures.Interval;
-import org.layerwise.report.internal.Measures.LayerValue;
+import org.layerwise.report.internal.PaperAMeasures.LayerValue;
 
 /** The figures of the paper A report, each from the numbers of the run directories. */
 final class PaperAFigures {
@@ -64,7 +64,7 @@ final class PaperAFigures {
         List<List<Object>> rows = new ArrayList<>();
         List<String> roles = new ArrayList<>();
         for (String role : PaperA.ROLES) {
-            if (runs.containsKey(role) && Measures.accuracy(runs.get(role), "model").isPresent()) {
+            if (runs.containsKey(role) && PaperAMeasures.accuracy(runs.get(role), "model").isPresent()) {
                 roles.add(role);
             }
         }
@@ -75,7 +75,7 @@ final class PaperAFigures {
         for (int m = 0; m < METHODS.size(); m++) {
             YIntervalSeries s = new YIntervalSeries(METHOD_NAMES.get(m));
             for (int i = 0; i < roles.size(); i++) {
-                Optional<Interval> a = Measures.accuracy(runs.get(roles.get(i)), METHODS.get(m));
+                Optional<Interval> a = PaperAMeasures.accuracy(runs.get(roles.get(i)), METHODS.get(m));
                 if (a.isPresent()) {
                     Interval v = a.get();
                     s.add(i + 0.15 * (m - 1.5), v.mean(), v.low(), v.high());
@@ -114,7 +114,7 @@ final class PaperAFigures {
             YIntervalSeriesCollection data = new YIntervalSeriesCollection();
             for (String source : List.of("network", "recursion")) {
                 YIntervalSeries s = new YIntervalSeries(source);
-                for (LayerValue v : Measures.perLayer(run, source, d[0], d[1])) {
+                for (LayerValue v : PaperAMeasures.perLayer(run, source, d[0], d[1])) {
                     rows.add(List.of(PaperA.SYMMETRIZED, source, d[0], d[1], v.layer(), v.value().mean(), v.value().low(),
                             v.value().high()));
                     if (v.value().defined()) {
@@ -138,7 +138,7 @@ final class PaperAFigures {
 
     Optional<Figure> twelveScalars() throws IOException {
         RunDirectory run = runs.get(PaperA.SYMMETRIZED);
-        List<Coefficients> coefficients = run == null ? List.of() : Measures.coefficients(run, Measures.TWELVE);
+        List<Coefficients> coefficients = run == null ? List.of() : PaperAMeasures.coefficients(run, PaperAMeasures.TWELVE);
         if (coefficients.isEmpty()) {
             return Optional.empty();
         }
@@ -147,8 +147,8 @@ final class PaperAFigures {
         List<List<Object>> rows = new ArrayList<>();
         for (String matrix : List.of("q", "v")) {
             XYSeriesCollection data = new XYSeriesCollection();
-            for (int k = 0; k < Measures.TWELVE.size(); k++) {
-                String name = Measures.TWELVE.get(k);
+            for (int k = 0; k < PaperAMeasures.TWELVE.size(); k++) {
+                String name = PaperAMeasures.TWELVE.get(k);
                 if (!name.startsWith(matrix + "_")) {
                     continue;
                 }
@@ -283,22 +283,22 @@ final class PaperAFigures {
         List<List<Object>> rows = new ArrayList<>();
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(Charts.layerAxis(Charts.WEIGHT_LAYER));
         boolean any = false;
-        for (int k = 0; k < Measures.REDUCED.size(); k++) {
+        for (int k = 0; k < PaperAMeasures.REDUCED.size(); k++) {
             XYSeriesCollection data = new XYSeriesCollection();
             for (String role : roles) {
                 XYSeries s = new XYSeries(PaperA.SYMMETRIZED.equals(role) ? "linear (symmetrized)" : role, true, true);
-                for (Coefficients co : Measures.coefficients(runs.get(role), Measures.REDUCED)) {
+                for (Coefficients co : PaperAMeasures.coefficients(runs.get(role), PaperAMeasures.REDUCED)) {
                     if (co.head() == 0) {
                         s.add(co.layer(), co.scalars()[k]);
                     }
-                    rows.add(List.of(role, co.layer(), co.head(), Measures.REDUCED.get(k), co.scalars()[k]));
+                    rows.add(List.of(role, co.layer(), co.head(), PaperAMeasures.REDUCED.get(k), co.scalars()[k]));
                     any = true;
                 }
                 data.addSeries(s);
             }
             XYLineAndShapeRenderer r = Charts.lines();
             Charts.colorSeries(r, roles.size());
-            combined.add(Charts.plot(data, null, Measures.REDUCED.get(k), r));
+            combined.add(Charts.plot(data, null, PaperAMeasures.REDUCED.get(k), r));
         }
         if (!any) {
             return Optional.empty();

@@ -9,12 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.layerwise.core.ContributionRegistry;
+import org.layerwise.core.Role;
 import org.layerwise.report.Claim;
 import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Study;
 import org.layerwise.report.StudyReport;
-import org.layerwise.report.internal.Measures.Coefficients;
-import org.layerwise.report.internal.Measures.LayerValue;
+import org.layerwise.report.internal.PaperAMeasures.Coefficients;
+import org.layerwise.report.internal.PaperAMeasures.LayerValue;
 
 /** report.html and figures/ for paper A: the claims first, then one section per result. */
 final class PaperAReport implements Study.Reporter {
@@ -33,6 +35,7 @@ final class PaperAReport implements Study.Reporter {
     public StudyReport write(Path out, Map<String, RunDirectory> runs, boolean quick) throws IOException {
         Headless.require();
         List<Claim> claims = new PaperAClaims(runs).judge();
+        ContributionRegistry registry = ContributionRegistry.load();
         ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new PaperAFigures(runs).all());
 
         Html page = new Html("Paper A reproduced: results 1-5 of SCIENCE.md section 10");
@@ -49,10 +52,13 @@ final class PaperAReport implements Study.Reporter {
         figures.show(page, "accuracy-vs-baselines");
 
         ReportPages.section(page, "2", RESULTS.get("2"), claims);
-        asymmetryTable(page, runs);
+        ReportPages.headlines(page, "Weight asymmetry ||M - R(M)||_F / ||M||_F and functional equivariance error", PaperA.ROLES, runs,
+                registry.find(Role.ANALYZER, "weight-abstraction"));
 
         ReportPages.section(page, "3", RESULTS.get("3"), claims);
-        fidelityTable(page, runs);
+        ReportPages.headlines(page, "How well the recursions reproduce each network: prediction agreement, logit R^2, smallest "
+                + "hidden-state R^2 over layers and blocks; the unconstrained model is shown for contrast", PaperA.ROLES, runs,
+                registry.find(Role.ANALYZER, "coupled-mean-shift"));
         figures.show(page, "twelve-scalars");
         figures.show(page, "token-trajectories");
 
@@ -81,7 +87,7 @@ final class PaperAReport implements Study.Reporter {
             }
             List<Object> row = new ArrayList<>(List.of(role));
             for (String method : PaperAFigures.METHODS) {
-                row.add(Measures.accuracy(r, method).map(Text::pctWithInterval).orElse("n/a"));
+                row.add(PaperAMeasures.accuracy(r, method).map(Text::pctWithInterval).orElse("n/a"));
             }
             row.add(Text.pct(r.metric("chance").orElse(Double.NaN)));
             rows.add(row);
@@ -90,42 +96,6 @@ final class PaperAReport implements Study.Reporter {
         header.addAll(PaperAFigures.METHOD_NAMES);
         header.add("chance");
         page.table("Accuracy on the evaluation prompts with bootstrap intervals (baselines.csv)", header, rows);
-    }
-
-    private static void asymmetryTable(Html page, Map<String, RunDirectory> runs) {
-        List<List<Object>> rows = new ArrayList<>();
-        List<String> keys = List.of("asymmetry_q_mean", "asymmetry_v_mean", "asymmetry_max", "asymmetry_mean", "equivariance_error");
-        for (String role : PaperA.ROLES) {
-            RunDirectory r = runs.get(role);
-            if (r != null) {
-                List<Object> row = new ArrayList<>(List.of(role));
-                keys.forEach(k -> row.add(Text.num(r.scalar("weight-abstraction", k).orElse(Double.NaN))));
-                rows.add(row);
-            }
-        }
-        page.table("Weight asymmetry ||M - R(M)||_F / ||M||_F and functional equivariance error (weight-abstraction)",
-                List.of("run", "mean over Q", "mean over V", "max", "mean", "equivariance error"), rows);
-    }
-
-    private static void fidelityTable(Html page, Map<String, RunDirectory> runs) {
-        List<List<Object>> rows = new ArrayList<>();
-        for (String role : PaperA.ROLES) {
-            RunDirectory r = runs.get(role);
-            if (r == null) {
-                continue;
-            }
-            List<Object> row = new ArrayList<>(List.of(role));
-            for (String form : List.of("full", "reduced")) {
-                row.add(Text.pct(r.scalar("coupled-mean-shift", "agreement_" + form).orElse(Double.NaN)));
-                row.add(Text.num(r.scalar("coupled-mean-shift", "logit_r2_" + form).orElse(Double.NaN)));
-                row.add(Text.num(r.scalar("coupled-mean-shift", "hidden_r2_min_" + form).orElse(Double.NaN)));
-            }
-            rows.add(row);
-        }
-        page.table("How well the recursions reproduce each network (coupled-mean-shift): prediction agreement, logit R^2, "
-                + "smallest hidden-state R^2 over layers and blocks; the unconstrained model is shown for contrast",
-                List.of("run", "full: agreement", "full: logit R^2", "full: min hidden R^2", "reduced: agreement",
-                        "reduced: logit R^2", "reduced: min hidden R^2"), rows);
     }
 
     private static void dynamicsTable(Html page, RunDirectory run) throws IOException {
@@ -138,7 +108,7 @@ final class PaperAReport implements Study.Reporter {
         for (String[] d : PaperAFigures.DYNAMICS) {
             for (String source : List.of("network", "recursion")) {
                 header.add(d[2] + ", " + source);
-                columns.add(Measures.perLayer(run, source, d[0], d[1]));
+                columns.add(PaperAMeasures.perLayer(run, source, d[0], d[1]));
             }
         }
         int layers = columns.stream().mapToInt(List::size).max().orElse(0);
@@ -154,8 +124,8 @@ final class PaperAReport implements Study.Reporter {
     }
 
     private static void coefficientTable(Html page, Map<String, RunDirectory> runs) throws IOException {
-        List<String> columns = new ArrayList<>(Measures.TWELVE);
-        columns.addAll(Measures.REDUCED);
+        List<String> columns = new ArrayList<>(PaperAMeasures.TWELVE);
+        columns.addAll(PaperAMeasures.REDUCED);
         List<List<Object>> rows = new ArrayList<>();
         List<String> roles = new ArrayList<>(List.of(PaperA.SYMMETRIZED));
         roles.addAll(PaperA.VARIANTS);
@@ -164,7 +134,7 @@ final class PaperAReport implements Study.Reporter {
             if (r == null) {
                 continue;
             }
-            for (Coefficients c : Measures.coefficients(r, columns)) {
+            for (Coefficients c : PaperAMeasures.coefficients(r, columns)) {
                 List<Object> row = new ArrayList<>(List.of(PaperA.SYMMETRIZED.equals(role) ? "linear (symmetrized)" : role, c.layer(),
                         c.head()));
                 for (double v : c.scalars()) {

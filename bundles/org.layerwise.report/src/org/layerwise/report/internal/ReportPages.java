@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.layerwise.core.AtomicFiles;
+import org.layerwise.core.ContributionDescriptor;
+import org.layerwise.core.Headline;
 import org.layerwise.report.Claim;
 import org.layerwise.report.RunDirectory;
 import org.layerwise.report.StudyReport;
@@ -89,6 +92,40 @@ final class ReportPages {
         }
         page.table("Each role of the study, its run directory (beside this report) and what it ran",
                 List.of("role", "run directory", "task", "enforcer", "model and training", "status", "wall seconds"), rows);
+    }
+
+    /**
+     * The table of one analyzer's declared headlines (plugin.xml) across the study's runs: a
+     * column per headline (value [interval]) and per detail, a row per role; a line saying so
+     * when the analyzer is not installed.
+     */
+    static void headlines(Html page, String caption, List<String> roles, Map<String, RunDirectory> runs,
+            ContributionDescriptor analyzer) {
+        if (analyzer == null) {
+            page.paragraph(caption + ": not shown, the analyzer is not installed, so its headline figures are not known.");
+            return;
+        }
+        List<String> header = new ArrayList<>(List.of("run"));
+        for (Headline h : analyzer.headlines()) {
+            header.add(h.label() + (h.better() == Headline.Better.NONE ? "" : " (" + h.better().words() + ")"));
+            h.details().forEach(d -> header.add(h.label() + ": " + d.label()));
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        for (String role : roles) {
+            RunDirectory r = runs.get(role);
+            if (r == null) {
+                continue;
+            }
+            Map<String, Double> scalars = r.scalars(analyzer.id());
+            List<Object> row = new ArrayList<>(List.of(role));
+            for (Headline h : analyzer.headlines()) {
+                Headline.Figure f = h.figure(analyzer.id(), scalars);
+                row.add(f == null ? "n/a" : f.value() + (f.interval().isEmpty() ? "" : " " + f.interval()));
+                h.details().forEach(d -> row.add(Optional.ofNullable(h.detail(d, scalars)).orElse("n/a")));
+            }
+            rows.add(row);
+        }
+        page.table(caption + " (" + analyzer.id() + ")", header, rows);
     }
 
     static String summary(List<Claim> claims) {

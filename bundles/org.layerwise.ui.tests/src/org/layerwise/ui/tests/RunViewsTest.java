@@ -293,7 +293,8 @@ class RunViewsTest extends CompletedRunTest {
                 .orElseThrow(() -> new AssertionError("no series " + id + " in " + panel.chart().series()));
     }
 
-    private static List<String> row(List<List<String>> rows, String quantity) {
+    /** The Summary's row of that quantity. */
+    static List<String> row(List<List<String>> rows, String quantity) {
         return rows.stream().filter(r -> r.get(0).equals(quantity)).findFirst()
                 .orElseThrow(() -> new AssertionError("no row '" + quantity + "' in " + rows));
     }

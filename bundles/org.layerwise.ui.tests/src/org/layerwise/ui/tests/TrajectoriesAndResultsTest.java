@@ -33,6 +33,7 @@ import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.ResultsPanel;
+import org.layerwise.ui.results.SummaryPanel;
 import org.layerwise.ui.results.TokenProjection;
 import org.layerwise.ui.results.TrajectoriesPanel;
 
@@ -315,6 +316,8 @@ class TrajectoriesAndResultsTest extends CompletedRunTest {
         panel.selectAnalyzer("coupled-mean-shift");
         panel.selectTable("coupled-mean-shift");
         Ui.flush();
+        assertEquals("layer (block; hidden_r2: the states after it)", panel.chart().xTitle(), "the axis its plugin.xml declares");
+        assertTrue(panel.tableInfo().contains("hidden_r2 at layer l = the states after block l"), panel.tableInfo());
         Csv.Table cms = Csv.read(copy.resolve("coupled-mean-shift.csv"));
         panel.selectRow(rowWith(cms, Map.of("layer", "0", "measure", "hidden_r2", "form", "full")));
         Ui.flush();
@@ -372,6 +375,26 @@ class TrajectoriesAndResultsTest extends CompletedRunTest {
         assertEquals(1, panel.chart().series().size(), "no layer: the column against row index, ungrouped by default");
         assertEquals("distance", s.id());
         Ui.screenshot(shell, "view-results-not-installed");
+    }
+
+    // ------------------------------------------------------------------ Summary
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void summaryShowsAThirdPartysDeclaredHeadlineWithNoUiCodeForIt() throws Exception {
+        shell = Ui.shell("Summary, third party");
+        SummaryPanel panel = new SummaryPanel(shell);
+        shell.open();
+        panel.show(run);
+        Ui.flush();
+        Map<String, Object> metrics = Json.readMap(run.resolve("metrics.json"));
+        Map<String, Double> scalars = (Map<String, Double>) ((Map<String, Object>) metrics.get("analyzers")).get("my-probe");
+        List<String> row = RunViewsTest.row(panel.shownRows(), "probe norm (last layer)");
+        assertEquals(String.format(Locale.ROOT, "%.3g", scalars.get("probe_norm_last")), row.get(1));
+        assertEquals("", row.get(2), "it declares no interval");
+        assertEquals("at the prompts " + String.format(Locale.ROOT, "%.3g", scalars.get("probe_norm_first")) + "; mean over prompts",
+                row.get(3));
+        Ui.screenshot(shell, "view-summary-third-party");
     }
 
     // ------------------------------------------------------------------ helpers

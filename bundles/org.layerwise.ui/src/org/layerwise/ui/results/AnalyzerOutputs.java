@@ -14,14 +14,14 @@ import java.util.stream.Stream;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
+import org.layerwise.core.TableAxis;
 import org.layerwise.runner.RunDirectory;
 
 /**
  * What one analyzer of a run wrote, found without knowing the analyzer: its scalars (metrics.json
  * analyzers.ID), its tables (NAME.csv for each table output its plugin.xml declares, when its
  * bundle is installed; else the run's ID.csv and ID-*.csv that no installed analyzer declares)
- * and its tensors (ID.npz). Also the one place that knows which layer a table row means in
- * {@link Focus}'s convention.
+ * and its tensors (ID.npz); what a table is plotted against is its declared axis.
  */
 public final class AnalyzerOutputs {
 
@@ -76,7 +76,7 @@ public final class AnalyzerOutputs {
         List<String> out = new ArrayList<>();
         if (a.installed()) {
             for (ContributionDescriptor.Output o : a.descriptor().outputs()) {
-                if ("table".equals(o.kind()) && !out.contains(o.name()) && Files.isRegularFile(csv(run, o.name()))) {
+                if (o.isTable() && !out.contains(o.name()) && Files.isRegularFile(csv(run, o.name()))) {
                     out.add(o.name());
                 }
             }
@@ -84,7 +84,7 @@ public final class AnalyzerOutputs {
         }
         Set<String> declared = new TreeSet<>();
         for (ContributionDescriptor d : registry.all(Role.ANALYZER)) {
-            d.outputs().stream().filter(o -> "table".equals(o.kind())).forEach(o -> declared.add(o.name()));
+            d.outputs().stream().filter(ContributionDescriptor.Output::isTable).forEach(o -> declared.add(o.name()));
         }
         Set<String> names = new TreeSet<>();
         try (Stream<Path> files = Files.list(run.path())) {
@@ -109,7 +109,7 @@ public final class AnalyzerOutputs {
         if (!a.installed()) {
             return List.of();
         }
-        return a.descriptor().outputs().stream().filter(o -> "table".equals(o.kind())).map(ContributionDescriptor.Output::name)
+        return a.descriptor().outputs().stream().filter(ContributionDescriptor.Output::isTable).map(ContributionDescriptor.Output::name)
                 .distinct().filter(n -> !Files.isRegularFile(csv(run, n))).toList();
     }
 
@@ -126,38 +126,26 @@ public final class AnalyzerOutputs {
         return run.path().resolve(id + ".npz");
     }
 
+    /** Focus's convention in words: what a layer column means when its analyzer does not say. */
+    public static final String FOCUS_CONVENTION = "layer t = the states after t blocks (0 = the prompts), Focus's convention";
+
     /**
-     * The layer of {@link Focus} a table row's layer value means. layer-dynamics counts states
-     * (layer t = after t blocks), as Focus does; abstraction.csv and coupled-mean-shift-coefficients
-     * count blocks (block t reads state t: Focus layer t); coupled-mean-shift.csv's hidden_r2 at
-     * layer l is the state after block l (blocks.{l}.hook_resid_post: Focus layer l + 1), its
-     * other measures (dropped and term shares) belong to block l. A table the workbench does not
-     * know is read in Focus's own convention (docs/extension-points/recursionAnalyzers.md).
+     * A table whose analyzer declares no axis but that has a numeric column named layer: read by
+     * layer in Focus's convention (docs/extension-points/recursionAnalyzers.md).
      */
-    public static int focusLayer(String table, Map<String, String> row, int layer) {
-        if (table.equals("coupled-mean-shift") && "hidden_r2".equals(row.get("measure"))) {
-            return layer + 1;
+    public static final TableAxis UNDECLARED_LAYER = new TableAxis("layer", TableAxis.By.LAYER, null, FOCUS_CONVENTION, List.of());
+
+    /** The axis the analyzer declares for one of its tables (plugin.xml by/axis), or null. */
+    public static TableAxis declaredAxis(Analyzer a, String table) {
+        ContributionDescriptor.Output o = a.installed() ? a.descriptor().table(table) : null;
+        return o == null ? null : o.axis();
+    }
+
+    /** In words, what an axis's values mean: as declared, else Focus's convention for a layer axis, else "". */
+    public static String convention(TableAxis axis) {
+        if (axis.convention() != null && !axis.convention().isBlank()) {
+            return axis.convention();
         }
-        return layer;
-    }
-
-    /** The x-axis title of a table's layer column. */
-    public static String layerAxis(String table) {
-        return switch (table) {
-            case "layer-dynamics" -> "layer (0 = the prompts)";
-            case "abstraction", "coupled-mean-shift-coefficients" -> "layer (block)";
-            case "coupled-mean-shift" -> "layer (block; hidden_r2: the states after it)";
-            default -> "layer";
-        };
-    }
-
-    /** In words, what a table's layer column counts, for the view. */
-    public static String layerConvention(String table) {
-        return switch (table) {
-            case "layer-dynamics" -> "layer t = the states after t blocks (0 = the prompts)";
-            case "abstraction", "coupled-mean-shift-coefficients" -> "layer t = block t (it reads the states after t blocks)";
-            case "coupled-mean-shift" -> "hidden_r2 at layer l = the states after block l (layer l + 1); shares at layer l = block l";
-            default -> "layer read as the states after that many blocks (0 = the prompts), Focus's convention";
-        };
+        return axis.by() == TableAxis.By.LAYER ? FOCUS_CONVENTION : "";
     }
 }

@@ -31,6 +31,7 @@ import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
 import org.layerwise.core.ContributionRegistry;
+import org.layerwise.core.TableAxis;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Npz;
 import org.layerwise.runner.RunDirectory;
@@ -41,11 +42,12 @@ import org.layerwise.ui.charts.Series;
 
 /**
  * Results of any analyzer of the run, with no UI code of its own: its scalars, its tables
- * (declared in its plugin.xml) with a chart of one numeric column against layer (one series
- * per combination of the chosen grouping columns; against row index when the table has no
- * numeric layer column), and the names and shapes of its tensors. Selecting a row with a
- * layer sets {@link Focus}'s layer in Focus's convention ({@link AnalyzerOutputs#focusLayer}), and
- * a layer focused elsewhere selects the table's first row at that layer and marks it in the chart.
+ * (declared in its plugin.xml) with a chart of one numeric column against the table's declared
+ * axis (one series per combination of the chosen grouping columns; a table that declares none
+ * is plotted against its numeric layer column, else against row index), and the names and
+ * shapes of its tensors. In a table by layer, selecting a row sets {@link Focus}'s layer in
+ * Focus's convention (the declared layer offsets), and a layer focused elsewhere selects the
+ * table's first row at that layer and marks it in the chart.
  */
 public final class ResultsPanel extends RunPanel {
 
@@ -68,6 +70,8 @@ public final class ResultsPanel extends RunPanel {
     private List<AnalyzerOutputs.Analyzer> analyzers = List.of();
     private Csv.Table table;
     private String tableName;
+    /** What the shown table is plotted against; null: row index. */
+    private TableAxis axis;
     private boolean following;
     private final Focus.Listener focusListener = (state, source) -> {
         if (source != this && !isDisposed()) {
@@ -266,6 +270,7 @@ public final class ResultsPanel extends RunPanel {
         tableChoice.removeAll();
         table = null;
         tableName = null;
+        axis = null;
         rows.setInput(List.of());
         tableInfo.setText("");
         column.removeAll();
@@ -372,13 +377,18 @@ public final class ResultsPanel extends RunPanel {
         } finally {
             rows.getTable().setRedraw(true);
         }
-        boolean layered = hasLayer();
+        List<String> numeric = numericColumns();
+        axis = AnalyzerOutputs.declaredAxis(analyzers.get(analyzer.getSelectionIndex()), tableName);
+        if (axis == null || !numeric.contains(axis.column())) {
+            axis = numeric.contains(AnalyzerOutputs.UNDECLARED_LAYER.column()) ? AnalyzerOutputs.UNDECLARED_LAYER : null;
+        }
+        String convention = axis == null ? "" : AnalyzerOutputs.convention(axis);
         tableInfo.setText(tableName + ".csv, " + table.size() + " rows"
-                + (layered ? "; " + AnalyzerOutputs.layerConvention(tableName) + "; select a row to follow its layer" : ""));
+                + (axis == null ? "" : "; by " + axis.column()) + (convention.isEmpty() ? "" : "; " + convention)
+                + (hasLayer() ? "; select a row to follow its layer" : ""));
 
         column.removeAll();
-        List<String> numeric = numericColumns();
-        numeric.stream().filter(c -> !(layered && c.equals("layer"))).forEach(column::add);
+        numeric.stream().filter(c -> axis == null || !c.equals(axis.column())).forEach(column::add);
         int preferred = -1;
         for (String name : List.of("value", "mean")) {
             if (preferred < 0) {
@@ -390,7 +400,7 @@ public final class ResultsPanel extends RunPanel {
         groupButtons.forEach(Button::dispose);
         groupButtons.clear();
         for (String name : table.header()) {
-            if (name.equals("layer") && layered) {
+            if (axis != null && name.equals(axis.column())) {
                 continue;
             }
             Set<String> distinct = new LinkedHashSet<>(table.column(name));
@@ -401,8 +411,8 @@ public final class ResultsPanel extends RunPanel {
             }
             Button b = new Button(grouping, SWT.CHECK);
             b.setText(name);
-            // Against layer, every varying text column apart: each series one track across layers.
-            b.setSelection(layered && text && distinct.size() > 1);
+            // Against an axis, every varying text column apart: each series one track along it.
+            b.setSelection(axis != null && text && distinct.size() > 1);
             b.addListener(SWT.Selection, e -> plot());
             groupButtons.add(b);
         }
@@ -419,11 +429,11 @@ public final class ResultsPanel extends RunPanel {
         if (table == null || !hasLayer()) {
             return;
         }
-        int column = table.header().indexOf("layer");
+        int column = table.header().indexOf(axis.column());
         List<String> match = null;
         for (List<String> row : table.rows()) {
             double layer = Csv.parseDouble(row.get(column));
-            if (layer >= 0 && layer == Math.rint(layer) && AnalyzerOutputs.focusLayer(tableName, values(row), (int) layer) == focusLayer) {
+            if (layer >= 0 && layer == Math.rint(layer) && axis.layerOf(values(row), (int) layer) == focusLayer) {
                 match = row;
                 break;
             }
@@ -445,8 +455,9 @@ public final class ResultsPanel extends RunPanel {
         return values;
     }
 
+    /** Whether the shown table is by layer, so that its rows follow and set Focus's layer. */
     private boolean hasLayer() {
-        return table != null && table.header().contains("layer") && numericColumns().contains("layer");
+        return table != null && axis != null && axis.by() == TableAxis.By.LAYER;
     }
 
     /** Columns whose every cell is a number (NaN and empty included, as pandas reads them), not all empty. */
@@ -484,7 +495,7 @@ public final class ResultsPanel extends RunPanel {
         return true;
     }
 
-    /** The chosen column against layer (or row index), one series per combination of the checked columns. */
+    /** The chosen column against the table's axis (or row index), one series per combination of the checked columns. */
     private void plot() {
         if (table == null || column.getSelectionIndex() < 0) {
             chart.setTitles(tableName == null ? "Results" : tableName + ": no numeric column to plot", "layer", "");
@@ -492,13 +503,12 @@ public final class ResultsPanel extends RunPanel {
             return;
         }
         String y = column.getItem(column.getSelectionIndex());
-        boolean layered = hasLayer();
         List<String> keys = groupButtons.stream().filter(Button::getSelection).map(Button::getText).toList();
         Map<String, TreeMap<Double, double[]>> groups = new LinkedHashMap<>();
         boolean averaged = false;
         for (int r = 0; r < table.size(); r++) {
             double yv = Csv.parseDouble(orNaN(table.get(r, y)));
-            double xv = layered ? Csv.parseDouble(table.get(r, "layer")) : r;
+            double xv = axis != null ? Csv.parseDouble(table.get(r, axis.column())) : r;
             StringBuilder key = new StringBuilder();
             for (String k : keys) {
                 key.append(key.isEmpty() ? "" : ", ").append(k).append(' ').append(table.get(r, k));
@@ -519,15 +529,15 @@ public final class ResultsPanel extends RunPanel {
             double[] ys = g.getValue().values().stream().mapToDouble(v -> v[0] / v[1]).toArray();
             series.add(Series.line(g.getKey(), g.getKey(), xs, ys, Palette.categorical(colour++)));
         }
-        String title = tableName + ": " + y + (layered ? " by layer" : " by row");
+        String along = axis != null ? axis.column() : "row";
+        String title = tableName + ": " + y + " by " + along;
         if (averaged) {
-            title += " (mean of rows that share a " + (layered ? "layer" : "row") + " within a series)";
+            title += " (mean of rows that share a " + along + " within a series)";
         }
         if (groups.size() > MAX_SERIES) {
             title += " (first " + MAX_SERIES + " of " + groups.size() + " series)";
         }
-        chart.setTitles(title, layered ? AnalyzerOutputs.layerAxis(tableName) : "row (index in " + tableName + ".csv)",
-                y);
+        chart.setTitles(title, axis != null ? axis.title() : "row (index in " + tableName + ".csv)", y);
         chart.show(series);
     }
 
@@ -564,10 +574,10 @@ public final class ResultsPanel extends RunPanel {
             return;
         }
         Map<String, String> values = values(row);
-        double layer = Csv.parseDouble(values.get("layer"));
+        double layer = Csv.parseDouble(values.get(axis.column()));
         if (layer >= 0 && layer == Math.rint(layer)) {
             chart.setMarker(layer);
-            Focus.layer(AnalyzerOutputs.focusLayer(tableName, values, (int) layer), this);
+            Focus.layer(axis.layerOf(values, (int) layer), this);
         }
     }
 }
