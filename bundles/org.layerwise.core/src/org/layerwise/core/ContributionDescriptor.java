@@ -21,18 +21,20 @@ public final class ContributionDescriptor {
     private final String name;
     private final String description;
     private final String bundle;
+    private final String bundleVersion;
     private final List<SettingSpec> settings;
     private final List<Output> outputs;
     private final IConfigurationElement element;
     private final Object instance;
 
-    ContributionDescriptor(Role role, String id, String name, String description, String bundle, List<SettingSpec> settings,
-            List<Output> outputs, IConfigurationElement element, Object instance) {
+    ContributionDescriptor(Role role, String id, String name, String description, String bundle, String bundleVersion,
+            List<SettingSpec> settings, List<Output> outputs, IConfigurationElement element, Object instance) {
         this.role = role;
         this.id = id;
         this.name = name;
         this.description = description;
         this.bundle = bundle;
+        this.bundleVersion = bundleVersion == null || bundleVersion.isBlank() ? "unknown" : bundleVersion;
         this.settings = List.copyOf(settings);
         this.outputs = List.copyOf(outputs);
         this.element = element;
@@ -42,7 +44,7 @@ public final class ContributionDescriptor {
     /** A contribution made in code rather than plugin.xml (tests, embedding). */
     public static ContributionDescriptor of(Role role, String id, String bundle, List<SettingSpec> settings,
             List<Output> outputs, Object instance) {
-        return new ContributionDescriptor(role, id, id, "", bundle, settings, outputs, null, instance);
+        return new ContributionDescriptor(role, id, id, "", bundle, null, settings, outputs, null, instance);
     }
 
     public Role role() {
@@ -64,6 +66,11 @@ public final class ContributionDescriptor {
     /** Symbolic name of the contributing bundle. */
     public String bundle() {
         return bundle;
+    }
+
+    /** Version of the contributing bundle ("unknown" outside OSGi). */
+    public String bundleVersion() {
+        return bundleVersion;
     }
 
     public List<SettingSpec> settings() {
