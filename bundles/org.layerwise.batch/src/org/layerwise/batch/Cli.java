@@ -115,7 +115,19 @@ public final class Cli implements Callable<Integer> {
 
     int report(PipelineException e) {
         err.println("layerwise: " + e.getMessage().replace("\n", "\nlayerwise: "));
+        if (e.exitCode() == ExitCode.UNKNOWN_CONTRIBUTION) {
+            List<UnresolvedBundles.Entry> unresolved = UnresolvedBundles.find();
+            if (!unresolved.isEmpty()) {
+                err.println("layerwise: these installed bundles did not resolve, so their contributions are missing:");
+                unresolved.forEach(u -> printUnresolved(err, u));
+            }
+        }
         return e.exitCode().code;
+    }
+
+    static void printUnresolved(PrintStream to, UnresolvedBundles.Entry u) {
+        to.println("  " + u.id() + " " + u.version() + "  (" + u.location() + ")");
+        u.missing().forEach(m -> to.println("      missing: " + m));
     }
 
     int runPipeline(Path file, PipelineOptions po, OutputOptions oo) {
@@ -389,7 +401,7 @@ public final class Cli implements Callable<Integer> {
             for (Role role : Role.values()) {
                 cli.out.println(role.label.toUpperCase(Locale.ROOT) + "S (" + role.extensionPointId() + ")");
                 for (ContributionDescriptor d : registry.all(role)) {
-                    cli.out.println("  " + d.id() + " - " + d.name() + "  [" + d.bundle() + "]");
+                    cli.out.println("  " + d.id() + " - " + d.name() + "  [" + d.bundle() + " " + d.bundleVersion() + "]");
                     if (!d.description().isBlank()) {
                         cli.out.println("      " + d.description());
                     }
@@ -402,6 +414,12 @@ public final class Cli implements Callable<Integer> {
                         cli.out.printf(Locale.ROOT, "      output %s (%s): %s%n", o.name(), o.kind(), o.description());
                     }
                 }
+                cli.out.println();
+            }
+            List<UnresolvedBundles.Entry> unresolved = UnresolvedBundles.find();
+            if (!unresolved.isEmpty()) {
+                cli.out.println("UNRESOLVED BUNDLES (installed, but their requirements are not met: they contribute nothing)");
+                unresolved.forEach(u -> printUnresolved(cli.out, u));
                 cli.out.println();
             }
             for (String p : registry.problems()) {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.layerwise.core.ContributionException;
 import org.layerwise.runner.RunListener;
 import org.layerwise.runner.TrainingClock;
 
@@ -65,6 +66,26 @@ final class ProgressPrinter implements RunListener {
             }
         } else {
             err.println(line);
+        }
+        err.flush();
+    }
+
+    /** Lines of a failed contribution's stack trace shown (a stack overflow has a thousand). */
+    static final int TRACE_LINES = 40;
+
+    @Override
+    public void contributionFailed(ContributionException e) {
+        endLine();
+        err.println("layerwise: " + e.getMessage() + " (bundle version " + e.contribution().bundleVersion() + ")");
+        Throwable thrown = e.getCause() != null ? e.getCause() : e;
+        java.io.StringWriter sw = new java.io.StringWriter();
+        thrown.printStackTrace(new java.io.PrintWriter(sw));
+        String[] lines = sw.toString().split("\r?\n");
+        for (int i = 0; i < Math.min(lines.length, TRACE_LINES); i++) {
+            err.println(lines[i]);
+        }
+        if (lines.length > TRACE_LINES) {
+            err.println("\t... " + (lines.length - TRACE_LINES) + " more lines");
         }
         err.flush();
     }

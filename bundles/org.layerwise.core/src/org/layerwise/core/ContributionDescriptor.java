@@ -40,18 +40,20 @@ public final class ContributionDescriptor {
     private final String name;
     private final String description;
     private final String bundle;
+    private final String bundleVersion;
     private final List<SettingSpec> settings;
     private final List<Output> outputs;
     private final IConfigurationElement element;
     private final Object instance;
 
-    ContributionDescriptor(Role role, String id, String name, String description, String bundle, List<SettingSpec> settings,
-            List<Output> outputs, IConfigurationElement element, Object instance) {
+    ContributionDescriptor(Role role, String id, String name, String description, String bundle, String bundleVersion,
+            List<SettingSpec> settings, List<Output> outputs, IConfigurationElement element, Object instance) {
         this.role = role;
         this.id = id;
         this.name = name;
         this.description = description;
         this.bundle = bundle;
+        this.bundleVersion = bundleVersion == null || bundleVersion.isBlank() ? "unknown" : bundleVersion;
         this.settings = List.copyOf(settings);
         this.outputs = List.copyOf(outputs);
         this.element = element;
@@ -61,7 +63,7 @@ public final class ContributionDescriptor {
     /** A contribution made in code rather than plugin.xml (tests, embedding). */
     public static ContributionDescriptor of(Role role, String id, String bundle, List<SettingSpec> settings,
             List<Output> outputs, Object instance) {
-        return new ContributionDescriptor(role, id, id, "", bundle, settings, outputs, null, instance);
+        return new ContributionDescriptor(role, id, id, "", bundle, null, settings, outputs, null, instance);
     }
 
     public Role role() {
@@ -85,6 +87,11 @@ public final class ContributionDescriptor {
         return bundle;
     }
 
+    /** Version of the contributing bundle ("unknown" outside OSGi). */
+    public String bundleVersion() {
+        return bundleVersion;
+    }
+
     public List<SettingSpec> settings() {
         return settings;
     }
@@ -105,7 +112,8 @@ public final class ContributionDescriptor {
 
     /** The same contribution with other outputs (the registry drops what it refuses of a declaration). */
     ContributionDescriptor withOutputs(List<Output> replaced) {
-        return new ContributionDescriptor(role, id, name, description, bundle, settings, replaced, element, instance);
+        return new ContributionDescriptor(role, id, name, description, bundle, bundleVersion, settings, replaced, element,
+                instance);
     }
 
     public Settings resolve(Map<String, String> raw) throws InvalidSettingException {

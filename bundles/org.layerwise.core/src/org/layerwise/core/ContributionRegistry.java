@@ -8,11 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.core.runtime.ContributorFactoryOSGi;
 import org.eclipse.core.runtime.IConfigurationElement;
 import org.eclipse.core.runtime.IExtensionRegistry;
 import org.eclipse.core.runtime.ILog;
 import org.eclipse.core.runtime.Platform;
 import org.eclipse.core.runtime.Status;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.namespace.HostNamespace;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * The one reader of the four extension points. A malformed contribution is reported (with
@@ -51,6 +56,7 @@ public final class ContributionRegistry {
     }
 
     private void read(IExtensionRegistry registry) {
+        Map<String, String> versions = new java.util.HashMap<>();
         for (Role role : Role.values()) {
             IConfigurationElement[] elements = registry.getConfigurationElementsFor(role.extensionPointId());
             // Built-ins first, so that a third party registering the same id is the one refused.
@@ -61,7 +67,7 @@ public final class ContributionRegistry {
                 String id = e.getAttribute("id");
                 try {
                     List<String> ignored = new ArrayList<>();
-                    ContributionDescriptor d = parse(role, e, bundle, ignored);
+                    ContributionDescriptor d = parse(role, e, bundle, versions.computeIfAbsent(bundle, b -> versionOf(e)), ignored);
                     ignored.forEach(m -> report(d.origin() + ": " + m + "; ignored"));
                     add(d);
                 } catch (IllegalArgumentException ex) {
@@ -80,7 +86,24 @@ public final class ContributionRegistry {
         return e.getContributor() == null ? "?" : e.getContributor().getName();
     }
 
-    private static ContributionDescriptor parse(Role role, IConfigurationElement e, String bundle, List<String> ignored) {
+    /** The version of the bundle the contribution is named after (a fragment's host), or null when it cannot be told. */
+    private static String versionOf(IConfigurationElement e) {
+        try {
+            Bundle b = e.getContributor() == null ? null : ContributorFactoryOSGi.resolve(e.getContributor());
+            if (b != null && !b.getSymbolicName().equals(bundleOf(e))) {
+                BundleWiring w = b.adapt(BundleWiring.class);
+                for (BundleWire host : w == null ? List.<BundleWire>of() : w.getRequiredWires(HostNamespace.HOST_NAMESPACE)) {
+                    b = host.getProvider().getBundle();
+                }
+            }
+            return b == null ? null : b.getVersion().toString();
+        } catch (RuntimeException | LinkageError outsideOsgi) {
+            return null;
+        }
+    }
+
+    private static ContributionDescriptor parse(Role role, IConfigurationElement e, String bundle, String version,
+            List<String> ignored) {
         if (!role.element.equals(e.getName())) {
             throw new IllegalArgumentException("unexpected element <" + e.getName() + ">, expected <" + role.element + ">");
         }
@@ -103,7 +126,7 @@ public final class ContributionRegistry {
         }
         String name = e.getAttribute("name") == null ? id : e.getAttribute("name");
         String description = e.getAttribute("description") == null ? "" : e.getAttribute("description");
-        return new ContributionDescriptor(role, id, name, description, bundle, settings, outputs, e, null);
+        return new ContributionDescriptor(role, id, name, description, bundle, version, settings, outputs, e, null);
     }
 
     private static SettingSpec parseSetting(IConfigurationElement s) {

@@ -267,6 +267,7 @@ public final class PipelineRunner {
 
             int headlinesAt = summary.size();
             List<String> failures = new ArrayList<>();
+            List<Map<String, Object>> failed = new ArrayList<>();
             Map<String, Map<String, Double>> analyzerMetrics = new LinkedHashMap<>();
             SharedResults shared = new SharedResults();
             for (Bound<RecursionAnalyzer> a : p.analyzers()) {
@@ -285,6 +286,9 @@ public final class PipelineRunner {
                     summary.addAll(r.summaryLines());
                 } catch (ContributionException e) {
                     failures.add(e.getMessage());
+                    failed.add(failure(e));
+                    record.failures(failed);
+                    listener.contributionFailed(e);
                     summary.add("Analyzer " + a.id() + " failed: " + e.getMessage());
                 }
                 record.time("analyzer/" + a.id(), t0);
@@ -304,6 +308,7 @@ public final class PipelineRunner {
             if (e.getCause() instanceof OperationCanceledException) {
                 return end(record, RunStatus.CANCELLED, "cancelled by the user", dir, metrics, summary);
             }
+            record.failures(List.of(failure(e)));
             return end(record, RunStatus.FAILED, e.getMessage() + trace(e), dir, metrics, summary);
         } catch (IOException | RuntimeException e) {
             return end(record, RunStatus.FAILED, describeFailure(e) + trace(e), dir, metrics, summary);
@@ -333,11 +338,31 @@ public final class PipelineRunner {
     }
 
     private static String trace(Throwable e) {
+        return "\n" + String.join("\n", traceLines(e));
+    }
+
+    /** The first lines of the stack trace of what a contribution threw (of the exception itself if it threw nothing). */
+    static List<String> traceLines(Throwable e) {
         Throwable root = e.getCause() != null ? e.getCause() : e;
         StringWriter sw = new StringWriter();
         root.printStackTrace(new PrintWriter(sw));
-        String[] lines = sw.toString().split("\n");
-        return "\n" + String.join("\n", java.util.Arrays.copyOf(lines, Math.min(lines.length, 12)));
+        String[] lines = sw.toString().split("\r?\n");
+        return List.of(java.util.Arrays.copyOf(lines, Math.min(lines.length, TRACE_LINES)));
+    }
+
+    private static final int TRACE_LINES = 12;
+
+    /** run.json's record of a failed contribution: who (bundle, version, extension point, id), what, and where. */
+    static Map<String, Object> failure(ContributionException e) {
+        ContributionDescriptor d = e.contribution();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("bundle", d.bundle());
+        f.put("bundle_version", d.bundleVersion());
+        f.put("extension_point", d.role().extensionPointId());
+        f.put("id", d.id());
+        f.put("message", e.getMessage());
+        f.put("trace", traceLines(e));
+        return f;
     }
 
     private static void checkCanceled(RunListener listener) {

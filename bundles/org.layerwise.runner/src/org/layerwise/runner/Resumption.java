@@ -87,6 +87,14 @@ public record Resumption(Path directory, ValidatedPipeline pipeline, RunOptions 
                         + ": the numbers may differ from an uninterrupted run's in the last bits");
             }
         }
+        Map<?, ?> bundlesThen = then.get("bundles") instanceof Map<?, ?> b ? b : Map.of();
+        RunRecord.bundles(validated).forEach((bundle, version) -> {
+            Object was = bundlesThen.get(bundle);
+            if (was != null && !String.valueOf(was).equals(version)) {
+                warnings.add("the run started with bundle " + bundle + " " + was + ", it resumes with " + version
+                        + ": its results may differ from an uninterrupted run's");
+            }
+        });
         Instant start;
         try {
             start = Instant.parse(String.valueOf(r.get("start")));

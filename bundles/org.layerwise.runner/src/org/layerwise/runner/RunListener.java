@@ -24,6 +24,13 @@ public interface RunListener {
 
     boolean isCanceled();
 
+    /**
+     * A contribution failed and the run goes on without it (an analyzer: the run ends PARTIAL).
+     * The exception names bundle, extension point and id; its cause is what the contribution threw.
+     */
+    default void contributionFailed(org.layerwise.core.ContributionException e) {
+    }
+
     RunListener SILENT = new RunListener() {
         @Override
         public void stage(String name) {

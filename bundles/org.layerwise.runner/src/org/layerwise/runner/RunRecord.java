@@ -55,7 +55,8 @@ final class RunRecord {
     private final Map<String, Double> seconds = new LinkedHashMap<>();
     private final Map<String, Object> facts = new LinkedHashMap<>();
     /** Read once: run.json is rewritten at every stage and heartbeat, the machine does not change. */
-    private final Map<String, Object> versions = versions();
+    private final Map<String, Object> versions;
+    private List<Map<String, Object>> failures = List.of();
     private volatile String stage = "starting";
     private List<Map<String, Object>> series = List.of();
     private RunStatus terminal;
@@ -73,6 +74,8 @@ final class RunRecord {
         this.dir = dir.toAbsolutePath();
         this.start = start;
         this.resumed = new ArrayList<>(resumed);
+        this.versions = versions();
+        versions.put("bundles", bundles(pipeline));
     }
 
     RunRecord seed(String name, long value) {
@@ -93,6 +96,11 @@ final class RunRecord {
     /** The run's checkpoint series (step and file), listed in run.json as "checkpoints". */
     synchronized void series(List<Map<String, Object>> checkpoints) {
         series = List.copyOf(checkpoints);
+    }
+
+    /** The contributions that failed, each with its bundle, version and the first lines of its stack trace. */
+    synchronized void failures(List<Map<String, Object>> f) {
+        failures = List.copyOf(f);
     }
 
     /** What the run is doing now: written at once (a reader sees which stage a run was in when it died). */
@@ -191,6 +199,9 @@ final class RunRecord {
         m.put("status", status.name());
         if (cause != null) {
             m.put("cause", cause);
+        }
+        if (!failures.isEmpty()) {
+            m.put("failures", failures);
         }
         m.put("complete", status != RunStatus.RUNNING);
         if (status == RunStatus.RUNNING) {
@@ -301,9 +312,22 @@ final class RunRecord {
         s.put("role", b.descriptor().role().key);
         s.put("id", b.descriptor().id());
         s.put("bundle", b.descriptor().bundle());
+        s.put("bundle_version", b.descriptor().bundleVersion());
         Settings settings = b.settings();
         s.put("settings", settings.asMap());
         out.add(s);
+    }
+
+    /** Every contributing bundle of the pipeline with its version. */
+    static Map<String, Object> bundles(ValidatedPipeline p) {
+        Map<String, Object> b = new java.util.TreeMap<>();
+        List<Bound<?>> stages = new ArrayList<>(List.of(p.task(), p.backend()));
+        if (p.enforcer() != null) {
+            stages.add(p.enforcer());
+        }
+        stages.addAll(p.analyzers());
+        stages.forEach(s -> b.put(s.descriptor().bundle(), s.descriptor().bundleVersion()));
+        return b;
     }
 
     static Map<String, Object> versions() {

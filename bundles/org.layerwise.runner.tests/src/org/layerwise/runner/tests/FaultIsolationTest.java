@@ -64,6 +64,46 @@ class FaultIsolationTest {
         assertTrue(Files.notExists(r.directory().resolve("surprise.csv")), "nothing undeclared is written");
         Map<String, Object> runJson = Json.readMap(r.directory().resolve("run.json"));
         assertEquals("PARTIAL", runJson.get("status"));
+        // each failure with its bundle, version and the first lines of what it threw
+        List<?> failures = (List<?>) runJson.get("failures");
+        assertEquals(5, failures.size(), String.valueOf(failures));
+        Map<?, ?> thrown = (Map<?, ?>) failures.get(0);
+        assertEquals("test-throws", thrown.get("id"));
+        assertEquals("org.layerwise.runner", thrown.get("bundle"));
+        assertEquals(runnerVersion(), thrown.get("bundle_version"));
+        assertEquals("org.layerwise.core.recursionAnalyzers", thrown.get("extension_point"));
+        List<?> trace = (List<?>) thrown.get("trace");
+        assertEquals("java.lang.ArithmeticException: deliberate failure", trace.get(0));
+        assertTrue(String.valueOf(trace.get(1)).contains("FaultyContributions$Throws.analyze"), String.valueOf(trace));
+        Map<?, ?> overflow = (Map<?, ?>) failures.get(2);
+        assertEquals("test-stack-overflow", overflow.get("id"));
+        List<?> deep = (List<?>) overflow.get("trace");
+        assertEquals("java.lang.StackOverflowError", deep.get(0));
+        assertEquals(12, deep.size(), "only the first lines of a deep trace");
+        assertTrue(Boolean.TRUE.equals(runJson.get("complete")));
+    }
+
+    private static String runnerVersion() {
+        return org.osgi.framework.FrameworkUtil.getBundle(PipelineRunner.class).getVersion().toString();
+    }
+
+    @Test
+    void run_json_records_every_contributing_bundle_with_its_version() throws Exception {
+        RunResult r = run(List.of(TASK, BACKEND, stage(Role.ENFORCER, "random-conjugation", Map.of()),
+                stage(Role.ANALYZER, "weight-abstraction", Map.of("draws", "2"))));
+        assertEquals(RunStatus.OK, r.status(), String.valueOf(r.cause()));
+        Map<String, Object> runJson = Json.readMap(r.directory().resolve("run.json"));
+        Map<?, ?> bundles = (Map<?, ?>) ((Map<?, ?>) runJson.get("versions")).get("bundles");
+        for (String b : List.of("org.layerwise.tasks", "org.layerwise.backend.softmax", "org.layerwise.symmetry",
+                "org.layerwise.analysis")) {
+            assertEquals(org.eclipse.core.runtime.Platform.getBundle(b).getVersion().toString(), bundles.get(b), b);
+        }
+        assertEquals(4, bundles.size(), String.valueOf(bundles));
+        for (Object st : (List<?>) ((Map<?, ?>) runJson.get("pipeline")).get("stages")) {
+            Map<?, ?> stage = (Map<?, ?>) st;
+            assertEquals(bundles.get(stage.get("bundle")), stage.get("bundle_version"), String.valueOf(stage));
+        }
+        assertTrue(runJson.get("failures") == null, "no failures recorded for an OK run");
     }
 
     @Test
