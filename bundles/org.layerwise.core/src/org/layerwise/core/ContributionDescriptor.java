@@ -194,19 +194,24 @@ public final class ContributionDescriptor {
         if (element == null) {
             created = instance;
         } else {
-            created = SafeCall.call(this, "creating the implementation", () -> {
-                try {
-                    return element.createExecutableExtension("class");
-                } catch (CoreException e) {
-                    throw new IllegalStateException(e.getStatus().getMessage(), e);
-                }
-            });
+            created = instantiate(this, element, "creating the implementation");
         }
         if (!type.isInstance(created)) {
             throw new ContributionException(this, "class " + (created == null ? "null" : created.getClass().getName())
                     + " does not implement " + type.getName(), null);
         }
         return type.cast(created);
+    }
+
+    /** The element's class attribute instantiated under SafeRunner, a failure named after {@code who}. */
+    static Object instantiate(ContributionDescriptor who, IConfigurationElement element, String what) throws ContributionException {
+        return SafeCall.call(who, what, () -> {
+            try {
+                return element.createExecutableExtension("class");
+            } catch (CoreException e) {
+                throw new IllegalStateException(e.getStatus().getMessage(), e);
+            }
+        });
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.layerwise.core;
 
 import java.util.List;
 
-import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IConfigurationElement;
 
 /**
@@ -42,13 +41,7 @@ public final class ProvidedResult {
     }
 
     SharedResultProvider create() throws ContributionException {
-        Object created = SafeCall.call(owner, "creating the provider of shared result '" + name + "'", () -> {
-            try {
-                return element.createExecutableExtension("class");
-            } catch (CoreException e) {
-                throw new IllegalStateException(e.getStatus().getMessage(), e);
-            }
-        });
+        Object created = ContributionDescriptor.instantiate(owner, element, "creating the provider of shared result '" + name + "'");
         if (!(created instanceof SharedResultProvider p)) {
             throw new ContributionException(owner, "the provider of shared result '" + name + "', class "
                     + (created == null ? "null" : created.getClass().getName()) + ", does not implement "
