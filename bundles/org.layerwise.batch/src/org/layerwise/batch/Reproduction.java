@@ -14,13 +14,13 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Studies;
 import org.layerwise.report.Study;
 import org.layerwise.report.StudyReport;
 import org.layerwise.runner.ExitCode;
 import org.layerwise.runner.PipelineException;
 import org.layerwise.runner.PipelineRunner;
+import org.layerwise.runner.RunDirectory;
 import org.layerwise.runner.RunOptions;
 import org.layerwise.runner.RunResult;
 import org.layerwise.runner.RunStatus;

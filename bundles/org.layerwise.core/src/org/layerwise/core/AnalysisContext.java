@@ -32,6 +32,14 @@ public record AnalysisContext(Settings settings, TransformerModel model, TaskSpe
         this(settings, model, task, evaluation, cache, enforced, seed, monitor, shared, ModelSeries.Series.EMPTY, null);
     }
 
+    /**
+     * A shared result that another contribution provides (or this one), computed once per run;
+     * the analyzer's plugin.xml must declare it with {@code <requires result="NAME"/>}.
+     */
+    public <T> T require(SharedResult<T> result) throws ContributionException {
+        return shared.require(result, this);
+    }
+
     /** A context whose analyzer shares nothing with others. */
     public AnalysisContext(Settings settings, TransformerModel model, TaskSpec task, PromptBatch evaluation,
             ActivationCache cache, SymmetryEnforcer.Factors enforced, long seed, TrainingMonitor monitor) {

@@ -16,7 +16,8 @@ public final class ContributionDescriptor {
      * An output an analyzer declares (kind: table, scalars or tensors), with how it presents
      * itself: a scalars output's headline figures, a table's axis (null when not declared).
      */
-    public record Output(String name, String kind, String description, List<Headline> headlines, TableAxis axis) {
+    public record Output(String name, String kind, String description, List<Headline> headlines, TableAxis axis,
+            List<String> undefined) {
 
         public static final String TABLE = "table";
         public static final String SCALARS = "scalars";
@@ -24,10 +25,41 @@ public final class ContributionDescriptor {
 
         public Output {
             headlines = headlines == null ? List.of() : List.copyOf(headlines);
+            undefined = undefined == null ? List.of() : List.copyOf(undefined);
+        }
+
+        public Output(String name, String kind, String description, List<Headline> headlines, TableAxis axis) {
+            this(name, kind, description, headlines, axis, List.of());
         }
 
         public Output(String name, String kind, String description) {
             this(name, kind, description, List.of(), null);
+        }
+
+        /**
+         * Whether a scalars output declares this scalar as possibly undefined (NaN): attribute
+         * {@code undefined}, names or patterns with '*' for any run of characters.
+         */
+        public boolean mayBeUndefined(String scalar) {
+            return SCALARS.equals(kind) && undefined.stream().anyMatch(u -> matches(u, scalar));
+        }
+
+        private static boolean matches(String pattern, String name) {
+            int star = pattern.indexOf('*');
+            if (star < 0) {
+                return pattern.equals(name);
+            }
+            String head = pattern.substring(0, star);
+            if (!name.startsWith(head)) {
+                return false;
+            }
+            String rest = pattern.substring(star + 1);
+            for (int i = head.length(); i <= name.length(); i++) {
+                if (matches(rest, name.substring(i))) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         public boolean isTable() {
@@ -43,11 +75,24 @@ public final class ContributionDescriptor {
     private final String bundleVersion;
     private final List<SettingSpec> settings;
     private final List<Output> outputs;
+    private final List<String> requires;
+    private final List<Provision> provisions;
+    private final List<ProvidedResult> provides;
     private final IConfigurationElement element;
     private final Object instance;
 
+    /** A {@code <provides>} as read, before it knows its owner. */
+    record Provision(String result, List<String> requires, IConfigurationElement element) {
+    }
+
     ContributionDescriptor(Role role, String id, String name, String description, String bundle, String bundleVersion,
             List<SettingSpec> settings, List<Output> outputs, IConfigurationElement element, Object instance) {
+        this(role, id, name, description, bundle, bundleVersion, settings, outputs, List.of(), List.of(), element, instance);
+    }
+
+    ContributionDescriptor(Role role, String id, String name, String description, String bundle, String bundleVersion,
+            List<SettingSpec> settings, List<Output> outputs, List<String> requires, List<Provision> provisions,
+            IConfigurationElement element, Object instance) {
         this.role = role;
         this.id = id;
         this.name = name;
@@ -56,6 +101,9 @@ public final class ContributionDescriptor {
         this.bundleVersion = bundleVersion == null || bundleVersion.isBlank() ? "unknown" : bundleVersion;
         this.settings = List.copyOf(settings);
         this.outputs = List.copyOf(outputs);
+        this.requires = List.copyOf(requires);
+        this.provisions = List.copyOf(provisions);
+        this.provides = provisions.stream().map(p -> new ProvidedResult(p.result(), this, p.requires(), p.element())).toList();
         this.element = element;
         this.instance = instance;
     }
@@ -100,6 +148,21 @@ public final class ContributionDescriptor {
         return outputs;
     }
 
+    /** The shared results it reads ({@code <requires result>}), each provided by some contribution. */
+    public List<String> requires() {
+        return requires;
+    }
+
+    /** The shared results it provides ({@code <provides result class>}). */
+    public List<ProvidedResult> provides() {
+        return provides;
+    }
+
+    /** Whether a scalar it returned may be NaN: one of its scalars outputs declares it undefined. */
+    public boolean mayBeUndefined(String scalar) {
+        return outputs.stream().anyMatch(o -> o.mayBeUndefined(scalar));
+    }
+
     /** The headline figures of its scalars outputs, in the order declared. */
     public List<Headline> headlines() {
         return outputs.stream().flatMap(o -> o.headlines().stream()).toList();
@@ -112,8 +175,8 @@ public final class ContributionDescriptor {
 
     /** The same contribution with other outputs (the registry drops what it refuses of a declaration). */
     ContributionDescriptor withOutputs(List<Output> replaced) {
-        return new ContributionDescriptor(role, id, name, description, bundle, bundleVersion, settings, replaced, element,
-                instance);
+        return new ContributionDescriptor(role, id, name, description, bundle, bundleVersion, settings, replaced, requires,
+                provisions, element, instance);
     }
 
     public Settings resolve(Map<String, String> raw) throws InvalidSettingException {
@@ -131,19 +194,24 @@ public final class ContributionDescriptor {
         if (element == null) {
             created = instance;
         } else {
-            created = SafeCall.call(this, "creating the implementation", () -> {
-                try {
-                    return element.createExecutableExtension("class");
-                } catch (CoreException e) {
-                    throw new IllegalStateException(e.getStatus().getMessage(), e);
-                }
-            });
+            created = instantiate(this, element, "creating the implementation");
         }
         if (!type.isInstance(created)) {
             throw new ContributionException(this, "class " + (created == null ? "null" : created.getClass().getName())
                     + " does not implement " + type.getName(), null);
         }
         return type.cast(created);
+    }
+
+    /** The element's class attribute instantiated under SafeRunner, a failure named after {@code who}. */
+    static Object instantiate(ContributionDescriptor who, IConfigurationElement element, String what) throws ContributionException {
+        return SafeCall.call(who, what, () -> {
+            try {
+                return element.createExecutableExtension("class");
+            } catch (CoreException e) {
+                throw new IllegalStateException(e.getStatus().getMessage(), e);
+            }
+        });
     }
 
     @Override

@@ -27,12 +27,15 @@ import org.osgi.framework.wiring.BundleWiring;
 public final class ContributionRegistry {
 
     public static final String PLUGIN_ID = "org.layerwise.core";
+    static final String RESULT_NAME = "[a-z0-9][a-z0-9.-]*";
     private static final String BUILT_IN_PREFIX = "org.layerwise.";
 
     private final Map<Role, Map<String, ContributionDescriptor>> byRole = new EnumMap<>(Role.class);
     private final List<String> problems = new ArrayList<>();
     /** Each promoted metrics.json key and the contribution that promotes it. */
     private final Map<String, ContributionDescriptor> promoted = new LinkedHashMap<>();
+    /** Each shared result and its provider, once {@link #checkRequirements} has accepted it. */
+    private final Map<String, ProvidedResult> providers = new LinkedHashMap<>();
 
     private ContributionRegistry() {
         for (Role r : Role.values()) {
@@ -76,6 +79,80 @@ public final class ContributionRegistry {
                 }
             }
         }
+        checkRequirements();
+    }
+
+    /**
+     * Matches every analyzer's and provider's {@code <requires result>} with a {@code <provides>}:
+     * a result provided twice keeps its first (built-in) provider, a provider in a cycle of
+     * requirements or missing one of its own is dropped, and an analyzer whose requirement no
+     * remaining contribution provides is skipped, each reported naming bundle, extension point and id.
+     * {@link #load} calls it; a registry filled with {@link #add} calls it after the last add.
+     */
+    public void checkRequirements() {
+        providers.clear();
+        for (ContributionDescriptor d : byRole.get(Role.ANALYZER).values()) {
+            for (ProvidedResult p : d.provides()) {
+                ProvidedResult first = providers.putIfAbsent(p.name(), p);
+                if (first != null) {
+                    report(p.origin() + ": already provided by " + first.owner().origin() + "; ignored");
+                }
+            }
+        }
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (String name : List.copyOf(providers.keySet())) {
+            refuse(name, new ArrayList<>(), refused);
+        }
+        refused.forEach((name, why) -> report(providers.remove(name).origin() + ": " + why + "; ignored"));
+        for (ContributionDescriptor d : List.copyOf(byRole.get(Role.ANALYZER).values())) {
+            for (String r : d.requires()) {
+                if (!providers.containsKey(r)) {
+                    report(d.origin() + ": requires shared result '" + r + "', which " + (refused.containsKey(r)
+                            ? "cannot be provided (" + refused.get(r) + ")" : "no installed contribution provides")
+                            + "; contribution skipped");
+                    byRole.get(Role.ANALYZER).remove(d.id());
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Why the result cannot be provided (a cycle, or a requirement nobody provides), or null; memoized in {@code refused}. */
+    private String refuse(String name, List<String> path, Map<String, String> refused) {
+        if (refused.containsKey(name)) {
+            return refused.get(name);
+        }
+        if (path.contains(name)) {
+            List<String> cycle = new ArrayList<>(path.subList(path.indexOf(name), path.size()));
+            cycle.add(name);
+            String why = "its requirements form a cycle: " + String.join(" -> ", cycle);
+            for (String c : cycle) {
+                refused.putIfAbsent(c, why);
+            }
+            return why;
+        }
+        ProvidedResult p = providers.get(name);
+        if (p == null) {
+            return "no installed contribution provides '" + name + "'";
+        }
+        path.add(name);
+        String why = null;
+        for (String r : p.requires()) {
+            String sub = refuse(r, path, refused);
+            if (sub != null && why == null) {
+                why = r.equals(name) || sub.startsWith("its requirements form a cycle") ? sub : "it requires '" + r + "': " + sub;
+            }
+        }
+        path.remove(path.size() - 1);
+        if (why != null) {
+            refused.putIfAbsent(name, why);
+        }
+        return why;
+    }
+
+    /** The accepted provider of a shared result, or null. */
+    public ProvidedResult provider(String result) {
+        return providers.get(result);
     }
 
     private static boolean isBuiltIn(String bundle) {
@@ -124,9 +201,40 @@ public final class ContributionRegistry {
         for (IConfigurationElement o : e.getChildren("output")) {
             outputs.add(OutputDeclarations.parse(o, ignored));
         }
+        List<ContributionDescriptor.Provision> provisions = new ArrayList<>();
+        for (IConfigurationElement p : e.getChildren("provides")) {
+            String result = resultName(p, "result");
+            required(p, "class");
+            if (provisions.stream().anyMatch(x -> x.result().equals(result))) {
+                throw new IllegalArgumentException("<provides result=\"" + result + "\"> declared twice");
+            }
+            provisions.add(new ContributionDescriptor.Provision(result, requirements(p), p));
+        }
         String name = e.getAttribute("name") == null ? id : e.getAttribute("name");
         String description = e.getAttribute("description") == null ? "" : e.getAttribute("description");
-        return new ContributionDescriptor(role, id, name, description, bundle, version, settings, outputs, e, null);
+        return new ContributionDescriptor(role, id, name, description, bundle, version, settings, outputs, requirements(e),
+                provisions, e, null);
+    }
+
+    /** The {@code <requires result>} children of an analyzer or a {@code <provides>}. */
+    private static List<String> requirements(IConfigurationElement e) {
+        List<String> names = new ArrayList<>();
+        for (IConfigurationElement r : e.getChildren("requires")) {
+            String result = resultName(r, "result");
+            if (!names.contains(result)) {
+                names.add(result);
+            }
+        }
+        return names;
+    }
+
+    private static String resultName(IConfigurationElement e, String attribute) {
+        String v = required(e, attribute);
+        if (!v.matches(RESULT_NAME)) {
+            throw new IllegalArgumentException("<" + e.getName() + " " + attribute + "=\"" + v
+                    + "\">: a shared result's name is lower-case letters, digits, '-' or '.'");
+        }
+        return v;
     }
 
     private static SettingSpec parseSetting(IConfigurationElement s) {

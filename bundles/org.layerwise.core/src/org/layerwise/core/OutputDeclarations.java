@@ -44,7 +44,30 @@ final class OutputDeclarations {
             }
         }
         TableAxis axis = axis(o, kind, where, ignored);
-        return new ContributionDescriptor.Output(name, kind, o.getAttribute("description"), headlines, axis);
+        return new ContributionDescriptor.Output(name, kind, o.getAttribute("description"), headlines, axis,
+                undefined(o, kind, where, ignored));
+    }
+
+    /** The scalars that may be NaN (attribute undefined: names or patterns with '*', comma-separated). */
+    private static List<String> undefined(IConfigurationElement o, String kind, String where, List<String> ignored) {
+        String u = o.getAttribute("undefined");
+        if (u == null || u.isBlank()) {
+            return List.of();
+        }
+        if (!kind.equals(ContributionDescriptor.Output.SCALARS)) {
+            ignored.add(where + ": attribute 'undefined' belongs on an output of kind scalars, not " + kind);
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String n : u.split(",")) {
+            String t = n.trim();
+            if (t.matches("[A-Za-z0-9_*]+")) {
+                names.add(t);
+            } else {
+                ignored.add(where + ": attribute 'undefined': '" + t + "' is not a scalar name or a pattern of letters, digits, '_' and '*'");
+            }
+        }
+        return names;
     }
 
     private static Headline headline(IConfigurationElement h, String output, List<String> ignored) {
@@ -186,7 +209,7 @@ final class OutputDeclarations {
                 }
                 headlines.add(h);
             }
-            outputs.add(new ContributionDescriptor.Output(o.name(), o.kind(), o.description(), headlines, o.axis()));
+            outputs.add(new ContributionDescriptor.Output(o.name(), o.kind(), o.description(), headlines, o.axis(), o.undefined()));
         }
         return changed ? d.withOutputs(outputs) : d;
     }

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import org.layerwise.runner.RunDirectory;
+
 /**
  * A reproducible study: pipelines (files under the repository, each playing a named role),
  * the overrides that make its quick variant, and the reporter that turns the run

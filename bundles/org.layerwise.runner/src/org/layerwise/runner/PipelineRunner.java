@@ -269,7 +269,7 @@ public final class PipelineRunner {
             List<String> failures = new ArrayList<>();
             List<Map<String, Object>> failed = new ArrayList<>();
             Map<String, Map<String, Double>> analyzerMetrics = new LinkedHashMap<>();
-            SharedResults shared = new SharedResults();
+            SharedResults shared = new SharedResults(p.providers(), master);
             for (Bound<RecursionAnalyzer> a : p.analyzers()) {
                 checkCanceled(listener);
                 stage.accept("analyzer " + a.id());
@@ -277,7 +277,7 @@ public final class PipelineRunner {
                 long seed = Seeds.derive(master, "analyzer/" + a.id());
                 record.seed("analyzer/" + a.id(), seed);
                 AnalysisContext actx = new AnalysisContext(a.settings(), trained.model(), p.taskSpec(), eval, cache, p.factors(),
-                        seed, monitor, shared, checkpoints, trained);
+                        seed, monitor, shared.readBy(a.descriptor()), checkpoints, trained);
                 try {
                     AnalysisResult r = SafeCall.call(a.descriptor(), "analyze", () -> a.implementation().analyze(actx));
                     validate(a.descriptor(), r);
@@ -529,7 +529,10 @@ public final class PipelineRunner {
         Npz.write(dir.resolve("eval.npz"), t);
     }
 
-    /** What an analyzer returns must be declared, finite and rectangular before it is written. */
+    /**
+     * What an analyzer returns must be declared and rectangular, and its scalars finite, or NaN
+     * where its scalars output declares them undefined, before it is written.
+     */
     static void validate(ContributionDescriptor d, AnalysisResult r) throws ContributionException {
         if (r == null) {
             throw new ContributionException(d, "analyze returned nothing", null);
@@ -550,7 +553,11 @@ public final class PipelineRunner {
         }
         for (var e : r.scalars().entrySet()) {
             if (e.getValue() == null || Double.isInfinite(e.getValue())) {
-                throw new ContributionException(d, "scalar '" + e.getKey() + "' is " + e.getValue() + "; expected a finite number (or NaN for undefined)", null);
+                throw new ContributionException(d, "scalar '" + e.getKey() + "' is " + e.getValue() + "; expected a finite number", null);
+            }
+            if (Double.isNaN(e.getValue()) && !d.mayBeUndefined(e.getKey())) {
+                throw new ContributionException(d, "scalar '" + e.getKey() + "' is NaN, but no <output kind=\"scalars\"> of its "
+                        + "plugin.xml declares it undefined (attribute undefined)", null);
             }
         }
     }

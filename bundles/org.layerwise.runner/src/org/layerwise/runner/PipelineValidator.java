@@ -1,6 +1,7 @@
 package org.layerwise.runner;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import org.layerwise.core.ContributionException;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.ModelBackend;
+import org.layerwise.core.ProvidedResult;
 import org.layerwise.core.RecursionAnalyzer;
 import org.layerwise.core.Role;
 import org.layerwise.core.SafeCall;
@@ -133,10 +135,42 @@ public final class PipelineValidator {
                 problems.addAll(e.problems());
             }
         }
+        Map<String, ProvidedResult> providers = new LinkedHashMap<>();
+        for (int k = 0; k < analyzers.size(); k++) {
+            ContributionDescriptor d = analyzers.get(k).descriptor();
+            String missing = providersOf(d.requires(), providers);
+            if (missing != null) {
+                problems.add(problem(spec, analyzerIdx.get(k), ExitCode.UNKNOWN_CONTRIBUTION, null, d.origin()
+                        + ": requires shared result '" + missing + "', which no installed contribution provides"));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new PipelineException(problems);
         }
-        return new ValidatedPipeline(spec, task, backend, enforcer, analyzers, taskSpec, config, factors);
+        return new ValidatedPipeline(spec, task, backend, enforcer, analyzers, taskSpec, config, factors, providers);
+    }
+
+    /**
+     * Adds the provider of each result and, in turn, of what it requires; the first result no
+     * contribution provides, or null. Whether an analyzer providing it is in the pipeline does
+     * not matter: a provider runs by itself when first asked.
+     */
+    private String providersOf(List<String> results, Map<String, ProvidedResult> providers) {
+        for (String r : results) {
+            if (providers.containsKey(r)) {
+                continue;
+            }
+            ProvidedResult p = registry.provider(r);
+            if (p == null) {
+                return r;
+            }
+            providers.put(r, p);
+            String missing = providersOf(p.requires(), providers);
+            if (missing != null) {
+                return missing;
+            }
+        }
+        return null;
     }
 
     private Bound<SymmetryEnforcer> noEnforcer(PipelineSpec spec) throws PipelineException {

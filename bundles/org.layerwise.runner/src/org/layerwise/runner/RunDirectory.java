@@ -9,8 +9,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.layerwise.core.Tensor;
 import org.layerwise.io.Csv;
@@ -18,15 +21,17 @@ import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
 
 /**
- * Reads what a run wrote (FORMATS.md) for explorers and views: run.json, metrics.json with the
- * analyzers' scalars, the training curves, and the analyzers' tables. Nothing here computes; a file the run did not
- * write reads as empty (a cancelled or partial run has fewer files, never torn ones).
+ * Reads what a run wrote (FORMATS.md), for the explorer and views, the reports and the batch
+ * commands alike: run.json with the pipeline's stages, metrics.json with the analyzers' scalars,
+ * the training curves, the analyzers' tables and the npz archives. Nothing here computes; a file
+ * the run did not write reads as empty (a cancelled or partial run has fewer files, never torn ones).
  */
 public final class RunDirectory {
 
     private final Path dir;
     private final Map<String, Object> run;
     private final Map<String, Object> metrics;
+    private final Map<String, Map<String, Tensor>> archives = new HashMap<>();
 
     private RunDirectory(Path dir, Map<String, Object> run, Map<String, Object> metrics) {
         this.dir = dir;
@@ -61,6 +66,11 @@ public final class RunDirectory {
 
     public Path path() {
         return dir;
+    }
+
+    /** The run's id: its folder's name. */
+    public String id() {
+        return dir.getFileName().toString();
     }
 
     /** The status, with a RUNNING run whose process is gone read as INTERRUPTED (see {@link #alive()}). */
@@ -172,6 +182,40 @@ public final class RunDirectory {
         return metrics.get(name) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
+    /** A top-level number of metrics.json (accuracy, chance, asymmetry, ...); empty when absent or NaN. */
+    public Optional<Double> findMetric(String name) {
+        return number(metric(name));
+    }
+
+    /** A scalar an analyzer reported (metrics.json "analyzers".analyzer.key); empty when absent or NaN. */
+    public Optional<Double> scalar(String analyzer, String key) {
+        Double v = scalars(analyzer).get(key);
+        return v == null ? Optional.empty() : number(v);
+    }
+
+    private static Optional<Double> number(double v) {
+        return Double.isNaN(v) ? Optional.empty() : Optional.of(v);
+    }
+
+    /** The settings of the stage with this role (task, backend, enforcer) as run.json records them. */
+    @SuppressWarnings("unchecked")
+    public Optional<Stage> stage(String role) {
+        if (!(run.get("pipeline") instanceof Map<?, ?> p) || !(p.get("stages") instanceof List<?> stages)) {
+            return Optional.empty();
+        }
+        for (Object s : stages) {
+            if (s instanceof Map<?, ?> m && role.equals(m.get("role"))) {
+                Map<String, Object> settings = m.get("settings") instanceof Map<?, ?> st ? (Map<String, Object>) st : Map.of();
+                return Optional.of(new Stage(String.valueOf(m.get("id")), settings));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A stage of the pipeline as run: contribution id and every setting. */
+    public record Stage(String id, Map<String, Object> settings) {
+    }
+
     /** The scalars one analyzer reported (metrics.json "analyzers"), empty when it did not run. */
     public Map<String, Double> scalars(String analyzer) {
         Map<String, Double> out = new LinkedHashMap<>();
@@ -217,5 +261,19 @@ public final class RunDirectory {
     public Csv.Table table(String name) throws IOException {
         Path f = dir.resolve(name + ".csv");
         return Files.isRegularFile(f) ? Csv.read(f) : null;
+    }
+
+    /** NAME.npz of the run (training, eval, an analyzer's tensors), read once; empty when the run has none. */
+    public synchronized Optional<Map<String, Tensor>> archive(String name) throws IOException {
+        Map<String, Tensor> a = archives.get(name);
+        if (a == null) {
+            Path f = dir.resolve(name + ".npz");
+            if (!Files.isRegularFile(f)) {
+                return Optional.empty();
+            }
+            a = Npz.read(f);
+            archives.put(name, a);
+        }
+        return Optional.of(a);
     }
 }

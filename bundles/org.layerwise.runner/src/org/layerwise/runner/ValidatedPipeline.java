@@ -1,9 +1,11 @@
 package org.layerwise.runner;
 
 import java.util.List;
+import java.util.Map;
 
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ModelBackend;
+import org.layerwise.core.ProvidedResult;
 import org.layerwise.core.RecursionAnalyzer;
 import org.layerwise.core.Settings;
 import org.layerwise.core.SymmetryEnforcer;
@@ -13,11 +15,12 @@ import org.layerwise.core.model.ModelConfig;
 
 /**
  * A pipeline that passed validation: every stage resolved to its contribution, typed
- * settings and implementation, and the shapes flowing between stages known.
+ * settings and implementation, the shapes flowing between stages known, and the provider of
+ * every shared result its analyzers require (directly or through another provider), by name.
  */
 public record ValidatedPipeline(PipelineSpec spec, Bound<TaskGenerator> task, Bound<ModelBackend> backend,
         Bound<SymmetryEnforcer> enforcer, List<Bound<RecursionAnalyzer>> analyzers, TaskSpec taskSpec,
-        ModelConfig modelConfig, SymmetryEnforcer.Factors factors) {
+        ModelConfig modelConfig, SymmetryEnforcer.Factors factors, Map<String, ProvidedResult> providers) {
 
     /** A stage bound to its contribution. */
     public record Bound<T>(ContributionDescriptor descriptor, Settings settings, T implementation) {

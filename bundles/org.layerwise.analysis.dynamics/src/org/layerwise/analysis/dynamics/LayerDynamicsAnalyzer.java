@@ -7,11 +7,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import org.layerwise.analysis.recursion.CoupledMeanShiftRecursion.Form;
-import org.layerwise.analysis.recursion.SharedRecursion;
 import org.layerwise.core.ActivationCache;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
+import org.layerwise.core.ContributionException;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.RecursionAnalyzer;
@@ -21,6 +20,7 @@ import org.layerwise.core.Table;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.model.Forward;
 import org.layerwise.core.model.ModelConfig;
+import org.layerwise.core.model.RecursionResults;
 import org.layerwise.core.stats.Bootstrap;
 
 /**
@@ -62,7 +62,7 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
     }
 
     @Override
-    public AnalysisResult analyze(AnalysisContext ctx) {
+    public AnalysisResult analyze(AnalysisContext ctx) throws ContributionException {
         ModelConfig c = ctx.model().config();
         PromptBatch eval = ctx.evaluation();
         Settings s = ctx.settings();
@@ -81,7 +81,7 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
         }
         List<Series> series = new ArrayList<>(measure(NETWORK, c, eval, netStates, netPatterns));
         if (withRecursion) {
-            Forward.Result r = SharedRecursion.trajectories(ctx, Form.FULL);
+            Forward.Result r = ctx.require(RecursionResults.TRAJECTORIES);
             double[][] recStates = new double[layers + 1][];
             recStates[0] = eval.z;
             System.arraycopy(r.residPost(), 0, recStates, 1, layers);

@@ -11,6 +11,7 @@ import org.layerwise.analysis.recursion.CoupledMeanShiftRecursion.Form;
 import org.layerwise.core.ActivationCache;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
+import org.layerwise.core.ContributionException;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.RecursionAnalyzer;
@@ -72,7 +73,7 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
     }
 
     @Override
-    public AnalysisResult analyze(AnalysisContext ctx) {
+    public AnalysisResult analyze(AnalysisContext ctx) throws ContributionException {
         TransformerModel model = ctx.model();
         ModelConfig c = model.config();
         PromptBatch eval = ctx.evaluation();

@@ -14,7 +14,7 @@ import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.Headline;
 import org.layerwise.core.Role;
 import org.layerwise.io.Json;
-import org.layerwise.report.RunDirectory;
+import org.layerwise.runner.RunDirectory;
 
 /** A report's table of an analyzer's headlines comes from its declaration, a third party's as a built-in's. */
 class HeadlineTableTest {

@@ -17,10 +17,10 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.io.Csv;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.StudyReport;
 import org.layerwise.report.Verdict;
 import org.layerwise.report.internal.PaperA;
+import org.layerwise.runner.RunDirectory;
 
 /** report.html and figures/ from hand-written run directories: every result, real figure files, the plotted numbers. */
 class PaperAReportTest {

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
-import org.layerwise.report.RunDirectory;
+import org.layerwise.runner.RunDirectory;
 
 /** A learning-dynamics run directory written by hand with chosen numbers, for the paper B claims. */
 final class SyntheticDynamicsRun implements SyntheticStudy.Run {

@@ -10,7 +10,7 @@ import org.layerwise.core.Tensor;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
-import org.layerwise.report.RunDirectory;
+import org.layerwise.runner.RunDirectory;
 
 /** A softmax run with a loss curve and spectral-dynamics.csv written by hand: a plateau, a drop, the ranks chosen. */
 final class SyntheticEmergenceRun implements SyntheticStudy.Run {

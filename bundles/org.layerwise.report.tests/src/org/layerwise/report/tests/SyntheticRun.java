@@ -9,7 +9,7 @@ import java.util.Map;
 
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
-import org.layerwise.report.RunDirectory;
+import org.layerwise.runner.RunDirectory;
 
 /** A run directory written by hand with chosen numbers, so a test knows what every claim must say. */
 final class SyntheticRun implements SyntheticStudy.Run {

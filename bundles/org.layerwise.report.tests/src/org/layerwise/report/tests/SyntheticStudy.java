@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
+import org.layerwise.runner.RunDirectory;
 
 /** What the claims tests of every study share: hand-written runs on disk by role, and finding a claim. */
 final class SyntheticStudy {

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 import org.layerwise.core.Tensor;
 import org.layerwise.io.Csv;
-import org.layerwise.report.RunDirectory;
+import org.layerwise.runner.RunDirectory;
 
 /**
  * Where a softmax run's loss drops and what its weights' spectra do around it: the training loss
@@ -37,7 +37,7 @@ record Emergence(int window, double[] smoothed, double plateau, double last, int
             return Optional.empty();
         }
         Optional<Map<String, Tensor>> training = run.archive("training");
-        Optional<Csv.Table> table = run.table("spectral-dynamics");
+        Optional<Csv.Table> table = Optional.ofNullable(run.table("spectral-dynamics"));
         if (training.isEmpty() || !training.get().containsKey("loss") || table.isEmpty() || table.get().size() == 0) {
             return Optional.empty();
         }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.layerwise.io.Csv;
-import org.layerwise.report.RunDirectory;
+import org.layerwise.runner.RunDirectory;
 
 /** The learning-dynamics analyzer's tables as the paper B report reads them, exactly as the run wrote them. */
 final class LearningDynamics {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.layerwise.io.Csv;
-import org.layerwise.report.RunDirectory;
+import org.layerwise.runner.RunDirectory;
 
 /** The numbers a report needs, read from a run's tables exactly as the run wrote them. */
 final class Measures {
@@ -24,7 +24,7 @@ final class Measures {
     /** Each row of name.csv that the reader turns into a value (null skips the row); empty when the run wrote no such table. */
     static <T> List<T> rows(RunDirectory run, String name, RowReader<T> reader) throws IOException {
         List<T> out = new ArrayList<>();
-        Optional<Csv.Table> t = run.table(name);
+        Optional<Csv.Table> t = Optional.ofNullable(run.table(name));
         if (t.isPresent()) {
             for (int i = 0; i < t.get().size(); i++) {
                 T v = reader.read(t.get(), i);

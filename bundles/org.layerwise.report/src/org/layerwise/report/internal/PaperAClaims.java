@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Verdict;
 import org.layerwise.report.internal.Measures.Interval;
 import org.layerwise.report.internal.PaperAMeasures.LayerValue;
+import org.layerwise.runner.RunDirectory;
 
 /**
  * SCIENCE.md section 10, results 1-5, judged on the numbers in the run directories. Each
@@ -59,7 +59,7 @@ public final class PaperAClaims {
                 + "reaches the unconstrained model's accuracy (high >= that accuracy), both of the same depth";
         Optional<Interval> sym = acc(PaperA.SYMMETRIZED);
         Optional<Interval> unc = acc(PaperA.UNCONSTRAINED);
-        Optional<Double> chance = run(PaperA.SYMMETRIZED).flatMap(r -> r.metric("chance"));
+        Optional<Double> chance = run(PaperA.SYMMETRIZED).flatMap(r -> r.findMetric("chance"));
         if (sym.isEmpty() || unc.isEmpty() || chance.isEmpty()) {
             return Claim.notMeasured("1", statement, rule, "the model accuracy (baselines.csv) of the symmetrized and "
                     + "the unconstrained run");
@@ -89,15 +89,15 @@ public final class PaperAClaims {
         String rule = String.format(Locale.ROOT, "held when the symmetrized model's mean asymmetry ||M - R(M)||_F / ||M||_F over "
                 + "every Q and V is at most %.2f and at most %.2f times the unconstrained model's", NEAR_ZERO_ASYMMETRY,
                 ASYMMETRY_FRACTION);
-        Optional<Double> sym = run(PaperA.SYMMETRIZED).flatMap(r -> r.metric("asymmetry"));
-        Optional<Double> unc = run(PaperA.UNCONSTRAINED).flatMap(r -> r.metric("asymmetry"));
+        Optional<Double> sym = run(PaperA.SYMMETRIZED).flatMap(r -> r.findMetric("asymmetry"));
+        Optional<Double> unc = run(PaperA.UNCONSTRAINED).flatMap(r -> r.findMetric("asymmetry"));
         if (sym.isEmpty() || unc.isEmpty()) {
             return Claim.notMeasured("2", statement, rule, "the asymmetry (metrics.json) of the symmetrized and the unconstrained run");
         }
         String measured = String.format(Locale.ROOT, "mean asymmetry: symmetrized %s, unconstrained %s (ratio %s); "
                 + "equivariance error %s and %s", Text.num(sym.get()), Text.num(unc.get()), Text.num(sym.get() / unc.get()),
-                Text.num(run(PaperA.SYMMETRIZED).flatMap(r -> r.metric("equivariance_error")).orElse(Double.NaN)),
-                Text.num(run(PaperA.UNCONSTRAINED).flatMap(r -> r.metric("equivariance_error")).orElse(Double.NaN)));
+                Text.num(run(PaperA.SYMMETRIZED).flatMap(r -> r.findMetric("equivariance_error")).orElse(Double.NaN)),
+                Text.num(run(PaperA.UNCONSTRAINED).flatMap(r -> r.findMetric("equivariance_error")).orElse(Double.NaN)));
         boolean held = sym.get() <= NEAR_ZERO_ASYMMETRY && sym.get() <= ASYMMETRY_FRACTION * unc.get();
         return new Claim("2", statement, measured, rule, held ? Verdict.HELD : Verdict.NOT_HELD);
     }

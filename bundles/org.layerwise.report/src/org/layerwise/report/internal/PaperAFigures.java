@@ -27,10 +27,10 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.layerwise.core.Tensor;
-import org.layerwise.report.RunDirectory;
-import org.layerwise.report.internal.PaperAMeasures.Coefficients;
 import org.layerwise.report.internal.Measures.Interval;
+import org.layerwise.report.internal.PaperAMeasures.Coefficients;
 import org.layerwise.report.internal.PaperAMeasures.LayerValue;
+import org.layerwise.runner.RunDirectory;
 
 /** The figures of the paper A report, each from the numbers of the run directories. */
 final class PaperAFigures {
@@ -71,7 +71,7 @@ final class PaperAFigures {
         if (roles.isEmpty()) {
             return Optional.empty();
         }
-        double chance = runs.get(roles.get(0)).metric("chance").orElse(Double.NaN);
+        double chance = runs.get(roles.get(0)).findMetric("chance").orElse(Double.NaN);
         for (int m = 0; m < METHODS.size(); m++) {
             YIntervalSeries s = new YIntervalSeries(METHOD_NAMES.get(m));
             for (int i = 0; i < roles.size(); i++) {
@@ -104,7 +104,7 @@ final class PaperAFigures {
 
     Optional<Figure> dynamics() throws IOException {
         RunDirectory run = runs.get(PaperA.SYMMETRIZED);
-        if (run == null || run.table("layer-dynamics").isEmpty()) {
+        if (run == null || run.table("layer-dynamics") == null) {
             return Optional.empty();
         }
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(Charts.layerAxis(Charts.STATE_LAYER));

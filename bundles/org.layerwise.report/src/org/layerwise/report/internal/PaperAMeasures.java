@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 import org.layerwise.io.Csv;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.internal.Measures.Interval;
+import org.layerwise.runner.RunDirectory;
 
 /** The tables paper A's claims and figures are about, read exactly as the runs wrote them. */
 final class PaperAMeasures {
@@ -29,7 +29,7 @@ final class PaperAMeasures {
 
     /** baselines.csv row of one method (model, soft_nn, ncm, logistic). */
     static Optional<Interval> accuracy(RunDirectory run, String method) throws IOException {
-        Optional<Csv.Table> t = run.table("baselines");
+        Optional<Csv.Table> t = Optional.ofNullable(run.table("baselines"));
         if (t.isEmpty()) {
             return Optional.empty();
         }

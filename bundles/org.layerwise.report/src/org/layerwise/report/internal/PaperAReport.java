@@ -12,11 +12,11 @@ import java.util.Map;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Study;
 import org.layerwise.report.StudyReport;
 import org.layerwise.report.internal.PaperAMeasures.Coefficients;
 import org.layerwise.report.internal.PaperAMeasures.LayerValue;
+import org.layerwise.runner.RunDirectory;
 
 /** report.html and figures/ for paper A: the claims first, then one section per result. */
 final class PaperAReport implements Study.Reporter {
@@ -89,7 +89,7 @@ final class PaperAReport implements Study.Reporter {
             for (String method : PaperAFigures.METHODS) {
                 row.add(PaperAMeasures.accuracy(r, method).map(Text::pctWithInterval).orElse("n/a"));
             }
-            row.add(Text.pct(r.metric("chance").orElse(Double.NaN)));
+            row.add(Text.pct(r.findMetric("chance").orElse(Double.NaN)));
             rows.add(row);
         }
         List<String> header = new ArrayList<>(List.of("run"));

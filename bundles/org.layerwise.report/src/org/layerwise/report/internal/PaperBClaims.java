@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Verdict;
 import org.layerwise.report.internal.LearningDynamics.Mode;
 import org.layerwise.report.internal.LearningDynamics.Point;
+import org.layerwise.runner.RunDirectory;
 
 /**
  * SCIENCE.md section 10, result 6 (Paper B), split in four claims and judged on the numbers in

@@ -14,9 +14,9 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.layerwise.core.Tensor;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.internal.LearningDynamics.Mode;
 import org.layerwise.report.internal.LearningDynamics.Point;
+import org.layerwise.runner.RunDirectory;
 
 /** The figures of the paper B report, each from the numbers of the run directories. */
 final class PaperBFigures {

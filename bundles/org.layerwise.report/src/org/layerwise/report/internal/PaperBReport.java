@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.Study;
 import org.layerwise.report.StudyReport;
 import org.layerwise.report.internal.LearningDynamics.Mode;
+import org.layerwise.runner.RunDirectory;
 
 /** report.html and figures/ for paper B: the claims first, then one section per claim. */
 final class PaperBReport implements Study.Reporter {

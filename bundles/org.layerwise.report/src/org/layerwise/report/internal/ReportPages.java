@@ -14,9 +14,9 @@ import org.layerwise.core.AtomicFiles;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.Headline;
 import org.layerwise.report.Claim;
-import org.layerwise.report.RunDirectory;
 import org.layerwise.report.StudyReport;
 import org.layerwise.report.Verdict;
+import org.layerwise.runner.RunDirectory;
 
 /** What every study's report.html shares: its figures on disk, the claims table and summary, a figure with its links. */
 final class ReportPages {
@@ -88,7 +88,7 @@ final class ReportPages {
             }
             String task = r.stage("task").map(s -> s.id() + " " + s.settings()).orElse("?");
             String enforcer = r.stage("enforcer").map(s -> s.id() + " " + s.settings()).orElse("none");
-            rows.add(List.of(role, r.id(), task, enforcer, training.apply(r), r.status(), Text.num(number(r.runJson().get("wall_seconds")))));
+            rows.add(List.of(role, r.id(), task, enforcer, training.apply(r), r.recordedStatus().name(), Text.num(number(r.run().get("wall_seconds")))));
         }
         page.table("Each role of the study, its run directory (beside this report) and what it ran",
                 List.of("role", "run directory", "task", "enforcer", "model and training", "status", "wall seconds"), rows);

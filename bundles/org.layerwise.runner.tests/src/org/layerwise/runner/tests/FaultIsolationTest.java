@@ -49,6 +49,7 @@ class FaultIsolationTest {
         RunResult r = run(List.of(TASK, BACKEND, stage(Role.ANALYZER, "test-throws", Map.of()),
                 stage(Role.ANALYZER, "test-out-of-memory", Map.of()), stage(Role.ANALYZER, "test-stack-overflow", Map.of()),
                 stage(Role.ANALYZER, "test-internal-error", Map.of()), stage(Role.ANALYZER, "test-undeclared", Map.of()),
+                stage(Role.ANALYZER, "test-nan", Map.of()), stage(Role.ANALYZER, "test-undefined", Map.of()),
                 stage(Role.ANALYZER, "weight-abstraction", Map.of())));
         assertEquals(RunStatus.PARTIAL, r.status());
         assertEquals(ExitCode.PARTIAL, r.exitCode());
@@ -60,13 +61,20 @@ class FaultIsolationTest {
         assertTrue(r.cause().contains("id 'test-internal-error': analyze failed: deliberate internal error"), r.cause());
         assertTrue(r.cause().contains("id 'test-undeclared': returned table 'surprise' that its plugin.xml does not declare"),
                 r.cause());
+        assertTrue(r.cause().contains("bundle org.layerwise.runner, extension point org.layerwise.core.recursionAnalyzers, "
+                + "id 'test-nan': scalar 'score' is NaN, but no <output kind=\"scalars\"> of its plugin.xml declares it undefined"),
+                r.cause());
+        assertTrue(!r.cause().contains("'coverage'") && !r.cause().contains("test-undefined"), "NaN where declared undefined is fine");
         assertTrue(Files.isRegularFile(r.directory().resolve("abstraction.csv")), "the healthy analyzer still wrote");
+        Map<?, ?> analyzers = (Map<?, ?>) Json.readMap(r.directory().resolve("metrics.json")).get("analyzers");
+        assertEquals(1.0, ((Number) ((Map<?, ?>) analyzers.get("test-undefined")).get("fine")).doubleValue());
+        assertTrue(analyzers.get("test-nan") == null, "nothing of the failed analyzer is recorded");
         assertTrue(Files.notExists(r.directory().resolve("surprise.csv")), "nothing undeclared is written");
         Map<String, Object> runJson = Json.readMap(r.directory().resolve("run.json"));
         assertEquals("PARTIAL", runJson.get("status"));
         // each failure with its bundle, version and the first lines of what it threw
         List<?> failures = (List<?>) runJson.get("failures");
-        assertEquals(5, failures.size(), String.valueOf(failures));
+        assertEquals(6, failures.size(), String.valueOf(failures));
         Map<?, ?> thrown = (Map<?, ?>) failures.get(0);
         assertEquals("test-throws", thrown.get("id"));
         assertEquals("org.layerwise.runner", thrown.get("bundle"));

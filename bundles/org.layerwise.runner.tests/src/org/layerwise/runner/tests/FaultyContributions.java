@@ -65,6 +65,22 @@ public final class FaultyContributions {
         }
     }
 
+    /** NaN for 'score', which its plugin.xml does not declare undefined. */
+    public static final class ReturnsNaN implements RecursionAnalyzer {
+        @Override
+        public AnalysisResult analyze(AnalysisContext context) {
+            return new AnalysisResult().scalar("fine", 1).scalar("coverage", Double.NaN).scalar("score", Double.NaN);
+        }
+    }
+
+    /** NaN only for 'coverage', which its plugin.xml declares undefined. */
+    public static final class DeclaredNaN implements RecursionAnalyzer {
+        @Override
+        public AnalysisResult analyze(AnalysisContext context) {
+            return new AnalysisResult().scalar("fine", 1).scalar("coverage", Double.NaN);
+        }
+    }
+
     public static final class ShortTask implements TaskGenerator {
         @Override
         public TaskSpec configure(Settings settings) {

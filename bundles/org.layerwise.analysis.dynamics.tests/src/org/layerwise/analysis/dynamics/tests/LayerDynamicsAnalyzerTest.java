@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.layerwise.analysis.dynamics.LayerDynamicsAnalyzer;
 import org.layerwise.analysis.dynamics.LayerMeasures;
 import org.layerwise.analysis.recursion.CoupledMeanShiftAnalyzer;
-import org.layerwise.analysis.recursion.CoupledMeanShiftRecursion.Form;
-import org.layerwise.analysis.recursion.SharedRecursion;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
 import org.layerwise.core.PromptBatch;
@@ -23,6 +21,7 @@ import org.layerwise.core.model.Forward;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.ModelConfig.Attention;
 import org.layerwise.core.model.ModelConfig.Keys;
+import org.layerwise.core.model.RecursionResults;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.stats.Bootstrap;
 import org.layerwise.testing.Fixtures;
@@ -44,7 +43,7 @@ class LayerDynamicsAnalyzerTest {
     }
 
     @Test
-    void on_a_commutant_model_network_and_recursion_rows_coincide_and_the_layout_is_tidy() {
+    void on_a_commutant_model_network_and_recursion_rows_coincide_and_the_layout_is_tidy() throws Exception {
         SplittableRandom rng = new SplittableRandom(17);
         int layers = 3;
         int heads = 2;
@@ -140,7 +139,7 @@ class LayerDynamicsAnalyzerTest {
     }
 
     @Test
-    void without_the_recursion_only_network_rows_are_written_and_keys_all_work() {
+    void without_the_recursion_only_network_rows_are_written_and_keys_all_work() throws Exception {
         SplittableRandom rng = new SplittableRandom(2);
         ModelConfig config = Fixtures.config(2, 1, Keys.ALL, Attention.SOFTMAX);
         TransformerModel model = Fixtures.generic(config, 0.5, rng);
@@ -158,7 +157,7 @@ class LayerDynamicsAnalyzerTest {
     }
 
     @Test
-    void after_the_coupled_mean_shift_analyzer_the_recursion_is_reused_and_the_results_are_those_of_a_lone_run() {
+    void after_the_coupled_mean_shift_analyzer_the_recursion_is_reused_and_the_results_are_those_of_a_lone_run() throws Exception {
         SplittableRandom rng = new SplittableRandom(8);
         ModelConfig config = Fixtures.config(2, 1, Keys.CONTEXT, Attention.SOFTMAX);
         TransformerModel model = Fixtures.generic(config, 0.5, rng);
@@ -168,9 +167,9 @@ class LayerDynamicsAnalyzerTest {
         AnalysisContext second = new AnalysisContext(alone.settings(), model, alone.task(), batch, first.cache(), Factors.BOTH,
                 alone.seed(), alone.monitor(), first.shared());
         new CoupledMeanShiftAnalyzer().analyze(first);
-        Forward.Result computed = SharedRecursion.trajectories(first, Form.FULL);
+        Forward.Result computed = first.require(RecursionResults.TRAJECTORIES);
         AnalysisResult shared = new LayerDynamicsAnalyzer().analyze(second);
-        assertTrue(computed == SharedRecursion.trajectories(second, Form.FULL), "one recursion run per run");
+        assertTrue(computed == second.require(RecursionResults.TRAJECTORIES), "one recursion run per run");
         assertEquals(new LayerDynamicsAnalyzer().analyze(alone).tables().get("layer-dynamics").rows(),
                 shared.tables().get("layer-dynamics").rows());
     }

@@ -29,7 +29,7 @@ class CoupledMeanShiftAnalyzerTest {
 
     private static final Map<String, Object> SETTINGS = Map.of("trajectories", true);
 
-    private static AnalysisResult analyze(TransformerModel model, PromptBatch batch, Factors enforced) {
+    private static AnalysisResult analyze(TransformerModel model, PromptBatch batch, Factors enforced) throws Exception {
         AnalysisResult r = new CoupledMeanShiftAnalyzer().analyze(Fixtures.context(model, batch, enforced, SETTINGS));
         for (var e : r.scalars().entrySet()) {
             assertFalse(Double.isInfinite(e.getValue()), "scalar " + e.getKey() + " is infinite");
@@ -43,7 +43,7 @@ class CoupledMeanShiftAnalyzerTest {
     }
 
     @Test
-    void on_a_commutant_model_the_full_recursion_agrees_everywhere_with_R2_one() {
+    void on_a_commutant_model_the_full_recursion_agrees_everywhere_with_R2_one() throws Exception {
         SplittableRandom rng = new SplittableRandom(21);
         for (Keys keys : Keys.values()) {
             ModelConfig config = Fixtures.config(3, 2, keys, Attention.SOFTMAX);
@@ -85,7 +85,7 @@ class CoupledMeanShiftAnalyzerTest {
     }
 
     @Test
-    void when_the_dropped_scalars_are_zero_the_reduced_form_is_exact_and_drops_nothing() {
+    void when_the_dropped_scalars_are_zero_the_reduced_form_is_exact_and_drops_nothing() throws Exception {
         SplittableRandom rng = new SplittableRandom(8);
         ModelConfig config = Fixtures.config(2, 1, Keys.CONTEXT, Attention.SOFTMAX);
         double[][] qk = new double[2][];
@@ -117,7 +117,7 @@ class CoupledMeanShiftAnalyzerTest {
     }
 
     @Test
-    void a_dropped_term_that_is_constant_over_the_keys_has_a_raw_share_but_no_centered_share() {
+    void a_dropped_term_that_is_constant_over_the_keys_has_a_raw_share_but_no_centered_share() throws Exception {
         // e sy_i sy_j with one-hot context labels and no label mixing (g' = e' = 0): every context key
         // has the same sy at every layer, so the term shifts each query's scores by a constant.
         SplittableRandom rng = new SplittableRandom(12);
@@ -150,7 +150,7 @@ class CoupledMeanShiftAnalyzerTest {
     }
 
     @Test
-    void on_a_generic_model_the_fidelity_is_below_one_and_one_enforced_factor_is_reported() {
+    void on_a_generic_model_the_fidelity_is_below_one_and_one_enforced_factor_is_reported() throws Exception {
         SplittableRandom rng = new SplittableRandom(4);
         ModelConfig config = Fixtures.config(3, 1, Keys.CONTEXT, Attention.SOFTMAX);
         TransformerModel model = Fixtures.generic(config, 0.6, rng);
@@ -168,7 +168,7 @@ class CoupledMeanShiftAnalyzerTest {
     }
 
     @Test
-    void the_R2_convention_is_about_the_grand_mean() {
+    void the_R2_convention_is_about_the_grand_mean() throws Exception {
         double[] reference = {1, 2, 3, 4};
         assertEquals(1.0, CoupledMeanShiftAnalyzer.r2(reference, reference.clone()), 0.0);
         // SS_tot = 5 about the mean 2.5; SS_res = 1.
