@@ -155,6 +155,39 @@ class PrincipalAxesTest {
     }
 
     @Test
+    void every_axis_of_any_cloud_has_its_largest_component_positive() {
+        for (int seed = 0; seed < 40; seed++) {
+            int dim = 2 + seed % 7;
+            double[][] q = rotation(dim, 100 + seed);
+            double[] sd = new double[dim];
+            for (int j = 0; j < dim; j++) {
+                sd[j] = dim - j;
+            }
+            double[][] latent = gaussian(200, new double[dim], sd, seed);
+            double[][] points = new double[latent.length][dim];
+            for (int i = 0; i < latent.length; i++) {
+                for (int c = 0; c < dim; c++) {
+                    for (int j = 0; j < dim; j++) {
+                        points[i][j] += latent[i][c] * q[c][j];
+                    }
+                }
+            }
+            PrincipalAxes pca = PrincipalAxes.fit(points, dim);
+            for (int a = 0; a < dim; a++) {
+                double[] axis = pca.axis(a);
+                int largest = 0;
+                for (int j = 1; j < dim; j++) {
+                    largest = Math.abs(axis[j]) > Math.abs(axis[largest]) ? j : largest;
+                }
+                assertTrue(axis[largest] > 0, "seed " + seed + ", axis " + a + ": " + java.util.Arrays.toString(axis));
+                if (a > 0) {
+                    assertTrue(pca.variance(a) <= pca.variance(a - 1), "seed " + seed + ": decreasing variance");
+                }
+            }
+        }
+    }
+
+    @Test
     void a_single_coordinate_or_no_point_is_refused() {
         assertThrows(IllegalArgumentException.class, () -> PrincipalAxes.fit(new double[][] {{1}, {2}}));
         assertThrows(IllegalArgumentException.class, () -> PrincipalAxes.fit(new double[0][]));
