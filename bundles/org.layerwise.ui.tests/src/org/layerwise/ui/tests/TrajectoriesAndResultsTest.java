@@ -25,17 +25,18 @@ import org.junit.jupiter.api.Test;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
 import org.layerwise.core.Tensor;
+import org.layerwise.core.stats.PrincipalAxes;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
+import org.layerwise.report.Studies;
 import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.ResultsPanel;
 import org.layerwise.ui.results.SummaryPanel;
-import org.layerwise.ui.results.TokenProjection;
-import org.layerwise.ui.results.TrajectoriesPanel;
+import org.layerwise.analysis.recursion.ui.TrajectoriesPanel;
 
 /**
  * The Trajectories and Results views on one completed run (with the recursion's states and a
@@ -106,7 +107,7 @@ class TrajectoriesAndResultsTest extends CompletedRunTest {
                 }
             }
         }
-        TokenProjection basis = panel.projection();
+        PrincipalAxes basis = panel.projection();
         assertArrayEquals(mean, basis.centre(), 1e-9, "the centre is the mean of the pooled states");
         double[] u = basis.axis(0);
         double[] v = basis.axis(1);
@@ -203,6 +204,44 @@ class TrajectoriesAndResultsTest extends CompletedRunTest {
         panel.recursionCombo().notifyListeners(SWT.Selection, new Event());
         Ui.flush();
         assertTrue(panel.chart().series().stream().noneMatch(s -> s.id().startsWith("recursion.")), "none: no overlay");
+    }
+
+    @Test
+    void theReportsTokenTrajectoriesAndTheWorkbenchProjectOnTheSameAxes() throws Exception {
+        // Paper A's report draws prompt 0's feature blocks on the principal axes of the network's states;
+        // Trajectories with "PCA of" = feature block x fits the same points: one PCA, so the same numbers.
+        Path out = Files.createTempDirectory("layerwise-report");
+        try {
+            Studies.named("paper-a").orElseThrow().reporter().write(out,
+                    Map.of("symmetrized", org.layerwise.report.RunDirectory.open(run)), true);
+            Csv.Table figure = Csv.read(out.resolve("figures/token-trajectories.csv"));
+
+            shell = Ui.shell("Trajectories, feature block x");
+            TrajectoriesPanel panel = new TrajectoriesPanel(shell);
+            shell.open();
+            panel.show(run);
+            panel.coordinatesCombo().select(TrajectoriesPanel.Coordinates.FEATURES.ordinal());
+            panel.coordinatesCombo().notifyListeners(SWT.Selection, new Event());
+            Ui.flush();
+            assertEquals(0, panel.promptSpinner().getSelection());
+            int rows = 0;
+            for (int r = 0; r < figure.size(); r++) {
+                if (!figure.get(r, "source").equals("network")) {
+                    continue;
+                }
+                double[] shown = panel.projected(0, Integer.parseInt(figure.get(r, "layer")))[Integer.parseInt(figure.get(r, "token"))];
+                double[] drawn = {Double.parseDouble(figure.get(r, "pc1")), Double.parseDouble(figure.get(r, "pc2"))};
+                assertArrayEquals(drawn, shown, 1e-12 * (1 + Math.abs(drawn[0]) + Math.abs(drawn[1])), "row " + r + " of the figure's data");
+                rows++;
+            }
+            assertEquals((layers + 1) * (int) eval.get("Z").dim(1), rows, "every token at every layer");
+        } finally {
+            try (Stream<Path> files = Files.walk(out)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.layerwise.ui.results;
+package org.layerwise.analysis.ui;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,6 +30,8 @@ import org.layerwise.io.model.ModelFiles;
 import org.layerwise.runner.RunDirectory;
 import org.layerwise.ui.charts.ChartExportMenu;
 import org.layerwise.ui.charts.HeatmapChart;
+import org.layerwise.ui.results.Focus;
+import org.layerwise.ui.results.RunPanel;
 
 /**
  * Weight Abstraction (SCIENCE.md section 5): abstraction.csv as a table, one row per block,

@@ -1,4 +1,4 @@
-package org.layerwise.ui.results;
+package org.layerwise.analysis.dynamics.ui;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -19,6 +19,9 @@ import org.layerwise.ui.charts.ChartExportMenu;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Palette;
 import org.layerwise.ui.charts.Series;
+import org.layerwise.ui.results.Focus;
+import org.layerwise.ui.results.FocusLinks;
+import org.layerwise.ui.results.RunPanel;
 
 /**
  * Layer Dynamics (layer-dynamics.csv): one measure across layers, the network solid and the

@@ -1,4 +1,4 @@
-package org.layerwise.ui.results;
+package org.layerwise.analysis.recursion.ui;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,6 +18,9 @@ import org.layerwise.ui.charts.ChartExportMenu;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Palette;
 import org.layerwise.ui.charts.Series;
+import org.layerwise.ui.results.Focus;
+import org.layerwise.ui.results.FocusLinks;
+import org.layerwise.ui.results.RunPanel;
 
 /**
  * Recursion (coupled-mean-shift analyzer): the recursion's coefficients across blocks for one

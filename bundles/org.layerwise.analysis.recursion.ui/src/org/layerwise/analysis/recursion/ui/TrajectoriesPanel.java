@@ -1,4 +1,4 @@
-package org.layerwise.ui.results;
+package org.layerwise.analysis.recursion.ui;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +21,7 @@ import org.eclipse.swt.widgets.Scale;
 import org.eclipse.swt.widgets.Spinner;
 import org.layerwise.core.ActivationCache;
 import org.layerwise.core.Tensor;
+import org.layerwise.core.stats.PrincipalAxes;
 import org.layerwise.io.Npz;
 import org.layerwise.runner.RunDirectory;
 import org.layerwise.ui.charts.ChartExportMenu;
@@ -29,6 +30,8 @@ import org.layerwise.ui.charts.Palette;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.charts.Series.Marker;
 import org.layerwise.ui.charts.Series.Shape;
+import org.layerwise.ui.results.Focus;
+import org.layerwise.ui.results.RunPanel;
 
 /**
  * Trajectories: one evaluation prompt's tokens layer by layer (SCIENCE.md section 6: the same
@@ -83,7 +86,7 @@ public final class TrajectoriesPanel extends RunPanel {
     private int tokens;
     private int dim;
     private int classes;
-    private TokenProjection projection;
+    private PrincipalAxes projection;
 
     public TrajectoriesPanel(Composite parent) {
         super(parent);
@@ -182,7 +185,7 @@ public final class TrajectoriesPanel extends RunPanel {
     }
 
     /** The basis the current picture uses (null before a run is shown). */
-    public TokenProjection projection() {
+    public PrincipalAxes projection() {
         return projection;
     }
 
@@ -335,7 +338,7 @@ public final class TrajectoriesPanel extends RunPanel {
                 pooled.add(token(t, p, i));
             }
         }
-        projection = TokenProjection.fit(pooled.toArray(double[][]::new));
+        projection = PrincipalAxes.fit(pooled.toArray(double[][]::new));
         double[] lo = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
         double[] hi = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
         List<Tensor[]> sources = new ArrayList<>();

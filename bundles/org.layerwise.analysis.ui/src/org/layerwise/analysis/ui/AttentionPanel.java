@@ -1,4 +1,4 @@
-package org.layerwise.ui.results;
+package org.layerwise.analysis.ui;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +20,8 @@ import org.layerwise.io.Npz;
 import org.layerwise.runner.RunDirectory;
 import org.layerwise.ui.charts.ChartExportMenu;
 import org.layerwise.ui.charts.HeatmapChart;
+import org.layerwise.ui.results.Focus;
+import org.layerwise.ui.results.RunPanel;
 
 /**
  * Attention (eval.npz): for one evaluation prompt, block and head, the attention pattern

@@ -1,4 +1,4 @@
-package org.layerwise.ui.results;
+package org.layerwise.analysis.learning.ui;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +32,9 @@ import org.layerwise.ui.charts.ChartExportMenu;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Palette;
 import org.layerwise.ui.charts.Series;
+import org.layerwise.ui.results.Focus;
+import org.layerwise.ui.results.FocusLinks;
+import org.layerwise.ui.results.RunPanel;
 
 /**
  * Training Dynamics of a run that kept a checkpoint series (docs/checkpoint-series.md): (a) the
