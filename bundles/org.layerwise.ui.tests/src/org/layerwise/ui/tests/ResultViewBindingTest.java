@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.layerwise.analysis.dynamics.ui.LayerDynamicsPanel;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
 import org.layerwise.io.Csv;
+import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.ResultView;
 import org.layerwise.ui.results.ResultViewHost;
 import org.layerwise.ui.results.ResultViews;
@@ -167,6 +169,25 @@ class ResultViewBindingTest extends CompletedRunTest {
         // and the broken one does not stop the next run from showing either
         ResultViewHost.show(view("org.layerwise.ui.tests.probeNorm"), probe, run, registry);
         assertEquals(2, probe.shown());
+    }
+
+    @Test
+    void a_view_whose_focus_listener_throws_does_not_stop_the_others_following() {
+        List<Focus.State> heard = new ArrayList<>();
+        Focus.Listener broken = (state, source) -> {
+            throw new IllegalStateException("a broken view's listener");
+        };
+        Focus.Listener working = (state, source) -> heard.add(state);
+        Focus.add(broken);
+        Focus.add(working);
+        try {
+            Focus.layer(2, this);
+        } finally {
+            Focus.remove(broken);
+            Focus.remove(working);
+        }
+        assertEquals(List.of(new Focus.State(2, 0, 0, 0)), heard, "the listener after the broken one hears the change");
+        assertEquals(2, Focus.get().layer());
     }
 
     private static void assertProblem(Map<String, RunPanel> panels, String id, String cause) {

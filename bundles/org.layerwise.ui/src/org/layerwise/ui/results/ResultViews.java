@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.eclipse.core.runtime.IConfigurationElement;
 import org.eclipse.core.runtime.IExtensionRegistry;
@@ -28,6 +29,9 @@ public final class ResultViews {
     public static final String EXTENSION_POINT = "org.layerwise.ui.resultViews";
     private static final Set<String> KINDS = Set.of(ContributionDescriptor.Output.TABLE, ContributionDescriptor.Output.SCALARS,
             ContributionDescriptor.Output.TENSORS);
+
+    /** Problems logged already: the registry is read again by every view and menu, the log gets each once. */
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
     private final List<ResultView> views;
     private final List<String> problems;
@@ -64,7 +68,7 @@ public final class ResultViews {
                 problems.add(origin + ": " + ex.getMessage() + "; contribution skipped");
             }
         }
-        problems.forEach(p -> ILog.of(ResultViews.class).log(Status.warning(p)));
+        problems.stream().filter(LOGGED::add).forEach(p -> ILog.of(ResultViews.class).log(Status.warning(p)));
         List<ResultView> sorted = new ArrayList<>(byId.values());
         sorted.sort(Comparator.comparingInt(ResultView::order).thenComparing(ResultView::name));
         return new ResultViews(sorted, problems);
