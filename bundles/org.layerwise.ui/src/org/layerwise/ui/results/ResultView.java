@@ -109,12 +109,11 @@ public record ResultView(String id, String name, String description, String bund
         Constructor<? extends RunPanel> constructor = c.asSubclass(RunPanel.class).getConstructor(Composite.class);
         try {
             return constructor.newInstance(parent);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e.getCause() instanceof Error err ? rethrow(err) : e;
+        } catch (InvocationTargetException e) { // what the constructor threw, as it threw it
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e.getCause() instanceof Exception ex ? ex : e;
         }
-    }
-
-    private static Exception rethrow(Error e) {
-        throw e;
     }
 }
