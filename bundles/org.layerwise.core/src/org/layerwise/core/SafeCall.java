@@ -18,6 +18,23 @@ public final class SafeCall {
     }
 
     public static <T> T call(ContributionDescriptor who, String what, Callable<T> body) throws ContributionException {
+        Outcome<T> outcome = run(body);
+        if (outcome.failure() != null) {
+            throw new ContributionException(who, what + " failed: " + message(outcome.failure()), outcome.failure());
+        }
+        return outcome.value();
+    }
+
+    /** What a guarded call returned, or what it threw (then value is null). */
+    public record Outcome<T>(T value, Throwable failure) {
+    }
+
+    /**
+     * Runs contributed code under SafeRunner as {@link #call} does, for callers that report a
+     * failure themselves (a contribution to an extension point of another bundle): every
+     * Throwable but cancellation comes back in the outcome.
+     */
+    public static <T> Outcome<T> run(Callable<T> body) {
         Object[] result = new Object[1];
         Throwable[] failure = new Throwable[1];
         SafeRunner.run(new ISafeRunnable() {
@@ -39,17 +56,17 @@ public final class SafeCall {
                 failure[0] = e;
             }
         });
-        Throwable e = failure[0];
-        if (e instanceof OperationCanceledException oce) {
+        if (failure[0] instanceof OperationCanceledException oce) {
             throw oce;
-        }
-        if (e != null) {
-            String msg = e instanceof OutOfMemoryError oom ? OutOfMemory.explain(oom)
-                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new ContributionException(who, what + " failed: " + msg, e);
         }
         @SuppressWarnings("unchecked")
         T t = (T) result[0];
-        return t;
+        return new Outcome<>(failure[0] == null ? t : null, failure[0]);
+    }
+
+    /** A failure in a few words: its message, else its class; running out of heap explained. */
+    public static String message(Throwable e) {
+        return e instanceof OutOfMemoryError oom ? OutOfMemory.explain(oom)
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

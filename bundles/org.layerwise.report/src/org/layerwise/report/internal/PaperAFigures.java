@@ -27,6 +27,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.layerwise.core.Tensor;
+import org.layerwise.core.stats.PrincipalAxes;
 import org.layerwise.report.internal.Measures.Interval;
 import org.layerwise.report.internal.PaperAMeasures.Coefficients;
 import org.layerwise.report.internal.PaperAMeasures.LayerValue;
@@ -210,7 +211,7 @@ final class PaperAFigures {
         }
         List<double[]> pooled = new ArrayList<>();
         network.forEach(layer -> pooled.addAll(List.of(layer)));
-        Projection pca = Projection.fit(pooled.toArray(double[][]::new));
+        PrincipalAxes pca = PrincipalAxes.fit(pooled.toArray(double[][]::new));
 
         List<List<Object>> rows = new ArrayList<>();
         NumberAxis x = new NumberAxis("principal component 1 (features x)");

@@ -27,8 +27,8 @@ import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.results.Focus;
-import org.layerwise.ui.results.LayerDynamicsPanel;
-import org.layerwise.ui.results.RecursionPanel;
+import org.layerwise.analysis.dynamics.ui.LayerDynamicsPanel;
+import org.layerwise.analysis.recursion.ui.RecursionPanel;
 import org.layerwise.ui.results.SummaryPanel;
 
 /** The run views on one completed run: what they show is the run directory's numbers. */

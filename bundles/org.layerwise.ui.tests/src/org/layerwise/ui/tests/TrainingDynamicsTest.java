@@ -24,7 +24,7 @@ import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.results.Focus;
-import org.layerwise.ui.results.TrainingDynamicsPanel;
+import org.layerwise.analysis.learning.ui.TrainingDynamicsPanel;
 
 /**
  * The Training Dynamics view on Paper B's staged-learning run (examples/paper-b, run through the

@@ -25,17 +25,18 @@ import org.junit.jupiter.api.Test;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
 import org.layerwise.core.Tensor;
+import org.layerwise.core.stats.PrincipalAxes;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
+import org.layerwise.report.Studies;
 import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.LineChart;
 import org.layerwise.ui.charts.Series;
 import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.ResultsPanel;
 import org.layerwise.ui.results.SummaryPanel;
-import org.layerwise.ui.results.TokenProjection;
-import org.layerwise.ui.results.TrajectoriesPanel;
+import org.layerwise.analysis.recursion.ui.TrajectoriesPanel;
 
 /**
  * The Trajectories and Results views on one completed run (with the recursion's states and a
@@ -106,7 +107,7 @@ class TrajectoriesAndResultsTest extends CompletedRunTest {
                 }
             }
         }
-        TokenProjection basis = panel.projection();
+        PrincipalAxes basis = panel.projection();
         assertArrayEquals(mean, basis.centre(), 1e-9, "the centre is the mean of the pooled states");
         double[] u = basis.axis(0);
         double[] v = basis.axis(1);
@@ -203,6 +204,107 @@ class TrajectoriesAndResultsTest extends CompletedRunTest {
         panel.recursionCombo().notifyListeners(SWT.Selection, new Event());
         Ui.flush();
         assertTrue(panel.chart().series().stream().noneMatch(s -> s.id().startsWith("recursion.")), "none: no overlay");
+    }
+
+    @Test
+    void theReportsTokenTrajectoriesAndTheWorkbenchProjectOnTheSameAxes() throws Exception {
+        // Paper A's report draws prompt 0's feature blocks on the principal axes of the network's states;
+        // Trajectories with "PCA of" = feature block x fits the same points: one PCA, so the same numbers,
+        // on this run and on a copy whose two leading variances nearly tie (where an iterative fit that
+        // stops early, as the report's own did, turns its axes away from the exact ones).
+        assertSameAxesInReportAndView(run);
+        Path tied = copyRun("tied");
+        try {
+            nearlyTiedFeatures(tied);
+            assertSameAxesInReportAndView(tied);
+        } finally {
+            Ui.delete(tied);
+        }
+    }
+
+    private void assertSameAxesInReportAndView(Path dir) throws Exception {
+        Path out = Files.createTempDirectory("layerwise-report");
+        try {
+            Studies.named("paper-a").orElseThrow().reporter().write(out,
+                    Map.of("symmetrized", org.layerwise.runner.RunDirectory.open(dir)), true);
+            Csv.Table figure = Csv.read(out.resolve("figures/token-trajectories.csv"));
+
+            if (shell != null) {
+                shell.dispose();
+            }
+            shell = Ui.shell("Trajectories, feature block x");
+            TrajectoriesPanel panel = new TrajectoriesPanel(shell);
+            shell.open();
+            panel.show(dir);
+            panel.coordinatesCombo().select(TrajectoriesPanel.Coordinates.FEATURES.ordinal());
+            panel.coordinatesCombo().notifyListeners(SWT.Selection, new Event());
+            Ui.flush();
+            assertEquals(0, panel.promptSpinner().getSelection());
+            int rows = 0;
+            for (int r = 0; r < figure.size(); r++) {
+                if (!figure.get(r, "source").equals("network")) {
+                    continue;
+                }
+                double[] shown = panel.projected(0, Integer.parseInt(figure.get(r, "layer")))[Integer.parseInt(figure.get(r, "token"))];
+                double[] drawn = {Double.parseDouble(figure.get(r, "pc1")), Double.parseDouble(figure.get(r, "pc2"))};
+                assertArrayEquals(drawn, shown, 1e-9 * (1 + Math.abs(drawn[0]) + Math.abs(drawn[1])),
+                        dir.getFileName() + ", row " + r + " of the figure's data");
+                rows++;
+            }
+            assertEquals((layers + 1) * (int) eval.get("Z").dim(1), rows, "every token at every layer");
+        } finally {
+            try (Stream<Path> files = Files.walk(out)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Rewrites prompt 0's feature blocks in the copy's eval.npz, at every layer, as points on an
+     * ellipse in a random plane: sample variances 1/2 and 0.9995/2 along its axes, exactly.
+     */
+    private static void nearlyTiedFeatures(Path copy) throws Exception {
+        Map<String, Tensor> arrays = new LinkedHashMap<>(Npz.read(copy.resolve("eval.npz")));
+        int tokens = (int) eval.get("Z").dim(1);
+        int width = (int) eval.get("Z").dim(2);
+        int features = width - (int) eval.get("logits").dim(1);
+        java.util.Random rng = new java.util.Random(4);
+        double[] u = new double[features];
+        double[] v = new double[features];
+        for (int j = 0; j < features; j++) {
+            u[j] = rng.nextGaussian();
+            v[j] = rng.nextGaussian();
+        }
+        double uu = Math.sqrt(Arrays.stream(u).map(x -> x * x).sum());
+        double uv = 0;
+        for (int j = 0; j < features; j++) {
+            u[j] /= uu;
+            uv += u[j] * v[j];
+        }
+        for (int j = 0; j < features; j++) {
+            v[j] -= uv * u[j];
+        }
+        double vv = Math.sqrt(Arrays.stream(v).map(x -> x * x).sum());
+        int points = (layers + 1) * tokens;
+        for (int t = 0; t <= layers; t++) {
+            String name = t == 0 ? "Z" : "blocks." + (t - 1) + ".hook_resid_post";
+            Tensor old = arrays.get(name);
+            double[] all = old.toDoubles();
+            for (int i = 0; i < tokens; i++) {
+                double theta = 2 * Math.PI * (t * tokens + i) / points;
+                for (int j = 0; j < features; j++) {
+                    all[i * width + j] = Math.cos(theta) * u[j] + Math.sqrt(0.9995) * Math.sin(theta) * v[j] / vv;
+                }
+            }
+            float[] f = new float[all.length];
+            for (int k = 0; k < all.length; k++) {
+                f[k] = (float) all[k];
+            }
+            arrays.put(name, Tensor.of(f, old.shape()));
+        }
+        Npz.write(copy.resolve("eval.npz"), arrays);
     }
 
     @Test

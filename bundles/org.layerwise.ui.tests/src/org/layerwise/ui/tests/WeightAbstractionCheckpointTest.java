@@ -21,7 +21,7 @@ import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Safetensors;
 import org.layerwise.ui.results.Focus;
-import org.layerwise.ui.results.WeightAbstractionPanel;
+import org.layerwise.analysis.ui.WeightAbstractionPanel;
 
 /**
  * The Weight Abstraction view on a run that kept a checkpoint series (every:100 of 250 steps:

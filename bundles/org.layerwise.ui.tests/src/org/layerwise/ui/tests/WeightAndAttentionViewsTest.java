@@ -28,9 +28,9 @@ import org.layerwise.io.Npz;
 import org.layerwise.io.Safetensors;
 import org.layerwise.ui.charts.ChartExport;
 import org.layerwise.ui.charts.HeatmapChart;
-import org.layerwise.ui.results.AttentionPanel;
+import org.layerwise.analysis.ui.AttentionPanel;
 import org.layerwise.ui.results.Focus;
-import org.layerwise.ui.results.WeightAbstractionPanel;
+import org.layerwise.analysis.ui.WeightAbstractionPanel;
 
 /**
  * The Weight Abstraction and Attention views on one completed run with a factored model of

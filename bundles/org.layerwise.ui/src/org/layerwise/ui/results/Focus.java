@@ -3,6 +3,11 @@ package org.layerwise.ui.results;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.eclipse.core.runtime.ILog;
+import org.layerwise.core.SafeCall;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkUtil;
+
 /**
  * The layer, prompt, head and training step a researcher is looking at. Choosing one in any run view sets it
  * here and every other run view follows. Used on the display thread only.
@@ -54,7 +59,18 @@ public final class Focus {
             return;
         }
         current = state;
-        LISTENERS.forEach(l -> l.focusChanged(state, source));
+        for (Listener l : LISTENERS) {
+            // a contributed view's listener runs under SafeRunner: one that throws never stops the others following
+            SafeCall.Outcome<Object> heard = SafeCall.run(() -> {
+                l.focusChanged(state, source);
+                return null;
+            });
+            if (heard.failure() != null) {
+                Bundle b = FrameworkUtil.getBundle(l.getClass());
+                ILog.of(Focus.class).error("a Focus listener of " + (b == null ? l.getClass().getName() : "bundle " + b.getSymbolicName())
+                        + " failed: " + SafeCall.message(heard.failure()), heard.failure());
+            }
+        }
     }
 
     public static void layer(int layer, Object source) {

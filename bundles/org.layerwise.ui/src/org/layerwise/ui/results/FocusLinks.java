@@ -8,7 +8,7 @@ import org.layerwise.ui.charts.Series;
  * How a run view's charts take part in {@link Focus}: a click in a chart focuses the nearest
  * layer it shows, and every chart marks the focused layer with a vertical line.
  */
-final class FocusLinks {
+public final class FocusLinks {
 
     private FocusLinks() {
     }
@@ -17,7 +17,7 @@ final class FocusLinks {
      * The whole layer nearest to x (data coordinates) among those the chart shows: x rounded and
      * clamped to the chart's x range; -1 when it shows nothing.
      */
-    static int nearestLayer(LineChart chart, double x) {
+    public static int nearestLayer(LineChart chart, double x) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (Series s : chart.series()) {
@@ -36,7 +36,7 @@ final class FocusLinks {
     }
 
     /** Clicking in the chart sets Focus.layer (source: owner). */
-    static void clickSetsLayer(LineChart chart, Object owner) {
+    public static void clickSetsLayer(LineChart chart, Object owner) {
         chart.addClickListener(x -> {
             int layer = nearestLayer(chart, x);
             if (layer >= 0) {
@@ -46,7 +46,7 @@ final class FocusLinks {
     }
 
     /** Registers the listener with Focus for as long as the control lives. */
-    static void follow(Control owner, Focus.Listener listener) {
+    public static void follow(Control owner, Focus.Listener listener) {
         Focus.add(listener);
         owner.addDisposeListener(e -> Focus.remove(listener));
     }

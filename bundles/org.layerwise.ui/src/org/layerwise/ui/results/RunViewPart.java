@@ -21,7 +21,7 @@ public abstract class RunViewPart extends ViewPart {
     private RunPanel panel;
     private final ISelectionListener selection = (part, sel) -> {
         if (sel instanceof IStructuredSelection s && s.getFirstElement() instanceof Path p && RunDirectory.isRun(p)) {
-            panel.show(p);
+            show(p);
         }
     };
     private final RunEvents.Listener runs = new RunEvents.Listener() {
@@ -30,7 +30,7 @@ public abstract class RunViewPart extends ViewPart {
             if (result.status() == RunStatus.OK || result.status() == RunStatus.PARTIAL) {
                 panel.getDisplay().asyncExec(() -> {
                     if (!panel.isDisposed()) {
-                        panel.show(result.directory());
+                        show(result.directory());
                     }
                 });
             }
@@ -39,6 +39,11 @@ public abstract class RunViewPart extends ViewPart {
 
     /** The panel that shows one run. */
     protected abstract RunPanel createPanel(Composite parent);
+
+    /** Shows the run in dir: the panel's own {@link RunPanel#show(Path)} unless a subclass guards it. */
+    protected void show(Path dir) {
+        panel.show(dir);
+    }
 
     /** The panel this view shows its run in (null before the view's controls exist). */
     public RunPanel panel() {

@@ -54,6 +54,9 @@ import org.layerwise.ui.explorer.ExplorerView;
 import org.layerwise.ui.handlers.ResumeRunHandler;
 import org.layerwise.ui.editor.PipelineDocument;
 import org.layerwise.ui.editor.PipelineEditorInput;
+import org.layerwise.ui.results.ResultView;
+import org.layerwise.ui.results.ResultViewPart;
+import org.layerwise.ui.results.ResultViews;
 import org.layerwise.ui.results.RunViewPart;
 import org.layerwise.ui.results.SummaryView;
 import org.layerwise.ui.runs.RunEvents;
@@ -61,8 +64,9 @@ import org.layerwise.ui.runs.RunPipelineJob;
 
 /**
  * The real workbench window with the product's advisors: the Layerwise perspective opens
- * first, every Layerwise view registered in plugin.xml is in its layout and opens without an
- * error part, the quickstart pipeline opens in the pipeline editor, the Run command is enabled
+ * first, every Layerwise view registered in plugin.xml and every run view the companion bundles
+ * contribute to org.layerwise.ui.resultViews is in its layout and opens without an error part (the
+ * latter also under Window > Run Views), the quickstart pipeline opens in the pipeline editor, the Run command is enabled
  * for it and runs it (shortened) as a Job whose finished run every run view then shows; a killed
  * copy of that run shows as INTERRUPTED with Resume Run enabled in its context menu. What
  * the window showed is carried out of the UI thread and asserted after the workbench closed.
@@ -78,6 +82,10 @@ class WorkbenchWindowTest {
         final List<String> layerwiseViews = new ArrayList<>();
         final List<String> missingFromLayout = new ArrayList<>();
         final Map<String, String> partClasses = new LinkedHashMap<>();
+        /** Each contributed run view (org.layerwise.ui.resultViews): its panel's class, or "missing from the layout". */
+        final Map<String, String> resultViews = new LinkedHashMap<>();
+        final Map<String, String> resultViewTitles = new LinkedHashMap<>();
+        List<String> runViewsMenu = List.of();
         String editorClass;
         String editorTitle;
         boolean editorDirty = true;
@@ -120,13 +128,27 @@ class WorkbenchWindowTest {
         assertEquals(PlatformUI.RETURN_OK, code);
         assertEquals(LayerwisePerspective.ID, seen.perspective, "the Layerwise perspective opens first");
         assertTrue(seen.windowTitle != null && seen.windowTitle.contains("Layerwise"), "window title: " + seen.windowTitle);
-        assertTrue(seen.layerwiseViews.size() >= 5, "views registered: " + seen.layerwiseViews);
+        assertEquals(java.util.Set.of("org.layerwise.ui.explorer", "org.layerwise.ui.trainingView", "org.layerwise.ui.summaryView",
+                "org.layerwise.ui.resultsView"), java.util.Set.copyOf(seen.layerwiseViews), "org.layerwise.ui's own views");
         assertTrue(seen.missingFromLayout.isEmpty(), "views the perspective does not lay out: " + seen.missingFromLayout);
         seen.partClasses.forEach((id, cls) -> {
             assertFalse(cls.contains("ErrorViewPart"), id + " failed to open: " + cls);
             assertTrue(cls.startsWith("org.layerwise.ui"), id + " is a Layerwise view: " + cls);
         });
         assertEquals(seen.layerwiseViews, List.copyOf(seen.partClasses.keySet()), "every view opened");
+        // the analyzer-specific views come from the companion bundles, through org.layerwise.ui.resultViews
+        Map<String, String> companions = Map.of(
+                "org.layerwise.analysis.learning.ui.trainingDynamics", "org.layerwise.analysis.learning.ui.TrainingDynamicsPanel",
+                "org.layerwise.analysis.dynamics.ui.layerDynamics", "org.layerwise.analysis.dynamics.ui.LayerDynamicsPanel",
+                "org.layerwise.analysis.recursion.ui.recursion", "org.layerwise.analysis.recursion.ui.RecursionPanel",
+                "org.layerwise.analysis.ui.weightAbstraction", "org.layerwise.analysis.ui.WeightAbstractionPanel",
+                "org.layerwise.analysis.ui.attention", "org.layerwise.analysis.ui.AttentionPanel",
+                "org.layerwise.analysis.recursion.ui.trajectories", "org.layerwise.analysis.recursion.ui.TrajectoriesPanel");
+        assertEquals(companions, seen.resultViews, "every contributed run view is in the layout and opens its panel");
+        assertEquals(List.of("Training Dynamics", "Layer Dynamics", "Recursion", "Weight Abstraction", "Attention", "Trajectories"),
+                List.copyOf(seen.resultViewTitles.values()), "tab labels, by declared order");
+        assertTrue(seen.runViewsMenu.containsAll(List.of("Summary", "Results", "Training", "Training Dynamics", "Layer Dynamics",
+                "Recursion", "Weight Abstraction", "Attention", "Trajectories")), "Window > Run Views: " + seen.runViewsMenu);
         assertEquals(PipelineEditor.class.getName(), seen.editorClass);
         assertEquals("quickstart.layerwise", seen.editorTitle);
         assertFalse(seen.editorDirty, "a pipeline just opened is not dirty");
@@ -202,8 +224,33 @@ class WorkbenchWindowTest {
             Command run = workbench.getService(ICommandService.class).getCommand("org.layerwise.ui.runPipeline");
             settle();
             seen.runEnabledWithoutEditor = run.isEnabled();
+            for (ResultView v : ResultViews.load().views()) {
+                IViewReference ref = page.findViewReference(ResultViewPart.ID, v.id());
+                IViewPart part = ref == null ? null : page.showView(ResultViewPart.ID, v.id(), IWorkbenchPage.VIEW_ACTIVATE);
+                settle();
+                seen.resultViews.put(v.id(), ref == null ? "missing from the layout"
+                        : part instanceof ResultViewPart r && r.panel() != null ? r.panel().getClass().getName() : String.valueOf(part));
+                seen.resultViewTitles.put(v.id(), part == null ? null : part.getTitle());
+            }
+            for (MenuItem item : shell.getMenuBar().getItems()) {
+                if (item.getText().replace("&", "").equals("Window")) {
+                    Menu windowMenu = item.getMenu();
+                    windowMenu.notifyListeners(SWT.Show, new Event()); // fills the menu as opening it does
+                    settle();
+                    List<String> labels = new ArrayList<>();
+                    for (MenuItem sub : windowMenu.getItems()) {
+                        labels.add(sub.getText());
+                        if (sub.getText().replace("&", "").equals("Run Views") && sub.getMenu() != null) {
+                            labels = List.copyOf(items(sub.getMenu()).keySet());
+                            break;
+                        }
+                    }
+                    seen.runViewsMenu = labels;
+                    windowMenu.notifyListeners(SWT.Hide, new Event());
+                }
+            }
             for (IViewDescriptor d : workbench.getViewRegistry().getViews()) {
-                if (!d.getId().startsWith(VIEWS)) {
+                if (!d.getId().startsWith(VIEWS) || d.getId().equals(ResultViewPart.ID)) {
                     continue;
                 }
                 seen.layerwiseViews.add(d.getId());
@@ -254,7 +301,7 @@ class WorkbenchWindowTest {
             settle();
             for (IViewReference ref : page.getViewReferences()) {
                 if (ref.getPart(false) instanceof RunViewPart v && v.panel() != null) {
-                    seen.headings.put(ref.getId(), v.panel().heading());
+                    seen.headings.put(ref.getSecondaryId() == null ? ref.getId() : ref.getSecondaryId(), v.panel().heading());
                 }
             }
             page.showView(SummaryView.ID);
@@ -262,6 +309,10 @@ class WorkbenchWindowTest {
             for (String id : seen.layerwiseViews) { // each view on the finished run, as the window shows it
                 page.showView(id);
                 screenshot(shell, "workbench-window-" + id.substring(VIEWS.length()));
+            }
+            for (ResultView v : ResultViews.load().views()) {
+                page.showView(ResultViewPart.ID, v.id(), IWorkbenchPage.VIEW_ACTIVATE);
+                screenshot(shell, "workbench-window-" + v.id());
             }
             if (seen.result != null) {
                 resume(workbench, page, shell, seen.result.directory());
