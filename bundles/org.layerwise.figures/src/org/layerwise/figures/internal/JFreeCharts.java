@@ -32,6 +32,7 @@ import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.text.TextUtils;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.YIntervalSeries;
@@ -51,6 +52,11 @@ public final class JFreeCharts {
 
     static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);
     static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+
+    static {
+        // Rotated labels (y axes, colour bars) as text, not as glyph outlines: an SVG reader can find them.
+        TextUtils.setUseDrawRotatedStringWorkaround(false);
+    }
 
     private JFreeCharts() {
     }
@@ -173,10 +179,7 @@ public final class JFreeCharts {
         if (!a.categories().isEmpty()) {
             v = new SymbolAxis(a.label(), a.categories().toArray(String[]::new));
         } else if (a.scale() == XYChart.Scale.LOG) {
-            LogAxis log = new LogAxis(a.label());
-            log.setBase(10);
-            log.setNumberFormatOverride(new DecimalTicks());
-            v = log;
+            v = new DecimalLogAxis(a.label());
         } else {
             NumberAxis n = new NumberAxis(a.label());
             n.setAutoRangeIncludesZero(a.includesZero());
@@ -243,6 +246,35 @@ public final class JFreeCharts {
         @Override
         public String toString() {
             return label;
+        }
+    }
+
+    /**
+     * A log10 axis labelled at powers of ten in plain text (LogAxis draws its labels as attributed
+     * strings, which JFreeSVG writes as glyph outlines).
+     */
+    static final class DecimalLogAxis extends LogAxis {
+        private static final long serialVersionUID = 1L;
+        private static final DecimalTicks FORMAT = new DecimalTicks();
+
+        DecimalLogAxis(String label) {
+            super(label);
+            setBase(10);
+            setNumberFormatOverride(FORMAT);
+            setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // major ticks at powers of ten only
+        }
+
+        @Override
+        @SuppressWarnings({"rawtypes", "unchecked"})
+        public List refreshTicks(java.awt.Graphics2D g2, org.jfree.chart.axis.AxisState state, Rectangle2D dataArea, RectangleEdge edge) {
+            List<org.jfree.chart.axis.Tick> plain = new java.util.ArrayList<>();
+            for (Object o : super.refreshTicks(g2, state, dataArea, edge)) {
+                org.jfree.chart.axis.ValueTick t = (org.jfree.chart.axis.ValueTick) o;
+                String text = t.getTickType() == org.jfree.chart.axis.TickType.MAJOR ? FORMAT.format(t.getValue()) : "";
+                plain.add(new org.jfree.chart.axis.NumberTick(t.getTickType(), t.getValue(), text, t.getTextAnchor(), t.getRotationAnchor(),
+                        t.getAngle()));
+            }
+            return plain;
         }
     }
 
