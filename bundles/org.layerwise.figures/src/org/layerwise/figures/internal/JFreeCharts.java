@@ -153,6 +153,9 @@ public final class JFreeCharts {
             if (!m.label().isEmpty()) {
                 v.setLabel(m.label());
                 v.setLabelFont(LABEL);
+                v.setLabelBackgroundColor(new Color(255, 255, 255, 0));
+                v.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+                v.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
             }
             if (m.vertical()) {
                 plot.addDomainMarker(v);
