@@ -252,6 +252,21 @@ public final class JFreeCharts {
         }
     }
 
+    /** Tick labels only: a whole number formats as its double, nothing is parsed back. */
+    abstract static class TickLabels extends NumberFormat {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public StringBuffer format(long v, StringBuffer to, FieldPosition pos) {
+            return format((double) v, to, pos);
+        }
+
+        @Override
+        public Number parse(String source, ParsePosition pos) {
+            return null;
+        }
+    }
+
     /**
      * A log10 axis labelled at powers of ten in plain text (LogAxis draws its labels as attributed
      * strings, which JFreeSVG writes as glyph outlines).
@@ -282,7 +297,7 @@ public final class JFreeCharts {
     }
 
     /** Log-axis tick labels as plain decimals (0.001, 100), far from 1 in scientific notation (1E-7, 1E+9). */
-    static final class DecimalTicks extends NumberFormat {
+    static final class DecimalTicks extends TickLabels {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -293,16 +308,6 @@ public final class JFreeCharts {
             java.math.BigDecimal d = new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", t)).stripTrailingZeros();
             int exponent = d.precision() - d.scale() - 1;
             return to.append(exponent >= -4 && exponent < 9 ? d.toPlainString() : d.toString());
-        }
-
-        @Override
-        public StringBuffer format(long v, StringBuffer to, FieldPosition pos) {
-            return format((double) v, to, pos);
-        }
-
-        @Override
-        public Number parse(String source, ParsePosition pos) {
-            return null;
         }
     }
 
@@ -403,7 +408,7 @@ public final class JFreeCharts {
     }
 
     /** The name of a whole-number tick inside the matrix, nothing elsewhere. */
-    static final class IndexNames extends NumberFormat {
+    static final class IndexNames extends TickLabels {
         private static final long serialVersionUID = 1L;
         private final int n;
         private final transient java.util.function.IntFunction<String> name;
@@ -420,16 +425,6 @@ public final class JFreeCharts {
                 to.append(name.apply((int) i));
             }
             return to;
-        }
-
-        @Override
-        public StringBuffer format(long v, StringBuffer to, FieldPosition pos) {
-            return format((double) v, to, pos);
-        }
-
-        @Override
-        public Number parse(String source, ParsePosition pos) {
-            return null;
         }
     }
 
