@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
+
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +17,8 @@ import org.layerwise.io.Csv;
 import org.layerwise.report.StudyReport;
 import org.layerwise.report.Verdict;
 import org.layerwise.report.internal.PaperB;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /** Paper B's report.html from hand-written run directories: a claim that fails is shown as failed, its figures are drawn. */
 class PaperBReportTest {
@@ -49,6 +54,27 @@ class PaperBReportTest {
             double expected = conserved.get(i, "step").equals("0") ? 0 : runs.get(conserved.get(i, "run")).drift;
             assertEquals(expected, Csv.parseDouble(conserved.get(i, "abs_c_minus_c0")), 1e-15, "row " + i);
         }
+        // The SVG draws one line per run and mode, each one path through its checkpoints after step 0 (a log axis shows no 0).
+        DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
+        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        NodeList groups = xml.newDocumentBuilder().parse(out.resolve("figures/conserved-quantity.svg").toFile()).getElementsByTagName("g");
+        Map<String, Integer> drawn = new TreeMap<>();
+        for (int i = 0; i < groups.getLength(); i++) {
+            Element g = (Element) groups.item(i);
+            if ("series-line".equals(g.getAttribute("class"))) {
+                assertEquals(1, g.getElementsByTagName("path").getLength(), g.getAttribute("data-series"));
+                String d = ((Element) g.getElementsByTagName("path").item(0)).getAttribute("d");
+                drawn.put(g.getAttribute("data-series"), d.split("[ML]", -1).length - 1);
+            }
+        }
+        Map<String, Integer> plotted = new TreeMap<>();
+        for (int i = 0; i < conserved.size(); i++) {
+            if (!conserved.get(i, "step").equals("0")) {
+                plotted.merge(conserved.get(i, "run") + ".mode." + conserved.get(i, "mode"), 1, Integer::sum);
+            }
+        }
+        assertEquals(8, plotted.size());
+        assertEquals(plotted, drawn);
     }
 
     @Test

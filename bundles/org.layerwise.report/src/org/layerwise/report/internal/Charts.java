@@ -1,112 +1,81 @@
 package org.layerwise.report.internal;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Paint;
-import java.awt.Shape;
+import java.util.ArrayList;
+import java.util.List;
 
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.ValueAxis;
-import org.jfree.chart.plot.CombinedDomainXYPlot;
-import org.jfree.chart.plot.DefaultDrawingSupplier;
-import org.jfree.chart.plot.Plot;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYErrorRenderer;
-import org.jfree.chart.renderer.xy.XYItemRenderer;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.title.TextTitle;
-import org.jfree.chart.ui.RectangleEdge;
-import org.jfree.data.xy.XYDataset;
+import org.layerwise.figures.Palette;
+import org.layerwise.figures.Rgb;
+import org.layerwise.figures.XYChart;
+import org.layerwise.figures.XYChart.Line;
+import org.layerwise.figures.XYChart.Series;
+import org.layerwise.figures.XYChart.Symbol;
 
-/** The report's chart style on top of JFreeChart: white plots, one palette, integer layer axes. */
+/** The report's chart style on the shared figure model: one palette, series i with colour i and symbol i, integer layer axes. */
 final class Charts {
-
-    /** Colour-blind-safe palette (Okabe and Ito). */
-    static final Color[] PALETTE = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
-            new Color(0xE69F00), new Color(0x56B4E9), new Color(0xF0E442), new Color(0x000000)};
-
-    static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 15);
-    static final Font LABEL = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
-
-    private Charts() {
-    }
-
-    static Paint color(int i) {
-        return PALETTE[i % PALETTE.length];
-    }
-
-    static JFreeChart chart(String title, Plot plot) {
-        JFreeChart c = new JFreeChart(title, TITLE, plot, true);
-        c.setBackgroundPaint(Color.WHITE);
-        c.setAntiAlias(true);
-        if (c.getLegend() != null) {
-            c.getLegend().setPosition(RectangleEdge.BOTTOM);
-            c.getLegend().setItemFont(LABEL);
-        }
-        return c;
-    }
-
-    static void subtitle(JFreeChart c, String text) {
-        c.addSubtitle(new TextTitle(text, LABEL));
-    }
-
-    static XYPlot plot(XYDataset data, ValueAxis x, String yLabel, XYItemRenderer renderer) {
-        NumberAxis y = new NumberAxis(yLabel);
-        y.setAutoRangeIncludesZero(false);
-        y.setLabelFont(LABEL);
-        XYPlot p = new XYPlot(data, x, y, renderer);
-        p.setBackgroundPaint(Color.WHITE);
-        p.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        p.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        return p;
-    }
 
     /** States after each layer: 0 is the input. */
     static final String STATE_LAYER = "layer (0 = input, t = after t attention layers)";
     /** The weights of each attention layer, 0-based. */
     static final String WEIGHT_LAYER = "attention layer (0-based)";
 
-    static NumberAxis layerAxis(String label) {
-        NumberAxis x = new NumberAxis(label);
-        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        x.setAutoRangeIncludesZero(true);
-        x.setLabelFont(LABEL);
-        return x;
+    static final Line LINE = Line.solid(1.5);
+    static final Line THICK = Line.solid(2);
+    static final Line DASHED = Line.dashed(1.5);
+
+    private Charts() {
     }
 
-    /** Points joined by lines, each with its interval as an error bar. */
-    static XYErrorRenderer intervals(boolean lines) {
-        XYErrorRenderer r = new XYErrorRenderer();
-        r.setDrawXError(false);
-        r.setDefaultLinesVisible(lines);
-        r.setDefaultShapesVisible(true);
-        r.setErrorStroke(new BasicStroke(1.2f));
-        r.setCapLength(6);
-        return r;
+    static Rgb color(int i) {
+        return Palette.categorical(i);
     }
 
-    static XYLineAndShapeRenderer lines() {
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
-        r.setDefaultStroke(new BasicStroke(1.5f));
-        r.setAutoPopulateSeriesStroke(false);
-        return r;
+    static XYChart.Axis layerAxis(String label) {
+        return XYChart.Axis.counting(label);
     }
 
-    private static final Shape[] SHAPES = DefaultDrawingSupplier.createStandardSeriesShapes();
+    static XYChart.Axis stepAxis(String label) {
+        return XYChart.Axis.log(label);
+    }
 
-    /** Series i gets colour i and shape i, the same in every subplot. */
-    static void colorSeries(XYItemRenderer r, int count) {
-        for (int i = 0; i < count; i++) {
-            r.setSeriesPaint(i, color(i));
-            r.setSeriesShape(i, SHAPES[i % SHAPES.length]);
+    /** The points of one series as they are found: (x, y) or (x, y, low, high). */
+    static final class Points {
+        private final List<double[]> points = new ArrayList<>();
+
+        void add(double x, double y) {
+            points.add(new double[] {x, y, y, y});
         }
-    }
 
-    /** One legend for subplots that all show the same series: the first subplot's. */
-    static void sharedLegend(CombinedDomainXYPlot combined) {
-        XYPlot first = combined.getSubplots().get(0);
-        combined.setFixedLegendItems(first.getLegendItems());
+        void add(double x, double y, double low, double high) {
+            points.add(new double[] {x, y, low, high});
+        }
+
+        boolean isEmpty() {
+            return points.isEmpty();
+        }
+
+        int size() {
+            return points.size();
+        }
+
+        private double[] column(int k) {
+            return points.stream().mapToDouble(p -> p[k]).toArray();
+        }
+
+        /** Joined by a line of width 1.5, symbol i at each point, colour i. */
+        Series lines(String id, String label, int i) {
+            return Series.line(id, label, column(0), column(1), color(i)).withLine(LINE).withSymbol(Symbol.cycle(i, 3));
+        }
+
+        /** A line without symbols. */
+        Series plain(String id, String label, Rgb colour, Line line) {
+            return Series.line(id, label, column(0), column(1), colour).withLine(line);
+        }
+
+        /** Symbol i at each point with its interval as an error bar, joined by a line or not. */
+        Series intervals(String id, String label, int i, boolean joined) {
+            Series s = Series.line(id, label, column(0), column(1), color(i)).withSymbol(Symbol.cycle(i, 3))
+                    .withIntervals(column(2), column(3));
+            return joined ? s.withLine(LINE) : s.withLine(null);
+        }
     }
 }

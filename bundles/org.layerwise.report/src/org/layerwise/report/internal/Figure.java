@@ -2,11 +2,10 @@ package org.layerwise.report.internal;
 
 import java.util.List;
 
-import org.jfree.chart.JFreeChart;
+import org.layerwise.figures.Chart;
 
 /** A chart and the tidy table of exactly the numbers it plots (written beside it as CSV). */
-record Figure(String name, String caption, JFreeChart chart, int width, int height, List<String> columns,
-        List<List<Object>> rows) {
+record Figure(String name, String caption, Chart chart, int width, int height, List<String> columns, List<List<Object>> rows) {
 
     Figure {
         columns = List.copyOf(columns);

@@ -1,33 +1,23 @@
 package org.layerwise.report.internal;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.geom.Ellipse2D;
-import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.LegendItem;
-import org.jfree.chart.LegendItemCollection;
-import org.jfree.chart.annotations.XYTextAnnotation;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.SymbolAxis;
-import org.jfree.chart.plot.CombinedDomainXYPlot;
-import org.jfree.chart.plot.ValueMarker;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYErrorRenderer;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.ui.TextAnchor;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
-import org.jfree.data.xy.YIntervalSeries;
-import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.stats.PrincipalAxes;
+import org.layerwise.figures.Rgb;
+import org.layerwise.figures.XYChart;
+import org.layerwise.figures.XYChart.Axis;
+import org.layerwise.figures.XYChart.Legend;
+import org.layerwise.figures.XYChart.Line;
+import org.layerwise.figures.XYChart.Marker;
+import org.layerwise.figures.XYChart.Note;
+import org.layerwise.figures.XYChart.Panel;
+import org.layerwise.figures.XYChart.Series;
+import org.layerwise.figures.XYChart.Symbol;
 import org.layerwise.report.internal.Measures.Interval;
 import org.layerwise.report.internal.PaperAMeasures.Coefficients;
 import org.layerwise.report.internal.PaperAMeasures.LayerValue;
@@ -61,7 +51,7 @@ final class PaperAFigures {
     }
 
     Optional<Figure> accuracy() throws IOException {
-        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        List<Series> data = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         List<String> roles = new ArrayList<>();
         for (String role : PaperA.ROLES) {
@@ -74,7 +64,7 @@ final class PaperAFigures {
         }
         double chance = runs.get(roles.get(0)).findMetric("chance").orElse(Double.NaN);
         for (int m = 0; m < METHODS.size(); m++) {
-            YIntervalSeries s = new YIntervalSeries(METHOD_NAMES.get(m));
+            Charts.Points s = new Charts.Points();
             for (int i = 0; i < roles.size(); i++) {
                 Optional<Interval> a = PaperAMeasures.accuracy(runs.get(roles.get(i)), METHODS.get(m));
                 if (a.isPresent()) {
@@ -83,20 +73,13 @@ final class PaperAFigures {
                     rows.add(List.of(roles.get(i), METHODS.get(m), v.mean(), v.low(), v.high()));
                 }
             }
-            data.addSeries(s);
+            data.add(s.intervals(METHODS.get(m), METHOD_NAMES.get(m), m, false));
         }
-        SymbolAxis x = new SymbolAxis("run", roles.toArray(String[]::new));
-        x.setLabelFont(Charts.LABEL);
-        XYErrorRenderer r = Charts.intervals(false);
-        Charts.colorSeries(r, METHODS.size());
-        XYPlot plot = Charts.plot(data, x, "accuracy on the evaluation prompts", r);
+        Panel plot = Panel.of(Axis.linear("accuracy on the evaluation prompts"), data);
         if (!Double.isNaN(chance)) {
-            ValueMarker m = new ValueMarker(chance, Color.GRAY, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f,
-                    new float[] {4f, 4f}, 0f));
-            m.setLabel("chance");
-            plot.addRangeMarker(m);
+            plot = plot.withMarker(Marker.atY(chance, Rgb.GREY, new Line(1, new double[] {4, 4}), "chance"));
         }
-        JFreeChart c = Charts.chart("Accuracy next to the baselines (result 1)", plot);
+        XYChart c = XYChart.of("Accuracy next to the baselines (result 1)", Axis.categories("run", roles), plot);
         return Optional.of(new Figure("accuracy-vs-baselines",
                 "Accuracy of each trained model and of the baselines on the same evaluation prompts, with bootstrap intervals "
                         + "(baselines.csv of each run); dashed: chance.",
@@ -108,13 +91,12 @@ final class PaperAFigures {
         if (run == null || run.table("layer-dynamics") == null) {
             return Optional.empty();
         }
-        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(Charts.layerAxis(Charts.STATE_LAYER));
-        combined.setGap(12);
+        List<Panel> panels = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         for (String[] d : DYNAMICS) {
-            YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+            List<Series> data = new ArrayList<>();
             for (String source : List.of("network", "recursion")) {
-                YIntervalSeries s = new YIntervalSeries(source);
+                Charts.Points s = new Charts.Points();
                 for (LayerValue v : PaperAMeasures.perLayer(run, source, d[0], d[1])) {
                     rows.add(List.of(PaperA.SYMMETRIZED, source, d[0], d[1], v.layer(), v.value().mean(), v.value().low(),
                             v.value().high()));
@@ -122,14 +104,12 @@ final class PaperAFigures {
                         s.add(v.layer() + ("recursion".equals(source) ? 0.06 : 0.0), v.value().mean(), v.value().low(), v.value().high());
                     }
                 }
-                data.addSeries(s);
+                data.add(s.intervals(source, source, data.size(), true));
             }
-            XYErrorRenderer r = Charts.intervals(true);
-            Charts.colorSeries(r, 2);
-            combined.add(Charts.plot(data, null, d[2], r));
+            panels.add(Panel.of(Axis.linear(d[2]), data));
         }
-        Charts.sharedLegend(combined);
-        JFreeChart c = Charts.chart("Separation and probe margins by layer, network and recursion (result 4)", combined);
+        XYChart c = new XYChart("Separation and probe margins by layer, network and recursion (result 4)", List.of(),
+                Charts.layerAxis(Charts.STATE_LAYER), panels, Legend.FIRST_PANEL);
         return Optional.of(new Figure("layer-dynamics",
                 "Symmetrized model: Fisher ratio of the context tokens' features, the probe's label margin and feature margin "
                         + "after each layer, mean over prompts with bootstrap intervals, for the network and for the full "
@@ -144,29 +124,29 @@ final class PaperAFigures {
             return Optional.empty();
         }
         boolean heads = coefficients.stream().anyMatch(k -> k.head() > 0);
-        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(Charts.layerAxis(Charts.WEIGHT_LAYER));
+        List<Panel> panels = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         for (String matrix : List.of("q", "v")) {
-            XYSeriesCollection data = new XYSeriesCollection();
+            List<Series> data = new ArrayList<>();
             for (int k = 0; k < PaperAMeasures.TWELVE.size(); k++) {
                 String name = PaperAMeasures.TWELVE.get(k);
                 if (!name.startsWith(matrix + "_")) {
                     continue;
                 }
-                java.util.Map<Integer, XYSeries> byHead = new java.util.TreeMap<>();
+                java.util.Map<Integer, Charts.Points> byHead = new java.util.TreeMap<>();
                 for (Coefficients co : coefficients) {
-                    String label = "q".equals(matrix) ? name.substring(2) : name.substring(2) + "'";
-                    XYSeries s = byHead.computeIfAbsent(co.head(), h -> new XYSeries(heads ? label + " head " + h : label));
-                    s.add(co.layer(), co.scalars()[k]);
+                    byHead.computeIfAbsent(co.head(), h -> new Charts.Points()).add(co.layer(), co.scalars()[k]);
                     rows.add(List.of(PaperA.SYMMETRIZED, co.layer(), co.head(), name, co.scalars()[k]));
                 }
-                byHead.values().forEach(data::addSeries);
+                String label = "q".equals(matrix) ? name.substring(2) : name.substring(2) + "'";
+                for (var h : byHead.entrySet()) {
+                    data.add(h.getValue().lines(name + "." + h.getKey(), heads ? label + " head " + h.getKey() : label, data.size()));
+                }
             }
-            XYLineAndShapeRenderer r = Charts.lines();
-            Charts.colorSeries(r, data.getSeriesCount());
-            combined.add(Charts.plot(data, null, "q".equals(matrix) ? "Q: a, b, f, g, c, e" : "V: a', b', f', g', c', e'", r));
+            panels.add(Panel.of(Axis.linear("q".equals(matrix) ? "Q: a, b, f, g, c, e" : "V: a', b', f', g', c', e'"), data));
         }
-        JFreeChart c = Charts.chart("The twelve scalars across layers (symmetrized model)", combined);
+        XYChart c = new XYChart("The twelve scalars across layers (symmetrized model)", List.of(), Charts.layerAxis(Charts.WEIGHT_LAYER),
+                panels, Legend.SERIES);
         return Optional.of(new Figure("twelve-scalars",
                 "The weight abstraction of the symmetrized model: (a, b, f, g, c, e) of Q and (a', b', f', g', c', e') of V at "
                         + "each layer (layer t = the t-th attention layer, 0-based), read through the Reynolds projection "
@@ -214,48 +194,36 @@ final class PaperAFigures {
         PrincipalAxes pca = PrincipalAxes.fit(pooled.toArray(double[][]::new));
 
         List<List<Object>> rows = new ArrayList<>();
-        NumberAxis x = new NumberAxis("principal component 1 (features x)");
-        x.setLabelFont(Charts.LABEL);
-        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(x);
-        combined.setGap(14);
+        List<Panel> panels = new ArrayList<>();
         for (String source : List.of("network", "recursion")) {
             List<double[][]> states = "network".equals(source) ? network : recursed;
-            XYSeriesCollection data = new XYSeriesCollection();
-            XYLineAndShapeRenderer r = Charts.lines();
-            r.setDefaultStroke(new BasicStroke(0.8f));
+            List<Series> data = new ArrayList<>();
+            List<Note> layerNumbers = new ArrayList<>();
             for (int t = 0; t < tokens; t++) {
                 boolean probe = t == contextSize;
                 long cls = probe ? labels[prompt] : context[prompt * contextSize + t];
-                XYSeries s = new XYSeries(source + " token " + t, false, true);
+                Charts.Points s = new Charts.Points();
                 for (int l = 0; l < states.size(); l++) {
                     double[] p = pca.apply(states.get(l)[t]);
                     s.add(p[0], p[1]);
                     rows.add(List.of(source, l, t, probe ? "probe" : "context", cls, p[0], p[1]));
+                    if (probe) {
+                        layerNumbers.add(new Note(p[0], p[1], " " + l));
+                    }
                 }
-                data.addSeries(s);
-                r.setSeriesPaint(t, probe ? Color.BLACK : cls < 0 ? Color.LIGHT_GRAY : Charts.color((int) cls));
-                r.setSeriesShape(t, probe ? new Rectangle2D.Double(-5, -5, 10, 10) : new Ellipse2D.Double(-2.5, -2.5, 5, 5));
-                if (probe) {
-                    r.setSeriesStroke(t, new BasicStroke(2f));
-                }
+                Rgb colour = probe ? Rgb.BLACK : cls < 0 ? new Rgb(192, 192, 192) : Charts.color((int) cls);
+                data.add(s.plain(source + ".token." + t, source + " token " + t, colour, probe ? Charts.THICK : Line.solid(0.8))
+                        .withSymbol(probe ? new Symbol(XYChart.Shape.SQUARE, 5) : new Symbol(XYChart.Shape.CIRCLE, 2.5)));
             }
-            XYPlot plot = Charts.plot(data, null, source + ": component 2", r);
-            XYSeries probe = data.getSeries(contextSize);
-            for (int l = 0; l < probe.getItemCount(); l++) {
-                XYTextAnnotation label = new XYTextAnnotation(" " + l, probe.getX(l).doubleValue(), probe.getY(l).doubleValue());
-                label.setTextAnchor(TextAnchor.BOTTOM_LEFT);
-                label.setFont(Charts.LABEL);
-                plot.addAnnotation(label);
-            }
-            combined.add(plot);
+            panels.add(Panel.of(Axis.linear(source + ": component 2"), data).withNotes(layerNumbers));
         }
-        LegendItemCollection legend = new LegendItemCollection();
+        List<XYChart.Entry> legend = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
-            legend.add(new LegendItem("class " + c, Charts.color(c)));
+            legend.add(new XYChart.Entry("class " + c, Charts.color(c)));
         }
-        legend.add(new LegendItem("probe (its true class " + labels[prompt] + ")", Color.BLACK));
-        combined.setFixedLegendItems(legend);
-        JFreeChart c = Charts.chart("Token trajectories across layers, network and recursion", combined);
+        legend.add(new XYChart.Entry("probe (its true class " + labels[prompt] + ")", Rgb.BLACK));
+        XYChart c = new XYChart("Token trajectories across layers, network and recursion", List.of(),
+                Axis.linear("principal component 1 (features x)"), panels, Legend.of(legend));
         return Optional.of(new Figure("token-trajectories",
                 "Evaluation prompt " + prompt + " of the symmetrized model: the feature block x of every context token "
                         + "(coloured by its label) and of the probe (black squares, numbered by layer), from the input (0) through each layer, "
@@ -282,12 +250,12 @@ final class PaperAFigures {
         roles.addAll(PaperA.VARIANTS);
         roles.removeIf(role -> !runs.containsKey(role));
         List<List<Object>> rows = new ArrayList<>();
-        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(Charts.layerAxis(Charts.WEIGHT_LAYER));
+        List<Panel> panels = new ArrayList<>();
         boolean any = false;
         for (int k = 0; k < PaperAMeasures.REDUCED.size(); k++) {
-            XYSeriesCollection data = new XYSeriesCollection();
+            List<Series> data = new ArrayList<>();
             for (String role : roles) {
-                XYSeries s = new XYSeries(PaperA.SYMMETRIZED.equals(role) ? "linear (symmetrized)" : role, true, true);
+                Charts.Points s = new Charts.Points();
                 for (Coefficients co : PaperAMeasures.coefficients(runs.get(role), PaperAMeasures.REDUCED)) {
                     if (co.head() == 0) {
                         s.add(co.layer(), co.scalars()[k]);
@@ -295,17 +263,15 @@ final class PaperAFigures {
                     rows.add(List.of(role, co.layer(), co.head(), PaperAMeasures.REDUCED.get(k), co.scalars()[k]));
                     any = true;
                 }
-                data.addSeries(s);
+                data.add(s.lines(role, PaperA.SYMMETRIZED.equals(role) ? "linear (symmetrized)" : role, data.size()));
             }
-            XYLineAndShapeRenderer r = Charts.lines();
-            Charts.colorSeries(r, roles.size());
-            combined.add(Charts.plot(data, null, PaperAMeasures.REDUCED.get(k), r));
+            panels.add(Panel.of(Axis.linear(PaperAMeasures.REDUCED.get(k)), data));
         }
         if (!any) {
             return Optional.empty();
         }
-        Charts.sharedLegend(combined);
-        JFreeChart c = Charts.chart("Reduced recursion coefficients of each task variant (result 5)", combined);
+        XYChart c = new XYChart("Reduced recursion coefficients of each task variant (result 5)", List.of(),
+                Charts.layerAxis(Charts.WEIGHT_LAYER), panels, Legend.FIRST_PANEL);
         return Optional.of(new Figure("variant-coefficients",
                 "Reduced-form coefficients alpha = a, beta = c (score) and gamma = a', delta = c' (update) per layer, head 0, "
                         + "of the linear task and of the label-noise, semi-supervised and prototype variants "

@@ -33,7 +33,6 @@ final class PaperAReport implements Study.Reporter {
 
     @Override
     public StudyReport write(Path out, Map<String, RunDirectory> runs, boolean quick) throws IOException {
-        Headless.require();
         List<Claim> claims = new PaperAClaims(runs).judge();
         ContributionRegistry registry = ContributionRegistry.load();
         ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new PaperAFigures(runs).all());

@@ -1,19 +1,19 @@
 package org.layerwise.report.internal;
 
-import java.awt.BasicStroke;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.plot.CombinedDomainXYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
 import org.layerwise.core.Tensor;
+import org.layerwise.figures.Rgb;
+import org.layerwise.figures.XYChart;
+import org.layerwise.figures.XYChart.Axis;
+import org.layerwise.figures.XYChart.Legend;
+import org.layerwise.figures.XYChart.Marker;
+import org.layerwise.figures.XYChart.Panel;
+import org.layerwise.figures.XYChart.Series;
 import org.layerwise.report.internal.LearningDynamics.Mode;
 import org.layerwise.report.internal.LearningDynamics.Point;
 import org.layerwise.runner.RunDirectory;
@@ -23,8 +23,6 @@ final class PaperBFigures {
 
     /** Points of a loss curve drawn (and written to the CSV), spaced evenly in log(step). */
     static final int LOSS_POINTS = 200;
-
-    static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f);
 
     private final Map<String, RunDirectory> runs;
 
@@ -44,14 +42,6 @@ final class PaperBFigures {
         return out;
     }
 
-    private static LogAxis stepAxis(String label) {
-        LogAxis x = new LogAxis(label);
-        x.setLabelFont(Charts.LABEL);
-        x.setBase(10);
-        x.setSmallestValue(1);
-        return x;
-    }
-
     /** Steps 1 .. n (1-based) at about LOSS_POINTS log-spaced places, each once. */
     static List<Integer> logSpaced(int n) {
         List<Integer> out = new ArrayList<>();
@@ -67,7 +57,7 @@ final class PaperBFigures {
     }
 
     Optional<Figure> loss() throws IOException {
-        XYSeriesCollection data = new XYSeriesCollection();
+        List<Series> data = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         for (String role : PaperB.LINEAR) {
             RunDirectory run = runs.get(role);
@@ -76,19 +66,18 @@ final class PaperBFigures {
                 continue;
             }
             double[] loss = training.get().get("loss").toDoubles();
-            XYSeries s = new XYSeries(role);
+            Charts.Points s = new Charts.Points();
             for (int step : logSpaced(loss.length)) {
                 s.add(step, loss[step - 1]);
                 rows.add(List.of(role, step, loss[step - 1]));
             }
-            data.addSeries(s);
+            data.add(s.plain(role, role, Charts.color(data.size()), Charts.LINE));
         }
-        if (data.getSeriesCount() == 0) {
+        if (data.isEmpty()) {
             return Optional.empty();
         }
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-        Charts.colorSeries(r, data.getSeriesCount());
-        JFreeChart c = Charts.chart("Training loss against step", Charts.plot(data, stepAxis("step (log scale)"), "training loss", r));
+        XYChart c = XYChart.of("Training loss against step", Charts.stepAxis("step (log scale)"),
+                Panel.of(Axis.linear("training loss"), data));
         return Optional.of(new Figure("loss", "The training loss of every linear-attention run at step t (1-based; the loss of the step's update, "
                 + "training.npz), at " + LOSS_POINTS + " steps spaced evenly in log t. The expected-gradient runs record the expected "
                 + "loss, the sampled one its batch loss; the staircase is the modes being learned one after the other.",
@@ -96,8 +85,7 @@ final class PaperBFigures {
     }
 
     Optional<Figure> modes() throws IOException {
-        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(stepAxis("step (log scale)"));
-        combined.setGap(12);
+        List<Panel> panels = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         for (String role : List.of(PaperB.STAGED, PaperB.FULL)) {
             RunDirectory run = runs.get(role);
@@ -106,36 +94,37 @@ final class PaperBFigures {
             if (modes.isEmpty() || points.isEmpty()) {
                 continue;
             }
-            XYSeriesCollection data = new XYSeriesCollection();
-            List<XYSeries> closed = new ArrayList<>();
-            for (Mode m : modes) {
-                data.addSeries(new XYSeries(role + " mode " + m.mode() + " (s = " + Text.num(m.s()) + ")", false));
-                closed.add(new XYSeries("mode " + m.mode() + " closed form", false));
+            List<Charts.Points> simulated = new ArrayList<>();
+            List<Charts.Points> closed = new ArrayList<>();
+            for (int i = 0; i < modes.size(); i++) {
+                simulated.add(new Charts.Points());
+                closed.add(new Charts.Points());
             }
             for (Point p : points) {
                 Mode m = modes.get(p.mode());
                 rows.add(List.of(role, p.step(), p.mode(), m.s(), m.aInf(), p.aSimulated() / m.aInf(), p.aClosed() / m.aInf()));
                 if (p.step() > 0) {
-                    data.getSeries(p.mode()).add(p.step(), p.aSimulated() / m.aInf());
+                    simulated.get(p.mode()).add(p.step(), p.aSimulated() / m.aInf());
                     closed.get(p.mode()).add(p.step(), p.aClosed() / m.aInf());
                 }
             }
-            closed.forEach(data::addSeries);
-            XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-            r.setAutoPopulateSeriesStroke(false);
+            List<Series> data = new ArrayList<>();
             for (int i = 0; i < modes.size(); i++) {
-                r.setSeriesPaint(i, Charts.color(i));
-                r.setSeriesPaint(i + modes.size(), Charts.color(i));
-                r.setSeriesStroke(i, new BasicStroke(2f));
-                r.setSeriesStroke(i + modes.size(), DASHED);
-                r.setSeriesVisibleInLegend(i + modes.size(), false);
+                Mode m = modes.get(i);
+                data.add(simulated.get(i).plain(role + ".mode." + m.mode(), role + " mode " + m.mode() + " (s = " + Text.num(m.s()) + ")",
+                        Charts.color(i), Charts.THICK));
             }
-            combined.add(Charts.plot(data, null, role + ": a / a_inf", r));
+            for (int i = 0; i < modes.size(); i++) {
+                data.add(closed.get(i).plain(role + ".mode." + modes.get(i).mode() + ".closed", "mode " + modes.get(i).mode()
+                        + " closed form", Charts.color(i), Charts.DASHED).hiddenInLegend());
+            }
+            panels.add(Panel.of(Axis.linear(role + ": a / a_inf"), data));
         }
-        if (combined.getSubplots().isEmpty()) {
+        if (panels.isEmpty()) {
             return Optional.empty();
         }
-        JFreeChart c = Charts.chart("Per mode a(t) / a_inf: simulation (solid) and closed form (dashed)", combined);
+        XYChart c = new XYChart("Per mode a(t) / a_inf: simulation (solid) and closed form (dashed)", List.of(),
+                Charts.stepAxis("step (log scale)"), panels, Legend.SERIES);
         return Optional.of(new Figure("mode-trajectories", "a = p q of each mode over a_inf at every checkpoint, simulated (solid) and "
                 + "the closed form from the run's own start (dashed), for the reduced model (staged-learning) and the full one "
                 + "(full-parameterization, against the reduced closed form); learning-dynamics.csv and learning-dynamics-modes.csv.",
@@ -143,11 +132,9 @@ final class PaperBFigures {
     }
 
     Optional<Figure> conserved() throws IOException {
-        XYSeriesCollection data = new XYSeriesCollection();
+        List<Series> data = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         int run = 0;
-        List<Integer> modeOfSeries = new ArrayList<>();
-        List<Boolean> dashed = new ArrayList<>();
         for (String role : List.of(PaperB.CONSERVATION_ETA, PaperB.CONSERVATION_HALF_ETA)) {
             RunDirectory r = runs.get(role);
             List<Point> points = r == null ? List.of() : LearningDynamics.points(r);
@@ -156,7 +143,7 @@ final class PaperBFigures {
             }
             double eta = LearningDynamics.backend(r, "eta");
             long first = points.get(0).step();
-            Map<Integer, XYSeries> byMode = new java.util.TreeMap<>();
+            Map<Integer, Charts.Points> byMode = new java.util.TreeMap<>();
             Map<Integer, Double> c0 = new java.util.HashMap<>();
             for (Point p : points) {
                 if (p.step() == first) {
@@ -165,28 +152,20 @@ final class PaperBFigures {
                 double drift = Math.abs(p.c() - c0.get(p.mode()));
                 rows.add(List.of(role, eta, p.step(), eta * p.step(), p.mode(), p.c(), drift));
                 if (p.step() > 0) {
-                    byMode.computeIfAbsent(p.mode(), m -> new XYSeries(role + " mode " + m + " (eta = " + Text.num(eta) + ")", false))
-                            .add(eta * p.step(), drift);
+                    byMode.computeIfAbsent(p.mode(), m -> new Charts.Points()).add(eta * p.step(), drift);
                 }
             }
             for (var e : byMode.entrySet()) {
-                data.addSeries(e.getValue());
-                modeOfSeries.add(e.getKey());
-                dashed.add(run == 1);
+                data.add(e.getValue().plain(role + ".mode." + e.getKey(), role + " mode " + e.getKey() + " (eta = " + Text.num(eta) + ")",
+                        Charts.color(e.getKey()), run == 1 ? Charts.DASHED : Charts.THICK));
             }
             run++;
         }
-        if (data.getSeriesCount() == 0) {
+        if (data.isEmpty()) {
             return Optional.empty();
         }
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-        r.setAutoPopulateSeriesStroke(false);
-        for (int i = 0; i < data.getSeriesCount(); i++) {
-            r.setSeriesPaint(i, Charts.color(modeOfSeries.get(i)));
-            r.setSeriesStroke(i, dashed.get(i) ? DASHED : new BasicStroke(2f));
-        }
-        JFreeChart c = Charts.chart("The conserved quantity c = p^2 - q^2: drift at eta (solid) and eta / 2 (dashed)",
-                Charts.plot(data, stepAxis("flow time eta * step (log scale)"), "|c(t) - c(0)|", r));
+        XYChart c = XYChart.of("The conserved quantity c = p^2 - q^2: drift at eta (solid) and eta / 2 (dashed)",
+                Charts.stepAxis("flow time eta * step (log scale)"), Panel.of(Axis.linear("|c(t) - c(0)|"), data));
         return Optional.of(new Figure("conserved-quantity", "|c(t) - c(0)| of each mode against the flow time eta * step, for the "
                 + "same start trained at eta (solid) and at eta / 2 for twice the steps (dashed): gradient flow conserves c, gradient "
                 + "descent drifts by a factor (1 - eta^2 (dL/da)^2) per step, so at a fixed flow time the dashed curves lie at half "
@@ -202,21 +181,19 @@ final class PaperBFigures {
         }
         Emergence e = found.get();
         List<List<Object>> rows = new ArrayList<>();
-        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(stepAxis("step (log scale)"));
-        combined.setGap(12);
-        XYSeriesCollection loss = new XYSeriesCollection();
-        XYSeries curve = new XYSeries("training loss (mean over " + e.window() + " steps)");
+        List<Panel> panels = new ArrayList<>();
+        Charts.Points curve = new Charts.Points();
         for (double[] p : e.smoothedCurve()) {
             curve.add(p[0], p[1]);
             rows.add(List.of(role, (long) p[0], "loss_smoothed", "", p[1]));
         }
-        loss.addSeries(curve);
-        combined.add(emergencePlot(loss, "training loss", e));
+        panels.add(emergencePanel(List.of(curve), List.of("training loss (mean over " + e.window() + " steps)"), "training loss", e));
         String[] labels = {"effective rank", "subspace distance to the final"};
         for (int k = 0; k < labels.length; k++) {
-            XYSeriesCollection data = new XYSeriesCollection();
+            List<Charts.Points> data = new ArrayList<>();
+            List<String> names = new ArrayList<>();
             for (String m : Emergence.MATRICES) {
-                XYSeries s = new XYSeries(m + " " + labels[k]);
+                Charts.Points s = new Charts.Points();
                 for (var c : e.spectra().getOrDefault(m, new java.util.TreeMap<>()).entrySet()) {
                     rows.add(List.of(role, c.getKey(), k == 0 ? "effective_rank" : "subspace_distance", m,
                             c.getValue()[k]));
@@ -224,13 +201,14 @@ final class PaperBFigures {
                         s.add(c.getKey().doubleValue(), c.getValue()[k]);
                     }
                 }
-                data.addSeries(s);
+                data.add(s);
+                names.add(m + " " + labels[k]);
             }
-            combined.add(emergencePlot(data, labels[k], e));
+            panels.add(emergencePanel(data, names, labels[k], e));
         }
         boolean regression = PaperB.EMERGENCE_REGRESSION.equals(role);
-        JFreeChart c = Charts.chart("Emergence (" + (regression ? "regression" : "classification") + "): the loss plateau and "
-                + "drop, and QK's and OV's spectra around it", combined);
+        XYChart c = new XYChart("Emergence (" + (regression ? "regression" : "classification") + "): the loss plateau and "
+                + "drop, and QK's and OV's spectra around it", List.of(), Charts.stepAxis("step (log scale)"), panels, Legend.SERIES);
         return Optional.of(new Figure(role, "The " + role + " run (softmax attention-only, in-context "
                 + PaperBClaims.emergenceTask(role) + "; training loss " + (regression ? "half the squared error of the query's "
                         + "y block" : "cross-entropy in nats") + "): its training loss smoothed over " + e.window()
@@ -240,14 +218,18 @@ final class PaperBFigures {
                 rows));
     }
 
-    private static org.jfree.chart.plot.XYPlot emergencePlot(XYSeriesCollection data, String label, Emergence e) {
-        XYLineAndShapeRenderer r = Charts.lines();
-        Charts.colorSeries(r, data.getSeriesCount());
-        r.setDefaultShapesVisible(data.getSeries(0).getItemCount() < 100);
-        org.jfree.chart.plot.XYPlot plot = Charts.plot(data, null, label, r);
-        for (int step : new int[] {e.dropStart(), e.dropEnd()}) {
-            plot.addDomainMarker(new org.jfree.chart.plot.ValueMarker(step, java.awt.Color.GRAY, DASHED));
+    /** Series i in colour i, symbols when a curve has fewer than 100 points; grey lines at the drop's start and end. */
+    private static Panel emergencePanel(List<Charts.Points> curves, List<String> names, String label, Emergence e) {
+        boolean symbols = curves.get(0).size() < 100;
+        List<Series> data = new ArrayList<>();
+        for (int i = 0; i < curves.size(); i++) {
+            Series s = curves.get(i).lines(names.get(i), names.get(i), i);
+            data.add(symbols ? s : s.withSymbol(null));
         }
-        return plot;
+        Panel panel = Panel.of(Axis.linear(label), data);
+        for (int step : new int[] {e.dropStart(), e.dropEnd()}) {
+            panel = panel.withMarker(Marker.atX(step, Rgb.GREY, Charts.DASHED));
+        }
+        return panel;
     }
 }

@@ -19,7 +19,6 @@ final class PaperBReport implements Study.Reporter {
 
     @Override
     public StudyReport write(Path out, Map<String, RunDirectory> runs, boolean quick) throws IOException {
-        Headless.require();
         List<Claim> claims = new PaperBClaims(runs).judge();
         ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new PaperBFigures(runs).all());
 

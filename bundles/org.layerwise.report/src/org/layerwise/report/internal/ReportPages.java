@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.layerwise.core.AtomicFiles;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.Headline;
+import org.layerwise.figures.FigureFiles;
 import org.layerwise.report.Claim;
 import org.layerwise.report.StudyReport;
 import org.layerwise.report.Verdict;
@@ -30,7 +31,7 @@ final class ReportPages {
             Map<String, Figure> specs = new LinkedHashMap<>();
             Map<String, FigureFiles.Written> written = new LinkedHashMap<>();
             for (Figure f : figures) {
-                written.put(f.name(), FigureFiles.write(dir, f));
+                written.put(f.name(), FigureFiles.write(dir, f.name(), f.chart(), f.width(), f.height(), f.columns(), f.rows()));
                 specs.put(f.name(), f);
             }
             return new Figures(specs, written);

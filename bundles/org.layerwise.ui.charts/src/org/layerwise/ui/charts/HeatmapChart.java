@@ -4,7 +4,7 @@ import java.text.FieldPosition;
 import java.text.Format;
 import java.text.ParsePosition;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
 import java.util.function.Consumer;
 
 import org.eclipse.swt.SWT;
@@ -25,6 +25,7 @@ import org.eclipse.swtchart.IAxis;
 import org.eclipse.swtchart.ICustomPaintListener;
 import org.eclipse.swtchart.LineStyle;
 import org.eclipse.swtchart.Range;
+import org.layerwise.figures.Heatmap;
 
 /**
  * A matrix as coloured cells on an SWTChart {@link Chart}: the x axis is the column index, the
@@ -50,12 +51,7 @@ public final class HeatmapChart {
     }
 
     /** The colour of class -1 (a token without a label). */
-    public static final RGB UNLABELED = new RGB(190, 190, 190);
-
-    private static final RGB[] DIVERGING = {new RGB(33, 102, 172), new RGB(146, 197, 222), new RGB(247, 247, 247),
-        new RGB(244, 165, 130), new RGB(178, 24, 43)};
-    private static final RGB[] VIRIDIS = {new RGB(68, 1, 84), new RGB(59, 82, 139), new RGB(33, 145, 140),
-        new RGB(94, 201, 98), new RGB(253, 231, 37)};
+    public static final RGB UNLABELED = Palette.swt(org.layerwise.figures.Palette.UNLABELED);
 
     private static final int BAR_WIDTH = 16;
 
@@ -365,26 +361,26 @@ public final class HeatmapChart {
 
     /** The colour of a value on a scale with the range [low, high]; NaN is light grey. */
     public static RGB colour(double v, Scale scale, double low, double high) {
-        if (!Double.isFinite(v)) {
-            return new RGB(220, 220, 220);
-        }
-        double t = (v - low) / (high - low);
-        return interpolate(scale == Scale.DIVERGING ? DIVERGING : VIRIDIS, Math.max(0, Math.min(1, t)));
+        return Palette.swt(org.layerwise.figures.Palette.colour(v, figures(scale), low, high));
     }
 
-    private static RGB interpolate(RGB[] stops, double t) {
-        double x = t * (stops.length - 1);
-        int i = Math.min(stops.length - 2, (int) Math.floor(x));
-        double f = x - i;
-        RGB a = stops[i];
-        RGB b = stops[i + 1];
-        return new RGB((int) Math.round(a.red + f * (b.red - a.red)), (int) Math.round(a.green + f * (b.green - a.green)),
-                (int) Math.round(a.blue + f * (b.blue - a.blue)));
+    private static org.layerwise.figures.Palette.Scale figures(Scale scale) {
+        return scale == Scale.DIVERGING ? org.layerwise.figures.Palette.Scale.DIVERGING : org.layerwise.figures.Palette.Scale.SEQUENTIAL;
     }
 
     /** The class colour: {@link Palette#categorical} for k >= 0, grey for unlabeled. */
     public static RGB classColour(int k) {
-        return k < 0 ? UNLABELED : Palette.categorical(k);
+        return Palette.swt(org.layerwise.figures.Palette.classColour(k));
+    }
+
+    /**
+     * What the chart shows as a figure model (matrix, scale and range, titles, labels, classes,
+     * boundaries, marked row), for {@link ChartExport}'s SVG.
+     */
+    public Heatmap figure() {
+        return new Heatmap(title(), xTitle, yTitle, valueTitle, rows, columns, values, figures(scale), low, high,
+                rowLabels == null ? List.of() : List.of(rowLabels), columnLabels == null ? List.of() : List.of(columnLabels), rowClasses,
+                columnClasses, rowBoundaries, columnBoundaries, markedRow);
     }
 
     /** The cell under a point of the plot area (pixels), or null. */
@@ -420,11 +416,7 @@ public final class HeatmapChart {
 
     /** A value as the tooltip and colour bar print it. */
     public static String format(double v) {
-        if (v == 0) {
-            return "0";
-        }
-        double a = Math.abs(v);
-        return a >= 1e-3 && a < 1e4 ? String.format(Locale.ROOT, "%.4g", v) : String.format(Locale.ROOT, "%.3e", v);
+        return Heatmap.format(v);
     }
 
     private void hover(int x, int y) {
@@ -600,24 +592,7 @@ public final class HeatmapChart {
 
     /** The classes the bands use, in order (unlabeled last). */
     public int[] classesShown() {
-        int max = -1;
-        boolean unlabeled = false;
-        for (int[] cs : new int[][] {rowClasses, columnClasses}) {
-            if (cs != null) {
-                for (int k : cs) {
-                    max = Math.max(max, k);
-                    unlabeled |= k < 0;
-                }
-            }
-        }
-        int[] out = new int[max + 1 + (unlabeled ? 1 : 0)];
-        for (int k = 0; k <= max; k++) {
-            out[k] = k;
-        }
-        if (unlabeled) {
-            out[out.length - 1] = -1;
-        }
-        return out;
+        return figure().classesShown();
     }
 
     /** Draws text wrapped at spaces; returns the y below its last line. */

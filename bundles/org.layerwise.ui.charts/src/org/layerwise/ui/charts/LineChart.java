@@ -22,6 +22,7 @@ import org.eclipse.swtchart.ISeries;
 import org.eclipse.swtchart.ISeries.SeriesType;
 import org.eclipse.swtchart.LineStyle;
 import org.eclipse.swtchart.Range;
+import org.layerwise.figures.XYChart;
 
 /**
  * An SWTChart line chart that keeps the data it shows, so that every chart can be exported
@@ -43,6 +44,7 @@ public final class LineChart {
     private double[] xRange;
     private double[] yRange;
     private double marker = Double.NaN;
+    private boolean integerX;
     private final List<DoubleConsumer> clickListeners = new CopyOnWriteArrayList<>();
 
     /** The colour of the marker line (dark grey, neutral to every series colour). */
@@ -286,6 +288,7 @@ public final class LineChart {
      * Labels the x axis only at whole numbers (layers, steps): a fractional layer means nothing.
      */
     public void integerXAxis() {
+        integerX = true;
         chart.getAxisSet().getXAxis(0).getTick().setFormat(new IntegerFormat());
         chart.getAxisSet().getXAxis(0).getTick().setTickMarkStepHint(80);
     }
@@ -320,5 +323,36 @@ public final class LineChart {
     /** What the chart shows, in drawing order. */
     public List<Series> series() {
         return Collections.unmodifiableList(series);
+    }
+
+    /**
+     * What the chart shows as a figure model: its series in their colours, lines and symbols,
+     * both axes with their titles, log scales and current ranges, and the marker line; for
+     * {@link ChartExport}'s SVG.
+     */
+    public XYChart figure() {
+        XYChart.Panel panel = XYChart.Panel.of(axis(chart.getAxisSet().getYAxis(0), yTitle, false),
+                series.stream().map(LineChart::figure).toList());
+        Range r = xAxis().getRange();
+        if (!Double.isNaN(marker) && marker >= r.lower && marker <= r.upper) {
+            panel = panel.withMarker(XYChart.Marker.atX(marker, Palette.figures(MARKER_COLOUR), XYChart.Line.solid(2)));
+        }
+        return XYChart.of(title(), axis(xAxis(), xTitle, integerX), panel);
+    }
+
+    private static XYChart.Axis axis(IAxis axis, String title, boolean integer) {
+        XYChart.Axis a = axis.isLogScaleEnabled() ? XYChart.Axis.log(title) : XYChart.Axis.linear(title);
+        Range r = axis.getRange();
+        a = r.lower < r.upper ? a.withRange(r.lower, r.upper) : a;
+        return integer ? a.withIntegerTicks() : a;
+    }
+
+    /** A series as drawn on screen: a band thin and dashed and not in the legend, a scatter as its marker. */
+    private static XYChart.Series figure(Series s) {
+        XYChart.Line line = s.scatter() ? null : s.band() ? new XYChart.Line(1, new double[] {6, 4})
+                : s.dashed() ? XYChart.Line.dashed(2) : XYChart.Line.solid(2);
+        XYChart.Symbol symbol = s.scatter() ? new XYChart.Symbol(XYChart.Shape.valueOf(s.marker().shape().name()), s.marker().size())
+                : symbol(s) == PlotSymbolType.CIRCLE ? new XYChart.Symbol(XYChart.Shape.CIRCLE, 3) : null;
+        return new XYChart.Series(s.id(), s.label(), s.x(), s.y(), null, null, Palette.figures(s.colour()), line, symbol, !s.band());
     }
 }

@@ -46,9 +46,12 @@ class ChartExportTest extends ShellTest {
         loader.load(png.toString());
         assertEquals(chart.control().getSize().x, loader.data[0].width);
         assertEquals(chart.control().getSize().y, loader.data[0].height);
-        String text = Files.readString(svg);
-        assertEquals(4, text.split("<polyline", -1).length - 1);
-        assertTrue(text.contains(">separation (nats)</text>") && text.contains(">layer</text>"), text);
+        SvgFigure figure = SvgFigure.parse(Files.readString(svg));
+        assertEquals(java.util.Set.of("network", "network_low", "network_high", "recursion"), java.util.Set.copyOf(figure.seriesIds()));
+        for (Series s : chart.series()) {
+            assertEquals(4, figure.line(s.id()).size(), s.id());
+        }
+        assertTrue(figure.texts().containsAll(List.of("separation (nats)", "layer", "Separation by layer")), figure.texts().toString());
         Csv.Table table = Csv.read(csv);
         assertEquals(List.of("series", "label", "layer", "separation (nats)"), table.header());
         assertEquals(16, table.size());

@@ -73,11 +73,16 @@ class HeatmapChartTest extends ShellTest {
         }
         Path svg = dir.resolve("heatmap.svg");
         ChartExport.write(chart, svg, ChartExport.Format.SVG);
-        String text = Files.readString(svg);
-        assertTrue(text.contains("fill=\"#2166ac\"><title>row 0, column 0 x0: -2.000</title>"), "the most negative entry is blue: " + text);
-        assertEquals(12, text.substring(text.indexOf("id=\"cells\""), text.indexOf("</g>")).split("<rect ", -1).length - 1);
-        assertTrue(text.contains(">entry (dimensionless)</text>") && text.contains(">class 1</text>") && text.contains(">unlabeled</text>"),
-                text);
+        SvgFigure figure = SvgFigure.parse(Files.readString(svg));
+        List<org.w3c.dom.Element> cells = figure.groups("cell");
+        assertEquals(12, cells.size(), "a group per cell");
+        org.w3c.dom.Element first = cells.stream().filter(c -> c.getAttribute("data-row").equals("0")
+                && c.getAttribute("data-column").equals("0")).findFirst().orElseThrow();
+        assertEquals(-2, Double.parseDouble(first.getAttribute("data-value")), 0);
+        assertTrue(((org.w3c.dom.Element) first.getElementsByTagName("rect").item(0)).getAttribute("style").contains("rgb(33,102,172)"),
+                "the most negative entry is blue");
+        assertTrue(figure.texts().containsAll(List.of("entry (dimensionless)", "class 1", "unlabeled", "x0", "x1", "y0", "y1")),
+                "value title, class legend and the column labels: " + figure.texts());
         try {
             chart.show(new double[5], 2, 3, HeatmapChart.Scale.SEQUENTIAL);
             fail("5 values do not make a 2 x 3 matrix");

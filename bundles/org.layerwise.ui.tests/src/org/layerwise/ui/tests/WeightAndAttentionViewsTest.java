@@ -224,10 +224,9 @@ class WeightAndAttentionViewsTest extends CompletedRunTest {
             assertEquals(heatmap.value(r, c), Csv.parseDouble(table.get(i, "value")), 0);
             assertEquals(heatmap.rowLabel(r), table.get(i, "row_label"));
         }
-        String text = Files.readString(svg);
-        String cells = text.substring(text.indexOf("id=\"cells\""), text.indexOf("</g>"));
-        assertEquals(tokens * keys, cells.split("<rect ", -1).length - 1);
-        assertTrue(text.contains(">attention probability</text>") && text.contains(">token (query last)</text>"));
+        SvgFigure figure = SvgFigure.parse(Files.readString(svg));
+        assertEquals(tokens * keys, figure.groups("cell").size());
+        assertTrue(figure.texts().containsAll(List.of("attention probability", "token (query last)")), figure.texts().toString());
         ImageLoader loader = new ImageLoader();
         loader.load(png.toString());
         ImageData image = loader.data[0];

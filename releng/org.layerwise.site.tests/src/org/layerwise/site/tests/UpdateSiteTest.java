@@ -30,7 +30,7 @@ import org.w3c.dom.NodeList;
 class UpdateSiteTest {
 
     static final List<String> SDK = List.of("org.layerwise.core", "org.layerwise.io", "org.layerwise.analysis.recursion",
-            "org.layerwise.testing", "org.layerwise.ui", "org.layerwise.ui.charts");
+            "org.layerwise.testing", "org.layerwise.ui", "org.layerwise.ui.charts", "org.layerwise.figures");
 
     @BeforeAll
     static void built() {
