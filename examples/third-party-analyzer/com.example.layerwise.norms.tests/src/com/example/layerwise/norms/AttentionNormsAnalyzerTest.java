@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -117,11 +118,11 @@ class AttentionNormsAnalyzerTest {
         for (int l = 0; l < CONFIG.nLayers(); l++) {
             for (int h = 0; h < CONFIG.nHeads(); h++) {
                 double[] m = model.qk(l, h);
-                double[] s = java.util.Arrays.copyOfRange(qs, (l * CONFIG.nHeads() + h) * D, (l * CONFIG.nHeads() + h + 1) * D);
+                double[] s = Arrays.copyOfRange(qs, (l * CONFIG.nHeads() + h) * D, (l * CONFIG.nHeads() + h + 1) * D);
                 double sumSquares = 0;
                 double product = 1;
                 for (int k = 0; k < D; k++) {
-                    assertTrue(k == 0 || s[k] <= s[k - 1], "largest first: " + java.util.Arrays.toString(s));
+                    assertTrue(k == 0 || s[k] <= s[k - 1], "largest first: " + Arrays.toString(s));
                     sumSquares += s[k] * s[k];
                     product *= s[k];
                 }

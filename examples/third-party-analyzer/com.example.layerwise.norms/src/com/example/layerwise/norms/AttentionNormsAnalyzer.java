@@ -1,5 +1,7 @@
 package com.example.layerwise.norms;
 
+import java.util.Locale;
+
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
 import org.layerwise.core.RecursionAnalyzer;
@@ -48,7 +50,7 @@ public final class AttentionNormsAnalyzer implements RecursionAnalyzer {
                     stableRankSum += stableRank;
                 }
             }
-            String key = matrix.toLowerCase(java.util.Locale.ROOT);
+            String key = matrix.toLowerCase(Locale.ROOT);
             result.scalar(key + "_spectral_max", spectralMax)
                     .scalar(key + "_stable_rank_mean", stableRankSum / (c.nLayers() * c.nHeads()))
                     .tensor(key + ".singular_values", Tensor.of(singular, c.nLayers(), c.nHeads(), dim));
