@@ -17,7 +17,10 @@ import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.io.model.ModelFiles;
 
-/** Every shipped pipeline (examples/ and its study folders) validates against the installed contributions. */
+/**
+ * Every shipped pipeline (examples/ and its study folders) validates against the installed contributions; the plugin
+ * template's, which need its plugins, are checked by its ci-check.
+ */
 class ExamplesTest {
 
     @TempDir
@@ -33,7 +36,9 @@ class ExamplesTest {
         ModelFiles.write(new TransformerModel(c, new double[2][144], new double[2][144]), dir, Map.of());
         List<Path> examples;
         try (Stream<Path> s = Stream.concat(Files.walk(repo.resolve("examples")), Stream.of(repo.resolve("releng/bench/bench.layerwise")))) {
-            examples = s.filter(p -> p.toString().endsWith(".layerwise")).sorted().toList();
+            // the plugin template's pipelines name its own contributions: examples/third-party-analyzer/ci-check runs them
+            examples = s.filter(p -> p.toString().endsWith(".layerwise") && !p.startsWith(repo.resolve("examples/third-party-analyzer")))
+                    .sorted().toList();
         }
         assertTrue(examples.size() >= 9, examples.toString());
         for (Path example : examples) {
