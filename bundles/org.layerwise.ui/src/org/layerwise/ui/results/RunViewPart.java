@@ -2,6 +2,7 @@ package org.layerwise.ui.results;
 
 import java.nio.file.Path;
 
+import org.eclipse.jface.viewers.ISelection;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.ui.ISelectionListener;
@@ -9,6 +10,7 @@ import org.eclipse.ui.part.ViewPart;
 import org.layerwise.runner.RunDirectory;
 import org.layerwise.runner.RunResult;
 import org.layerwise.runner.RunStatus;
+import org.layerwise.ui.explorer.ExplorerView;
 import org.layerwise.ui.runs.RunEvents;
 import org.layerwise.ui.runs.RunPipelineJob;
 
@@ -55,7 +57,10 @@ public abstract class RunViewPart extends ViewPart {
         panel = createPanel(parent);
         getSite().getPage().addPostSelectionListener(selection);
         RunEvents.add(runs);
-        selection.selectionChanged(null, getSite().getPage().getSelection());
+        // Opened later (Window > Run Views), the view starts from the explorer's selection: the
+        // page's own selection is that of the active part, which is then seldom the explorer.
+        ISelection explorer = getSite().getPage().getSelection(ExplorerView.ID);
+        selection.selectionChanged(null, explorer != null ? explorer : getSite().getPage().getSelection());
     }
 
     @Override

@@ -57,6 +57,7 @@ import org.layerwise.ui.editor.PipelineEditorInput;
 import org.layerwise.ui.results.ResultView;
 import org.layerwise.ui.results.ResultViewPart;
 import org.layerwise.ui.results.ResultViews;
+import org.layerwise.ui.results.ResultsView;
 import org.layerwise.ui.results.RunViewPart;
 import org.layerwise.ui.results.SummaryView;
 import org.layerwise.ui.runs.RunEvents;
@@ -102,6 +103,8 @@ class WorkbenchWindowTest {
         Boolean resumeEnabledOnOk;
         String interruptedLabel;
         Path contextMenuScreenshot;
+        /** The Results view's heading when it was closed and opened again with a run selected in the explorer. */
+        String reopenedResultsHeading;
         Throwable failure;
     }
 
@@ -166,6 +169,8 @@ class WorkbenchWindowTest {
 
         assertTrue(seen.resumeDefined, "the Resume Run command is registered");
         assertEquals("Resume Run", seen.resumeName);
+        assertTrue(seen.reopenedResultsHeading != null && seen.reopenedResultsHeading.startsWith(run),
+                "the Results view opened with a run selected in the explorer shows it: " + seen.reopenedResultsHeading);
         assertTrue(seen.interruptedLabel != null && seen.interruptedLabel.endsWith("[INTERRUPTED]"), "label " + seen.interruptedLabel);
         assertEquals(Boolean.TRUE, seen.runMenu.get("Resume Run"), "Run menu on the INTERRUPTED run: " + seen.runMenu);
         assertEquals(Boolean.TRUE, seen.contextMenu.get("Resume Run"), "the explorer's context menu on the INTERRUPTED run: "
@@ -348,6 +353,17 @@ class WorkbenchWindowTest {
             settle();
             Menu context = viewer.getControl().getMenu();
             seen.resumeEnabledOnOk = items(context).get("Resume Run");
+            // a run view opened after the run was selected starts on it, whichever part is active
+            page.hideView(page.findView(ResultsView.ID));
+            if (page.getActiveEditor() != null) {
+                page.activate(page.getActiveEditor());
+            }
+            settle();
+            RunViewPart results = (RunViewPart) page.showView(ResultsView.ID);
+            settle();
+            seen.reopenedResultsHeading = results.panel().heading();
+            page.activate(explorer);
+            settle();
             viewer.setSelection(new StructuredSelection(killed), true);
             settle();
             seen.interruptedLabel = viewer.getTree().getSelection()[0].getText();
