@@ -143,6 +143,86 @@ class LearningDynamicsTest {
         assertEquals(0.0, off.scalars().get("agreement"));
     }
 
+    /**
+     * A full model built by hand in section 9's terms: W_Q,xx = U (diag(q) + E) U', W_P,yy =
+     * U (diag(p) + F) U' with E, F zero on the diagonal (weight across modes), and the second
+     * in-context path (W_Q's y-x block, W_P's y-x block, both U diag(.) U') plus W_P's x rows all
+     * nonzero. Stored as QK = W_Q', OV = W_P'. The analyzer's p and q are the diagonals of the
+     * x-x and y-y blocks only, so they must come out as the hand-set p and q, whatever the rest holds.
+     */
+    @Test
+    void a_full_model_reads_p_and_q_from_the_diagonal_blocks_in_the_u_basis_and_nothing_else() throws Exception {
+        double[] q = {0.9, -0.4, 0.05};
+        double[] p = {1.1, 0.3, -0.7};
+        double[] q2 = {0.2, 1.3, -0.6}; // W_Q,yx: the path through Z's y-x covariance
+        double[] p2 = {-0.5, 0.8, 1.7}; // W_P,yx
+        double[] e = {0, 0.25, -0.3, 0.4, 0, 0.15, -0.2, 0.35, 0};
+        double[] fm = {0, -0.45, 0.1, 0.3, 0, -0.25, 0.6, 0.05, 0};
+        int dim = 2 * D;
+        double[] wq = new double[dim * dim];
+        double[] wp = new double[dim * dim];
+        place(wq, inBasis(q, e), 0, 0);                  // W_Q,xx
+        place(wq, inBasis(q2, new double[D * D]), D, 0); // W_Q,yx
+        place(wp, inBasis(p, fm), D, D);                 // W_P,yy
+        place(wp, inBasis(p2, new double[D * D]), D, 0); // W_P,yx
+        for (int i = 0; i < D; i++) {
+            for (int j = 0; j < dim; j++) {
+                wp[i * dim + j] = 0.1 * (i + 1) - 0.07 * j; // W_P's x rows: no part of p
+            }
+        }
+        ModelConfig merged = new ModelConfig(D, D, N, 1, 1, ModelConfig.Attention.LINEAR, ModelConfig.Keys.ALL, "merged", dim,
+                "float64", TaskSpec.REGRESSION);
+        TransformerModel m = new TransformerModel(merged, new double[][] {transpose(wq, dim)}, new double[][] {transpose(wp, dim)});
+        double[][] read = LearningDynamicsAnalyzer.modes(m, basis(), D);
+        for (int a = 0; a < D; a++) {
+            assertEquals(p[a], read[0][a], 1e-12, "p of mode " + a);
+            assertEquals(q[a], read[1][a], 1e-12, "q of mode " + a);
+        }
+        List<ModelSeries.Checkpoint> cps = List.of(new ModelSeries.Checkpoint(0, java.nio.file.Path.of("step_0"), () -> m),
+                new ModelSeries.Checkpoint(100, java.nio.file.Path.of("step_100"), () -> m));
+        AnalysisResult r = new LearningDynamicsAnalyzer().analyze(context(new ModelSeries.Series(cps), true));
+        double[] aSim = (double[]) r.tensors().get("a_simulated").data();
+        for (int a = 0; a < D; a++) {
+            assertEquals(p[a] * q[a], aSim[D + a], 1e-12, "a_simulated of mode " + a);
+        }
+    }
+
+    /** U (diag(values) + off) U', d x d row-major, for this test's basis. */
+    static double[] inBasis(double[] values, double[] off) {
+        double[] u = basis();
+        double[] out = new double[D * D];
+        for (int i = 0; i < D; i++) {
+            for (int j = 0; j < D; j++) {
+                for (int a = 0; a < D; a++) {
+                    for (int b = 0; b < D; b++) {
+                        double mid = off[a * D + b] + (a == b ? values[a] : 0);
+                        out[i * D + j] += u[i * D + a] * mid * u[j * D + b];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Writes the d x d block into the 2d x 2d matrix at (row, col). */
+    static void place(double[] into, double[] block, int row, int col) {
+        for (int i = 0; i < D; i++) {
+            for (int j = 0; j < D; j++) {
+                into[(row + i) * 2 * D + col + j] = block[i * D + j];
+            }
+        }
+    }
+
+    static double[] transpose(double[] m, int dim) {
+        double[] t = new double[dim * dim];
+        for (int i = 0; i < dim; i++) {
+            for (int j = 0; j < dim; j++) {
+                t[j * dim + i] = m[i * dim + j];
+            }
+        }
+        return t;
+    }
+
     @Test
     void without_a_series_or_a_time_scale_it_says_so_and_reports_no_numbers() throws Exception {
         AnalysisResult none = new LearningDynamicsAnalyzer().analyze(context(ModelSeries.Series.EMPTY, true));
