@@ -14,6 +14,7 @@ import org.layerwise.core.ProvidedResult;
 import org.layerwise.core.RecursionAnalyzer;
 import org.layerwise.core.Role;
 import org.layerwise.core.SafeCall;
+import org.layerwise.core.SequenceTaskGenerator;
 import org.layerwise.core.Settings;
 import org.layerwise.core.SymmetryEnforcer;
 import org.layerwise.core.TaskGenerator;
@@ -99,6 +100,11 @@ public final class PipelineValidator {
         Bound<SymmetryEnforcer> enforcer = enforcers.isEmpty() ? noEnforcer(spec) : enforcers.get(0);
         TaskSpec taskSpec = configure(spec, taskIdx.get(0), task.descriptor(),
                 () -> task.implementation().configure(task.settings(), TaskGenerator.taskSeed(task.settings(), spec.seed())));
+        if (taskSpec.isSequence() != (task.implementation() instanceof SequenceTaskGenerator)) {
+            throw new PipelineException(List.of(problem(spec, taskIdx.get(0), ExitCode.INCOMPATIBLE_STAGES, null, task.descriptor().origin()
+                    + (taskSpec.isSequence() ? ": declares a task of kind '" + TaskSpec.SEQUENCE + "' but is no SequenceTaskGenerator"
+                            : ": is a SequenceTaskGenerator but declares a task of kind '" + taskSpec.kind() + "'"))));
+        }
         ModelConfig config = configure(spec, backendIdx.get(0), backend.descriptor(),
                 () -> backend.implementation().configure(backend.settings(), taskSpec));
         SymmetryEnforcer.Factors factors = SymmetryEnforcer.Factors.NONE;

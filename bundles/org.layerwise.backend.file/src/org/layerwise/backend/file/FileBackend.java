@@ -36,6 +36,10 @@ public class FileBackend implements ModelBackend {
 
     @Override
     public ModelConfig configure(Settings s, TaskSpec task) throws InvalidSettingException, BadInputFileException {
+        if (task.isSequence()) {
+            throw new InvalidSettingException(null, "file loads in-context models (the transformer of SCIENCE.md section 3); the task "
+                    + "produces kind '" + task.kind() + "' (token sequences, not in-context prompts)");
+        }
         String raw = s.text("path");
         if (raw.isBlank()) {
             throw new InvalidSettingException("path", "no model given; set the directory of a run or of config.json and "

@@ -52,7 +52,7 @@ public class LinearAttentionBackend implements ModelBackend {
     public ModelConfig configure(Settings s, TaskSpec task) throws InvalidSettingException {
         if (!TaskSpec.REGRESSION.equals(task.kind())) {
             throw new InvalidSettingException(null, "linear-attention trains the linear-regression task of SCIENCE.md section 9; the task "
-                    + "produces " + task.kind());
+                    + "produces kind '" + task.kind() + "'" + (task.isSequence() ? " (token sequences, not in-context prompts)" : ""));
         }
         if (task.features() != task.classes()) {
             throw new InvalidSettingException(null, "linear-attention needs targets as wide as the inputs (y = W x with W d x d); the task "

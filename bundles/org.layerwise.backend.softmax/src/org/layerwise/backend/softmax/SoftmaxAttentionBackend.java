@@ -49,8 +49,8 @@ public class SoftmaxAttentionBackend implements ModelBackend {
     @Override
     public ModelConfig configure(Settings s, TaskSpec task) throws InvalidSettingException {
         if (!TaskSpec.CLASSIFICATION.equals(task.kind()) && !TaskSpec.REGRESSION.equals(task.kind())) {
-            throw new InvalidSettingException(null, "softmax-attention trains classification and regression tasks; the task produces "
-                    + task.kind());
+            throw new InvalidSettingException(null, "softmax-attention trains in-context classification and regression tasks; the task "
+                    + "produces kind '" + task.kind() + "'" + (task.isSequence() ? " (token sequences, not in-context prompts)" : ""));
         }
         taskKind = task.kind();
         try {

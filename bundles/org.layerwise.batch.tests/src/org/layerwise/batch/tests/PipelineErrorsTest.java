@@ -84,6 +84,27 @@ class PipelineErrorsTest {
     }
 
     @Test
+    void a_sequence_task_with_an_in_context_backend_is_incompatible_with_exit_code_6() throws Exception {
+        String task = """
+                  <stages role="task" contribution="modular-arithmetic">
+                    <settings key="p" value="7"/>
+                  </stages>""";
+        for (String backend : new String[] {"softmax-attention", "linear-attention", "file"}) {
+            Path f = CliHarness.pipeline(dir, "sequence-" + backend, task + "\n  <stages role=\"backend\" contribution=\"" + backend
+                    + "\"/>");
+            Outcome o = CliHarness.run("validate", f.toString());
+            assertEquals(ExitCode.INCOMPATIBLE_STAGES.code, o.exitCode(), o.toString());
+            assertTrue(o.err().contains("(backend '" + backend + "'): " + backend + " "), o.toString());
+            assertTrue(o.err().contains("the task produces kind 'sequence' (token sequences, not in-context prompts)"), o.toString());
+        }
+        Path f = CliHarness.pipeline(dir, "sequence-p", task.replace("value=\"7\"", "value=\"8\"") + CliHarness.TINY_BACKEND);
+        Outcome notPrime = CliHarness.run("validate", f.toString());
+        assertEquals(ExitCode.INVALID_SETTING.code, notPrime.exitCode(), notPrime.toString());
+        assertTrue(notPrime.err().contains("setting 'p': 8 is not prime"), notPrime.toString());
+        assertTrue(notPrime.err().contains("the nearest primes are 7 and 11"), notPrime.toString());
+    }
+
+    @Test
     void a_factored_model_refuses_enforcers_that_edit_merged_weights_with_exit_code_6() throws Exception {
         Path f = CliHarness.pipeline(dir, "factored", CliHarness.TINY_TASK + CliHarness.TINY_BACKEND);
         for (String enforcer : new String[] {"projection", "tied"}) {

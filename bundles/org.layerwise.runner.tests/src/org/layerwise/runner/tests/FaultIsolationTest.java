@@ -1,6 +1,7 @@
 package org.layerwise.runner.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
 import org.layerwise.io.Json;
 import org.layerwise.runner.ExitCode;
+import org.layerwise.runner.PipelineException;
 import org.layerwise.runner.PipelineRunner;
 import org.layerwise.runner.PipelineSpec;
 import org.layerwise.runner.PipelineValidator;
@@ -43,6 +45,15 @@ class FaultIsolationTest {
     private static final PipelineSpec.Stage TASK = stage(Role.TASK, "linear", Map.of("d", "3", "C", "2", "N", "4"));
     private static final PipelineSpec.Stage BACKEND = stage(Role.BACKEND, "softmax-attention",
             Map.of("layers", "1", "steps", "3", "batch", "8"));
+
+    @Test
+    void a_sequence_task_from_a_generator_without_a_dataset_is_refused_with_exit_code_6() {
+        PipelineSpec spec = new PipelineSpec("impostor", 5, List.of(stage(Role.TASK, "test-sequence-impostor", Map.of()), BACKEND), null);
+        PipelineException e = assertThrows(PipelineException.class, () -> new PipelineValidator(ContributionRegistry.load()).validate(spec));
+        assertEquals(ExitCode.INCOMPATIBLE_STAGES, e.exitCode());
+        assertTrue(e.problems().get(0).message().contains("id 'test-sequence-impostor': declares a task of kind 'sequence' but is no "
+                + "SequenceTaskGenerator"), e.problems().toString());
+    }
 
     @Test
     void failing_analyzers_make_the_run_partial_and_the_others_still_write() throws Exception {

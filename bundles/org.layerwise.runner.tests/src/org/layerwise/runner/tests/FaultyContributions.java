@@ -93,4 +93,17 @@ public final class FaultyContributions {
             return new PromptBatch(n, 3, 2, 4, new double[n * 5 * 5], new int[n], new int[n * 4]);
         }
     }
+
+    /** Declares a sequence task but has no dataset: the validator must refuse it. */
+    public static final class SequenceImpostor implements TaskGenerator {
+        @Override
+        public TaskSpec configure(Settings settings) {
+            return TaskSpec.ofSequence(new org.layerwise.core.SequenceShape(4, 3, 2, 9, 3), 3, null);
+        }
+
+        @Override
+        public PromptBatch generate(Settings settings, int count, long seed) {
+            throw new IllegalStateException("never called");
+        }
+    }
 }
