@@ -9,14 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.PromptBatch;
-import org.layerwise.core.Role;
 import org.layerwise.core.Settings;
 import org.layerwise.core.TaskGenerator;
 import org.layerwise.core.TaskSpec;
@@ -24,32 +20,20 @@ import org.layerwise.core.TaskSpec;
 /** The linear-regression task of SCIENCE.md sections 2 and 9: prompts, pool and structure. */
 class LinearRegressionTaskTest {
 
-    private final ContributionRegistry registry = ContributionRegistry.load();
-
-    private Settings settings(String... keyValues) throws InvalidSettingException {
-        Map<String, String> raw = new HashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            raw.put(keyValues[i], keyValues[i + 1]);
-        }
-        return registry.find(Role.TASK, "linear-regression").resolve(raw);
-    }
-
-    private LinearRegressionTask task() throws Exception {
-        return (LinearRegressionTask) registry.find(Role.TASK, "linear-regression").create(TaskGenerator.class);
-    }
+    private final InstalledTask<LinearRegressionTask> installed = InstalledTask.of("linear-regression", LinearRegressionTask.class);
 
     @Test
     void in_a_run_the_master_seed_derives_the_pool_and_the_prompts_are_drawn_from_it() throws Exception {
-        Settings s = settings("d", "3", "N", "5", "P", "4", "basis", "random");
+        Settings s = installed.settings("d", "3", "N", "5", "P", "4", "basis", "random");
         long seedA = TaskGenerator.taskSeed(s, 1);
         long seedB = TaskGenerator.taskSeed(s, 2);
-        LinearRegressionTask a = task();
-        LinearRegressionTask b = task();
+        LinearRegressionTask a = installed.task();
+        LinearRegressionTask b = installed.task();
         TaskSpec specA = a.configure(s, seedA);
         TaskSpec specB = b.configure(s, seedB);
         assertFalse(Arrays.equals(specA.structure("pool"), specB.structure("pool")), "another master seed, another pool");
         assertFalse(Arrays.equals(specA.structure("U"), specB.structure("U")));
-        assertEquals(specA, task().configure(s, seedA), "the same master seed, the same structure");
+        assertEquals(specA, installed.task().configure(s, seedA), "the same master seed, the same structure");
         // the run's prompts come from the structure configured for it
         PromptBatch batch = a.generate(s, 6, 99);
         int[] member = new int[6];
@@ -67,15 +51,15 @@ class LinearRegressionTaskTest {
                 assertEquals(y, batch.queryTargets[p * 3 + i], 1e-12, "prompt " + p);
             }
         }
-        Settings fixed = settings("d", "3", "N", "5", "P", "4", "basis", "random", "seed", "5");
-        assertEquals(task().configure(fixed), task().configure(fixed, TaskGenerator.taskSeed(fixed, 123)),
+        Settings fixed = installed.settings("d", "3", "N", "5", "P", "4", "basis", "random", "seed", "5");
+        assertEquals(installed.task().configure(fixed), installed.task().configure(fixed, TaskGenerator.taskSeed(fixed, 123)),
                 "a seed setting >= 0 is the task seed whatever the master seed");
     }
 
     @Test
     void prompts_are_deterministic_in_their_seed_and_share_the_pool_across_seeds() throws Exception {
-        LinearRegressionTask t = task();
-        Settings s = settings("d", "4", "N", "9", "P", "5", "basis", "random", "seed", "17");
+        LinearRegressionTask t = installed.task();
+        Settings s = installed.settings("d", "4", "N", "9", "P", "5", "basis", "random", "seed", "17");
         TaskSpec spec = t.configure(s);
         assertEquals(new TaskSpec(TaskSpec.REGRESSION, 4, 4, 9), new TaskSpec(spec.kind(), spec.features(), spec.classes(), spec.contextSize()));
         PromptBatch a = t.generate(s, 30, 1);
@@ -93,8 +77,8 @@ class LinearRegressionTaskTest {
         assertTargetsAreThePoolMembers(spec, b1, k1);
         assertTargetsAreThePoolMembers(spec, b2, k2);
         // a fresh generator (no cache) configures equal arrays; another structure seed another pool
-        assertEquals(spec, task().configure(s));
-        assertNotEquals(spec, t.configure(settings("d", "4", "N", "9", "P", "5", "basis", "random", "seed", "18")));
+        assertEquals(spec, installed.task().configure(s));
+        assertNotEquals(spec, t.configure(installed.settings("d", "4", "N", "9", "P", "5", "basis", "random", "seed", "18")));
     }
 
     private static void assertTargetsAreThePoolMembers(TaskSpec spec, PromptBatch b, int[] members) {
@@ -128,8 +112,8 @@ class LinearRegressionTaskTest {
 
     @Test
     void the_query_target_is_w_x_q_and_its_y_block_zero_in_the_identity_basis() throws Exception {
-        LinearRegressionTask t = task();
-        Settings s = settings("d", "3", "N", "4", "P", "7");
+        LinearRegressionTask t = installed.task();
+        Settings s = installed.settings("d", "3", "N", "4", "P", "7");
         TaskSpec spec = t.configure(s);
         assertArrayEquals(LinearRegressionTask.identity(3), spec.structure("U"), 0.0);
         int[] k = new int[50];
@@ -139,7 +123,7 @@ class LinearRegressionTaskTest {
     @Test
     void each_prompt_picks_a_pool_member_uniformly() throws Exception {
         int[] k = new int[8000];
-        task().generate(settings("d", "2", "N", "1", "P", "4"), 8000, 3, k);
+        installed.task().generate(installed.settings("d", "2", "N", "1", "P", "4"), 8000, 3, k);
         int[] counts = new int[4];
         for (int i : k) {
             counts[i]++;
@@ -152,8 +136,8 @@ class LinearRegressionTaskTest {
 
     @Test
     void the_empirical_covariance_of_x_is_u_s_u_transposed() throws Exception {
-        LinearRegressionTask t = task();
-        Settings s = settings("d", "3", "N", "15", "P", "3", "basis", "random", "s1", "1", "r", "0.5", "seed", "4");
+        LinearRegressionTask t = installed.task();
+        Settings s = installed.settings("d", "3", "N", "15", "P", "3", "basis", "random", "s1", "1", "r", "0.5", "seed", "4");
         TaskSpec spec = t.configure(s);
         assertArrayEquals(new double[] {1, 0.5, 0.25}, spec.structure("s"), 0.0);
         PromptBatch b = t.generate(s, 4000, 9);
@@ -183,7 +167,7 @@ class LinearRegressionTaskTest {
     @Test
     void a_random_basis_is_orthogonal_and_fixed_by_the_seed() throws Exception {
         for (int d : new int[] {1, 2, 17, 96}) {
-            double[] u = task().configure(settings("d", Integer.toString(d), "basis", "random", "seed", "5")).structure("U");
+            double[] u = installed.task().configure(installed.settings("d", Integer.toString(d), "basis", "random", "seed", "5")).structure("U");
             for (int a = 0; a < d; a++) {
                 for (int b = 0; b < d; b++) {
                     double dot = 0;
@@ -200,7 +184,7 @@ class LinearRegressionTaskTest {
 
     @Test
     void lambda2_is_the_sum_of_squares_of_the_pool_and_pools_nest() throws Exception {
-        TaskSpec spec = task().configure(settings("d", "5", "P", "40"));
+        TaskSpec spec = installed.task().configure(installed.settings("d", "5", "P", "40"));
         double[] pool = spec.structure("pool");
         assertEquals(200, pool.length);
         assertArrayEquals(new double[] {40}, spec.structure("P"), 0.0);
@@ -215,17 +199,17 @@ class LinearRegressionTaskTest {
             assertTrue(l > 10 && l < 80, "Lambda2 is about P = 40: " + Arrays.toString(lambda2));
         }
         // the first 10 members of the pool of 40, whatever N or the spectrum
-        double[] small = task().configure(settings("d", "5", "P", "10", "N", "3", "r", "0.9")).structure("pool");
+        double[] small = installed.task().configure(installed.settings("d", "5", "P", "10", "N", "3", "r", "0.9")).structure("pool");
         assertArrayEquals(Arrays.copyOf(pool, 50), small, 0.0);
     }
 
     @Test
     void a_list_spectrum_is_used_exactly() throws Exception {
-        TaskSpec spec = task().configure(settings("d", "4", "spectrum", "list", "values", " 3, 1.5,0.25 ,1e-3", "basis", "random"));
+        TaskSpec spec = installed.task().configure(installed.settings("d", "4", "spectrum", "list", "values", " 3, 1.5,0.25 ,1e-3", "basis", "random"));
         assertArrayEquals(new double[] {3, 1.5, 0.25, 1e-3}, spec.structure("s"), 0.0);
         // x's variance along u_alpha is s_alpha: in the identity basis, coordinate by coordinate
-        LinearRegressionTask t = task();
-        Settings s = settings("d", "2", "N", "20", "spectrum", "list", "values", "4,0.01");
+        LinearRegressionTask t = installed.task();
+        Settings s = installed.settings("d", "2", "N", "20", "spectrum", "list", "values", "4,0.01");
         PromptBatch b = t.generate(s, 2000, 1);
         double[] var = new double[2];
         for (int p = 0; p < b.count; p++) {
@@ -257,10 +241,10 @@ class LinearRegressionTaskTest {
     }
 
     private void assertRefused(String setting, String says, String... keyValues) throws Exception {
-        Settings s = settings(keyValues);
-        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> task().configure(s));
+        Settings s = installed.settings(keyValues);
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> installed.task().configure(s));
         assertEquals(setting, e.setting(), e.getMessage());
         assertTrue(e.getMessage().contains(says), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> task().generate(s, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> installed.task().generate(s, 1, 0));
     }
 }
