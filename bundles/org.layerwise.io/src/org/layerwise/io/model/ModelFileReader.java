@@ -1,17 +1,8 @@
 package org.layerwise.io.model;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +15,7 @@ import org.layerwise.core.Tensor;
 import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
-import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
-import org.layerwise.io.Safetensors;
 
 /**
  * Reads config.json and the weights (safetensors or npz) of FORMATS.md and checks everything
@@ -54,31 +43,31 @@ public final class ModelFileReader {
     public static final int MAX_CONFIG_BYTES = 1 << 20;
 
     public static Loaded read(Path configFile, Path weightsFile, TaskSpec task) throws BadInputFileException {
-        Map<String, Object> c = readConfig(configFile);
+        Map<String, Object> c = ConfigKeys.readConfig(configFile);
         List<String> warnings = new ArrayList<>();
         for (String key : c.keySet()) {
             if (!KNOWN_KEYS.contains(key)) {
                 warnings.add(configFile.getFileName() + ": unknown key '" + key + "' ignored");
             }
         }
-        String format = text(c, configFile, "format", "layerwise-transformer");
-        int version = integer(c, configFile, "version", 0, Integer.MAX_VALUE);
+        String format = ConfigKeys.text(c, configFile, "format", "layerwise-transformer");
+        int version = ConfigKeys.integer(c, configFile, "version", 0, Integer.MAX_VALUE);
         if (!"layerwise-transformer".equals(format) || version != 1) {
             throw new BadInputFileException(configFile, "format '" + format + "' version " + version
                     + " is not supported; expected \"format\": \"layerwise-transformer\", \"version\": 1", null);
         }
-        int dx = integer(c, configFile, "d_x", 1, MAX_WIDTH);
-        int dy = integer(c, configFile, "d_y", 1, MAX_WIDTH);
-        int dModel = integer(c, configFile, "d_model", 1, 2 * MAX_WIDTH);
-        int nCtx = integer(c, configFile, "n_ctx", 0, MAX_CONTEXT);
-        int layers = integer(c, configFile, "n_layers", 1, MAX_LAYERS);
-        int heads = integer(c, configFile, "n_heads", 1, MAX_HEADS);
-        int dHead = integer(c, configFile, "d_head", 1, 2 * MAX_WIDTH);
-        String attention = text(c, configFile, "attention", "softmax", "linear");
-        String keys = text(c, configFile, "keys", "context", "all");
-        String parameterization = text(c, configFile, "parameterization", "merged", "factored");
-        String dtype = text(c, configFile, "dtype", "float32", "float64");
-        String kind = text(c, configFile, "task", "classification", "regression");
+        int dx = ConfigKeys.integer(c, configFile, "d_x", 1, MAX_WIDTH);
+        int dy = ConfigKeys.integer(c, configFile, "d_y", 1, MAX_WIDTH);
+        int dModel = ConfigKeys.integer(c, configFile, "d_model", 1, 2 * MAX_WIDTH);
+        int nCtx = ConfigKeys.integer(c, configFile, "n_ctx", 0, MAX_CONTEXT);
+        int layers = ConfigKeys.integer(c, configFile, "n_layers", 1, MAX_LAYERS);
+        int heads = ConfigKeys.integer(c, configFile, "n_heads", 1, MAX_HEADS);
+        int dHead = ConfigKeys.integer(c, configFile, "d_head", 1, 2 * MAX_WIDTH);
+        String attention = ConfigKeys.text(c, configFile, "attention", "softmax", "linear");
+        String keys = ConfigKeys.text(c, configFile, "keys", "context", "all");
+        String parameterization = ConfigKeys.text(c, configFile, "parameterization", "merged", "factored");
+        String dtype = ConfigKeys.text(c, configFile, "dtype", "float32", "float64");
+        String kind = ConfigKeys.text(c, configFile, "task", "classification", "regression");
         if (dModel != dx + dy) {
             throw new BadInputFileException(configFile, "d_model is " + dModel + " but d_x + d_y = " + (dx + dy), null);
         }
@@ -101,7 +90,7 @@ public final class ModelFileReader {
         Tensor.DType want = "float64".equals(dtype) ? Tensor.DType.F64 : Tensor.DType.F32;
         checkMemory(configFile, config, expected, want);
         // names, shapes and dtypes from the headers, before any data is read
-        Map<String, Npz.ArrayHeader> headers = readHeaders(weightsFile);
+        Map<String, Npz.ArrayHeader> headers = ConfigKeys.readHeaders(weightsFile);
         for (var e : expected.entrySet()) {
             if (!headers.containsKey(e.getKey())) {
                 throw new BadInputFileException(weightsFile, "tensor '" + e.getKey() + "' is missing; expected shape "
@@ -127,7 +116,7 @@ public final class ModelFileReader {
             }
         }
         Map<String, double[]> weights = new LinkedHashMap<>();
-        for (var e : readTensors(weightsFile, expected.keySet()).entrySet()) {
+        for (var e : ConfigKeys.readTensors(weightsFile, expected.keySet()).entrySet()) {
             String name = e.getKey();
             Tensor t = e.getValue();
             if (!Arrays.equals(expected.get(name), t.shape()) || t.dtype() != want) {
@@ -143,7 +132,7 @@ public final class ModelFileReader {
             weights.put(name, v);
         }
         TransformerModel model = merged(config, weights);
-        return new Loaded(model, configFile, weightsFile, sha256(weightsFile), nCtx, warnings);
+        return new Loaded(model, configFile, weightsFile, ConfigKeys.sha256(weightsFile), nCtx, warnings);
     }
 
     /**
@@ -153,15 +142,7 @@ public final class ModelFileReader {
      */
     private static void checkMemory(Path configFile, ModelConfig c, Map<String, long[]> expected, Tensor.DType dtype)
             throws BadInputFileException {
-        long fileElements = 0;
-        for (var e : expected.entrySet()) {
-            long n = MemoryBudget.product(e.getValue());
-            if (n < 0 || n > Integer.MAX_VALUE - 8) {
-                throw new BadInputFileException(configFile, "tensor '" + e.getKey() + "' would have shape "
-                        + Arrays.toString(e.getValue()) + ", more elements than a Java array holds", null);
-            }
-            fileElements = MemoryBudget.sum(fileElements, n);
-        }
+        long fileElements = ConfigKeys.fileElements(configFile, expected);
         long n = (long) c.nLayers() * c.nHeads();
         long merged = MemoryBudget.product(2, n, c.dModel(), c.dModel(), Double.BYTES);
         long bytes = MemoryBudget.sum(MemoryBudget.product(fileElements, dtype.bytes + Double.BYTES), merged);
@@ -170,46 +151,6 @@ public final class ModelFileReader {
                 + c.dtype() + ")", bytes);
         if (problem != null) {
             throw new BadInputFileException(configFile, problem, null);
-        }
-    }
-
-    private static Map<String, Object> readConfig(Path file) throws BadInputFileException {
-        try {
-            return Json.readMap(file, MAX_CONFIG_BYTES);
-        } catch (NoSuchFileException e) {
-            throw new BadInputFileException(file, "file not found; a model directory needs config.json (FORMATS.md)", e);
-        } catch (IOException | RuntimeException e) {
-            throw new BadInputFileException(file, "not a valid config: " + e.getMessage(), e);
-        }
-    }
-
-    private static Map<String, Npz.ArrayHeader> readHeaders(Path file) throws BadInputFileException {
-        return readWeights(file, () -> file.getFileName().toString().endsWith(".npz") ? Npz.headers(file) : Safetensors.headers(file));
-    }
-
-    private static Map<String, Tensor> readTensors(Path file, Set<String> names) throws BadInputFileException {
-        return readWeights(file, () -> file.getFileName().toString().endsWith(".npz") ? Npz.read(file, names::contains)
-                : Safetensors.read(file).tensors());
-    }
-
-    private interface WeightRead<T> {
-        T read() throws IOException;
-    }
-
-    private static <T> T readWeights(Path file, WeightRead<T> read) throws BadInputFileException {
-        String name = file.getFileName().toString();
-        if (!name.endsWith(".npz") && !name.endsWith(".safetensors")) {
-            throw new BadInputFileException(file, "unknown weight file type; expected .safetensors or .npz", null);
-        }
-        try {
-            return read.read();
-        } catch (NoSuchFileException e) {
-            throw new BadInputFileException(file, "file not found; expected model.safetensors or model.npz beside config.json", e);
-        } catch (IOException e) {
-            // the io layer's messages already name the file and tensor
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new BadInputFileException(file, msg.startsWith(file.toString()) || msg.contains(name)
-                    ? msg.substring(msg.indexOf(':') + 1).trim() : msg, e);
         }
     }
 
@@ -263,56 +204,5 @@ public final class ModelFileReader {
 
     private static double[] slice(double[] all, int head, int size) {
         return Arrays.copyOfRange(all, head * size, (head + 1) * size);
-    }
-
-    /**
-     * An integer key read exactly: a JSON integer, or a number with no fractional part (4.0,
-     * 4e0: what a writer of floats makes of 4), within [min, max]; never wrapped to 32 bits.
-     */
-    private static int integer(Map<String, Object> c, Path file, String key, int min, int max) throws BadInputFileException {
-        Object v = c.get(key);
-        if (v == null) {
-            throw new BadInputFileException(file, "key '" + key + "' is missing (FORMATS.md lists the keys of config.json)", null);
-        }
-        BigDecimal exact;
-        try {
-            exact = v instanceof Number n ? new BigDecimal(n.toString()) : null;
-        } catch (NumberFormatException e) {
-            exact = null; // NaN, Infinity
-        }
-        if (exact == null || exact.stripTrailingZeros().scale() > 0) {
-            throw new BadInputFileException(file, "key '" + key + "' is " + abbreviate(v) + "; expected an integer", null);
-        }
-        if (exact.compareTo(BigDecimal.valueOf(min)) < 0 || exact.compareTo(BigDecimal.valueOf(max)) > 0) {
-            throw new BadInputFileException(file, "'" + key + "' is " + abbreviate(v) + "; expected "
-                    + (max == Integer.MAX_VALUE ? "at least " + min : "an integer from " + min + " to " + max), null);
-        }
-        return exact.intValueExact();
-    }
-
-    private static String abbreviate(Object v) {
-        String s = String.valueOf(v);
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    }
-
-    private static String text(Map<String, Object> c, Path file, String key, String... allowed) throws BadInputFileException {
-        Object v = c.get(key);
-        if (v == null) {
-            throw new BadInputFileException(file, "key '" + key + "' is missing (FORMATS.md lists the keys of config.json)", null);
-        }
-        if (!(v instanceof String s) || (allowed.length > 1 && !Arrays.asList(allowed).contains(s))) {
-            throw new BadInputFileException(file, "key '" + key + "' is " + v + "; expected "
-                    + (allowed.length > 1 ? "one of " + String.join(", ", allowed) : "a string"), null);
-        }
-        return s;
-    }
-
-    private static String sha256(Path file) throws BadInputFileException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (IOException | NoSuchAlgorithmException e) {
-            throw new BadInputFileException(file, "cannot be read: " + e.getMessage(), e);
-        }
     }
 }
