@@ -221,6 +221,12 @@ class NetworkFileReaderTest {
         assertNull(c.normalization());
         assertEquals(V, c.dVocabOut(), "d_vocab_out -1 means d_vocab");
         assertEquals(1.0, c.attnScale());
+        cfg.put("d_mlp", 512);
+        write(cfg, sd, Map.of(), Map.of());
+        assertEquals(0, NetworkFileReader.read(config, weights).model().config().dMlp(), "attention-only: d_mlp unused");
+        cfg.put("version", 2);
+        write(cfg, sd, Map.of(), Map.of());
+        assertContains(refusal(config), "format 'layerwise-transformer' version 2 is not supported");
     }
 
     @Test

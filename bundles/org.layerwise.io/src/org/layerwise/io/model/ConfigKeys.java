@@ -27,6 +27,16 @@ final class ConfigKeys {
     private ConfigKeys() {
     }
 
+    /** Refuses any config but "format": "layerwise-transformer", "version": 1. */
+    static void formatVersion(Map<String, Object> c, Path file) throws BadInputFileException {
+        String format = text(c, file, "format");
+        int version = integer(c, file, "version", 0, Integer.MAX_VALUE);
+        if (!"layerwise-transformer".equals(format) || version != 1) {
+            throw new BadInputFileException(file, "format '" + format + "' version " + version
+                    + " is not supported; expected \"format\": \"layerwise-transformer\", \"version\": 1", null);
+        }
+    }
+
     /** The elements of all tensors of these shapes; refused if one would not fit a Java array. */
     static long fileElements(Path configFile, Map<String, long[]> expected) throws BadInputFileException {
         long fileElements = 0;

@@ -50,12 +50,7 @@ public final class ModelFileReader {
                 warnings.add(configFile.getFileName() + ": unknown key '" + key + "' ignored");
             }
         }
-        String format = ConfigKeys.text(c, configFile, "format", "layerwise-transformer");
-        int version = ConfigKeys.integer(c, configFile, "version", 0, Integer.MAX_VALUE);
-        if (!"layerwise-transformer".equals(format) || version != 1) {
-            throw new BadInputFileException(configFile, "format '" + format + "' version " + version
-                    + " is not supported; expected \"format\": \"layerwise-transformer\", \"version\": 1", null);
-        }
+        ConfigKeys.formatVersion(c, configFile);
         int dx = ConfigKeys.integer(c, configFile, "d_x", 1, MAX_WIDTH);
         int dy = ConfigKeys.integer(c, configFile, "d_y", 1, MAX_WIDTH);
         int dModel = ConfigKeys.integer(c, configFile, "d_model", 1, 2 * MAX_WIDTH);

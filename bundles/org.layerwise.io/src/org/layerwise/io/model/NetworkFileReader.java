@@ -43,12 +43,7 @@ public final class NetworkFileReader {
             throw new BadInputFileException(configFile, "a TransformerLens config: add \"format\": \"layerwise-transformer\", "
                     + "\"version\": 1, \"architecture\": \"transformer\" as FORMATS.md shows", null);
         }
-        String format = ConfigKeys.text(c, configFile, "format");
-        int version = ConfigKeys.integer(c, configFile, "version", 0, Integer.MAX_VALUE);
-        if (!"layerwise-transformer".equals(format) || version != 1) {
-            throw new BadInputFileException(configFile, "format '" + format + "' version " + version
-                    + " is not supported; expected \"format\": \"layerwise-transformer\", \"version\": 1", null);
-        }
+        ConfigKeys.formatVersion(c, configFile);
         String architecture = ConfigKeys.text(c, configFile, "architecture");
         if (!NetworkConfig.TRANSFORMER.equals(architecture)) {
             throw new BadInputFileException(configFile, "key 'architecture' is " + architecture + "; expected one of "
@@ -68,7 +63,11 @@ public final class NetworkFileReader {
         int dVocab = ConfigKeys.integer(c, configFile, "d_vocab", 1, ModelFileReader.MAX_CONTEXT);
         int nCtx = ConfigKeys.integer(c, configFile, "n_ctx", 1, ModelFileReader.MAX_CONTEXT);
         boolean attnOnly = bool(c, configFile, "attn_only", false);
-        int dMlp = attnOnly && c.containsKey("d_mlp") && c.get("d_mlp") == null ? 0 : ConfigKeys.integer(c, configFile, "d_mlp", attnOnly ? 0 : 1, 8 * ModelFileReader.MAX_WIDTH);
+        int dMlp = attnOnly && c.containsKey("d_mlp") && c.get("d_mlp") == null ? 0
+                : ConfigKeys.integer(c, configFile, "d_mlp", attnOnly ? 0 : 1, 8 * ModelFileReader.MAX_WIDTH);
+        if (attnOnly) {
+            dMlp = 0; // TransformerLens keeps a d_mlp in attention-only configs; no tensor uses it
+        }
         int dVocabOut = c.get("d_vocab_out") == null || c.get("d_vocab_out") instanceof Number n && n.doubleValue() == -1 ? dVocab
                 : ConfigKeys.integer(c, configFile, "d_vocab_out", 1, ModelFileReader.MAX_CONTEXT);
         String actFn = ConfigKeys.text(c, configFile, "act_fn");
