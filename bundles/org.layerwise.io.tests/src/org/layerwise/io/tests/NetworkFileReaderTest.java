@@ -286,6 +286,32 @@ class NetworkFileReaderTest {
     }
 
     @Test
+    void refusesBidirectionalAttentionGroupedQueriesAndGatedMlps() throws Exception {
+        Map<String, Object> cfg = tlConfig();
+        cfg.put("attention_dir", "bidirectional");
+        write(cfg, stateDict(), Map.of(), Map.of());
+        assertContains(refusal(config), "key 'attention_dir' is bidirectional; expected causal");
+
+        cfg = tlConfig();
+        cfg.put("n_key_value_heads", 2);
+        write(cfg, stateDict(), Map.of(), Map.of());
+        assertContains(refusal(config), "key 'n_key_value_heads' is 2", "grouped-query attention");
+
+        cfg = tlConfig();
+        cfg.put("gated_mlp", true);
+        write(cfg, stateDict(), Map.of(), Map.of());
+        assertContains(refusal(config), "key 'gated_mlp' is true", "not supported");
+
+        // their TransformerLens defaults are accepted
+        cfg = tlConfig();
+        cfg.put("attention_dir", "causal");
+        cfg.put("n_key_value_heads", null);
+        cfg.put("gated_mlp", false);
+        write(cfg, stateDict(), Map.of(), Map.of());
+        NetworkFileReader.read(config, weights);
+    }
+
+    @Test
     void namesABareTransformerLensConfig() throws Exception {
         Map<String, Object> cfg = tlConfig();
         cfg.remove("format");
