@@ -18,7 +18,7 @@ import org.layerwise.core.symmetry.BlockPermutation;
 import org.layerwise.core.symmetry.Commutant;
 
 /**
- * The weight abstraction of SCIENCE.md section 5. Q is read as stored (QK), V as OV^T, so
+ * The weight abstraction of docs/SCIENCE.md section 5. Q is read as stored (QK), V as OV^T, so
  * the scalars are in the column-vector notation of the paper. When the pipeline enforced
  * only one factor of G the six-scalar table would not describe the weights: the analyzer
  * then reports asymmetry against that factor's larger commutant and says why there is no

@@ -24,7 +24,7 @@ import org.layerwise.core.model.RecursionResults;
 import org.layerwise.core.stats.Bootstrap;
 
 /**
- * The per-layer measurements of SCIENCE.md section 7, on the network (from the activation
+ * The per-layer measurements of docs/SCIENCE.md section 7, on the network (from the activation
  * cache) and on the full coupled mean-shift recursion run from the same prompts, side by side.
  * Layer t is the state after t layers (layer 0 = the prompts); the attention measures at layer
  * t use the pattern of layer t, i.e. attention computed from the states at layer t, so they

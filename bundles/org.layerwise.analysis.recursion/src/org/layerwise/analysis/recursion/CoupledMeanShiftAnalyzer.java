@@ -27,7 +27,7 @@ import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.core.symmetry.Commutant.Scalars;
 
 /**
- * The coupled mean-shift recursion of SCIENCE.md section 6, read off the model and checked
+ * The coupled mean-shift recursion of docs/SCIENCE.md section 6, read off the model and checked
  * against the network on the evaluation prompts. Both recursions run from the prompts
  * themselves (never re-seeded from the network's states); the network's states come from the
  * activation cache.

@@ -22,7 +22,7 @@ import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 
 /**
- * The macroscopic measures of SCIENCE.md section 9 along a run's checkpoint series: for every
+ * The macroscopic measures of docs/SCIENCE.md section 9 along a run's checkpoint series: for every
  * checkpoint, layer, head and named matrix (QK and OV; W_Q, W_K, W_V and W_O too for a factored
  * model) the effective rank, the marginalised effective rank and the subspace distance to the
  * same matrix at the final checkpoint. Only the final model and the current one are held at once.

@@ -34,7 +34,7 @@ import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.RunPanel;
 
 /**
- * Weight Abstraction (SCIENCE.md section 5): abstraction.csv as a table, one row per block,
+ * Weight Abstraction (docs/SCIENCE.md section 5): abstraction.csv as a table, one row per block,
  * head and matrix (Q = QK[h], V = OV[h]^T) with its six scalars a, b, f, g, c, e and the
  * asymmetry ||M - R(M)||_F / ||M||_F beside them; and for the selected row the matrix M read
  * from config.json + model.safetensors, its Reynolds projection R(M) on the same colour range,
@@ -229,7 +229,7 @@ public final class WeightAbstractionPanel extends RunPanel {
         }
     }
 
-    /** Q = QK[h] or V = OV[h]^T of block l, as SCIENCE.md writes them. */
+    /** Q = QK[h] or V = OV[h]^T of block l, as docs/SCIENCE.md writes them. */
     private double[] weight(int layer, int head, String which) {
         return weight(model, layer, head, which);
     }

@@ -21,7 +21,7 @@ import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 
 /**
- * Backend "linear-attention": the linear transformer of SCIENCE.md section 9,
+ * Backend "linear-attention": the linear transformer of docs/SCIENCE.md section 9,
  * f(Z) = Z + Z W_Q' (Z'Z / N) W_P' per layer (one head, keys = all tokens, no MLP), on the
  * regression task of section 2 (d features, target width d, D = 2d), trained by plain SGD with
  * step eta on the mean over a batch of 1/2 ||y_hat - y||^2 on the query's y block.

@@ -3,7 +3,7 @@ package org.layerwise.core.dynamics;
 import org.layerwise.core.TaskSpec;
 
 /**
- * The closed forms of SCIENCE.md section 9 for the reduced parameterization (one layer, per mode
+ * The closed forms of docs/SCIENCE.md section 9 for the reduced parameterization (one layer, per mode
  * alpha of the task's covariance basis U: a_alpha = p_alpha q_alpha), in the scaling of a loss
  * that is the mean over a batch of 1/2 ||y_hat - y||^2 (the linear-attention backend's; the
  * learning-dynamics analyzer compares its runs with it).

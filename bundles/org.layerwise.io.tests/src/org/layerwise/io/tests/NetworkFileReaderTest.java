@@ -47,7 +47,7 @@ class NetworkFileReaderTest {
     static final int K = 2;
     static final int MLP = 8;
 
-    /** The state_dict of such a model, as FORMATS.md names it, in TL's order, buffers included. */
+    /** The state_dict of such a model, as docs/FORMATS.md names it, in TL's order, buffers included. */
     static LinkedHashMap<String, long[]> stateDict() {
         LinkedHashMap<String, long[]> m = new LinkedHashMap<>();
         m.put("embed.W_E", new long[] {V, D});

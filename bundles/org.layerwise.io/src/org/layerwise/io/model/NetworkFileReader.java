@@ -19,7 +19,7 @@ import org.layerwise.io.Npz;
 
 /**
  * Reads config.json and the weights of a transformer saved under TransformerLens's names
- * (FORMATS.md) and checks everything before use: the keys, TransformerLens features this
+ * (docs/FORMATS.md) and checks everything before use: the keys, TransformerLens features this
  * family does not have, the exact set of tensor names and shapes, one float dtype, the
  * causal-mask buffers, finiteness. The IGNORE buffers are skipped by name.
  */

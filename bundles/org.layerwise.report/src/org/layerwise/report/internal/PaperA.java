@@ -5,7 +5,7 @@ import java.util.List;
 import org.layerwise.report.Study;
 
 /**
- * Paper A (Lutz et al., "Symmetry Reveals Layerwise Dynamics"), SCIENCE.md section 10
+ * Paper A (Lutz et al., "Symmetry Reveals Layerwise Dynamics"), docs/SCIENCE.md section 10
  * results 1-5: which pipeline of examples/paper-a/ plays which role, and what --quick changes.
  */
 public final class PaperA {

@@ -5,7 +5,7 @@ import java.util.List;
 import org.layerwise.report.Study;
 
 /**
- * Paper B (training dynamics of a linear transformer, SCIENCE.md section 9), section 10 result 6:
+ * Paper B (training dynamics of a linear transformer, docs/SCIENCE.md section 9), section 10 result 6:
  * which pipeline of examples/paper-b/ plays which role, and what --quick changes.
  */
 public final class PaperB {
