@@ -19,13 +19,10 @@ import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
 import org.layerwise.core.BadInputFileException;
-import org.layerwise.core.TaskSpec;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.io.Csv;
-import org.layerwise.io.Json;
-import org.layerwise.io.model.ModelFileReader;
 import org.layerwise.io.model.ModelFiles;
 import org.layerwise.runner.RunDirectory;
 import org.layerwise.ui.charts.ChartExportMenu;
@@ -276,22 +273,10 @@ public final class WeightAbstractionPanel extends RunPanel {
         if (file.equals(cachedFile)) {
             return cachedModel;
         }
-        Path config = runPath.resolve("config.json");
-        Map<String, Object> m;
-        try {
-            m = Json.readMap(config, ModelFileReader.MAX_CONFIG_BYTES);
-        } catch (IOException | RuntimeException e) {
-            throw new BadInputFileException(config, "not a readable config: " + e.getMessage(), e);
-        }
-        TaskSpec task = new TaskSpec(String.valueOf(m.get("task")), number(m, "d_x"), number(m, "d_y"), number(m, "n_ctx"));
-        TransformerModel read = ModelFileReader.read(config, file, task).model();
+        TransformerModel read = ModelFiles.read(runPath.resolve("config.json"), file);
         cachedFile = file;
         cachedModel = read;
         return read;
-    }
-
-    private static int number(Map<String, Object> c, String key) {
-        return c.get(key) instanceof Number n && n.doubleValue() == n.intValue() ? n.intValue() : 0;
     }
 
     /** The twelve scalars and two asymmetries per head of a model, as the weight-abstraction analyzer computes them. */

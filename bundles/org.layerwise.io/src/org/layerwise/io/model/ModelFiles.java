@@ -99,7 +99,11 @@ public final class ModelFiles {
         Path config = dir.resolve("config.json");
         Path st = dir.resolve("model.safetensors");
         Path npz = dir.resolve("model.npz");
-        Path weights = Files.exists(st) || !Files.exists(npz) ? st : npz;
+        return read(config, Files.exists(st) || !Files.exists(npz) ? st : npz);
+    }
+
+    /** A model from its config.json and a weights file of that config (a run's model or one of its checkpoints). */
+    public static TransformerModel read(Path config, Path weights) throws BadInputFileException {
         Map<String, Object> c;
         try {
             c = Json.readMap(config, ModelFileReader.MAX_CONFIG_BYTES);
