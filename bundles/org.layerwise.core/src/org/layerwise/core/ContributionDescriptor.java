@@ -80,6 +80,10 @@ public final class ContributionDescriptor {
     private final List<ProvidedResult> provides;
     private final IConfigurationElement element;
     private final Object instance;
+    private final List<String> families;
+
+    /** The model family of attention-only transformers (ModelConfig), which analyzers read unless they declare others. */
+    public static final String ATTENTION_ONLY = "attention-only";
 
     /** A {@code <provides>} as read, before it knows its owner. */
     record Provision(String result, List<String> requires, IConfigurationElement element) {
@@ -93,6 +97,12 @@ public final class ContributionDescriptor {
     ContributionDescriptor(Role role, String id, String name, String description, String bundle, String bundleVersion,
             List<SettingSpec> settings, List<Output> outputs, List<String> requires, List<Provision> provisions,
             IConfigurationElement element, Object instance) {
+        this(role, id, name, description, bundle, bundleVersion, settings, outputs, requires, provisions, element, instance, null);
+    }
+
+    private ContributionDescriptor(Role role, String id, String name, String description, String bundle, String bundleVersion,
+            List<SettingSpec> settings, List<Output> outputs, List<String> requires, List<Provision> provisions,
+            IConfigurationElement element, Object instance, List<String> families) {
         this.role = role;
         this.id = id;
         this.name = name;
@@ -106,6 +116,11 @@ public final class ContributionDescriptor {
         this.provides = provisions.stream().map(p -> new ProvidedResult(p.result(), this, p.requires(), p.element())).toList();
         this.element = element;
         this.instance = instance;
+        if (families == null) {
+            String declared = element == null ? null : element.getAttribute("families");
+            families = declared == null || declared.isBlank() ? List.of(ATTENTION_ONLY) : List.of(declared.trim().split("\\s+"));
+        }
+        this.families = List.copyOf(families);
     }
 
     /** A contribution made in code rather than plugin.xml (tests, embedding). */
@@ -176,7 +191,26 @@ public final class ContributionDescriptor {
     /** The same contribution with other outputs (the registry drops what it refuses of a declaration). */
     ContributionDescriptor withOutputs(List<Output> replaced) {
         return new ContributionDescriptor(role, id, name, description, bundle, bundleVersion, settings, replaced, requires,
-                provisions, element, instance);
+                provisions, element, instance, families);
+    }
+
+    /**
+     * The model families an analyzer reads (plugin.xml attribute {@code families}, space-separated;
+     * {@value #ATTENTION_ONLY} when absent), e.g. "attention-only transformer".
+     */
+    public List<String> families() {
+        return families;
+    }
+
+    /** Whether an analyzer reads models of that family. */
+    public boolean reads(String family) {
+        return families.contains(family);
+    }
+
+    /** The same contribution reading other families (for contributions made in code). */
+    public ContributionDescriptor withFamilies(String... declared) {
+        return new ContributionDescriptor(role, id, name, description, bundle, bundleVersion, settings, outputs, requires,
+                provisions, element, instance, List.of(declared));
     }
 
     public Settings resolve(Map<String, String> raw) throws InvalidSettingException {

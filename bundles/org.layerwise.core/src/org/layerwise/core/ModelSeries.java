@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.layerwise.core.model.NetworkModel;
 import org.layerwise.core.model.TransformerModel;
 
 /**
@@ -38,16 +39,65 @@ public final class ModelSeries {
             }
         }
 
-        Sink NONE = (step, model) -> {
-            // no series is kept
+        /**
+         * Keeps a network ({@link NetworkBackend}) as it is after {@code step} optimizer steps; a sink
+         * that keeps attention-only models only throws.
+         */
+        default void take(int step, NetworkModel network) throws IOException {
+            throw new IOException("this checkpoint series keeps attention-only models, not a " + network.config().family());
+        }
+
+        /** {@link #take(int, NetworkModel)}, a failure of which stops training. */
+        default void takeOrFail(int step, NetworkModel network) {
+            try {
+                take(step, network);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("the checkpoint of step " + step + " could not be kept: " + e.getMessage(), e);
+            }
+        }
+
+        Sink NONE = new Sink() {
+            @Override
+            public void take(int step, TransformerModel model) {
+                // no series is kept
+            }
+
+            @Override
+            public void take(int step, NetworkModel network) {
+                // no series is kept
+            }
         };
     }
 
-    /** One checkpoint of a run: its step, its file, and the model read back from that file on demand. */
-    public record Checkpoint(int step, Path file, Callable<TransformerModel> loader) {
+    /**
+     * One checkpoint of a run: its step, its file, and the model read back from that file on demand
+     * (an attention-only model through {@code loader}, a network through {@code networkLoader}; the
+     * other is null).
+     */
+    public record Checkpoint(int step, Path file, Callable<TransformerModel> loader, Callable<NetworkModel> networkLoader) {
+        public Checkpoint(int step, Path file, Callable<TransformerModel> loader) {
+            this(step, file, loader, null);
+        }
+
+        /** A checkpoint of a network. */
+        public static Checkpoint ofNetwork(int step, Path file, Callable<NetworkModel> networkLoader) {
+            return new Checkpoint(step, file, null, networkLoader);
+        }
+
         /** The model as saved (read from the file each call: a long series is never held at once). */
         public TransformerModel model() throws Exception {
+            if (loader == null) {
+                throw new IllegalStateException("checkpoint " + file + " holds a network, not an attention-only model: read network()");
+            }
             return loader.call();
+        }
+
+        /** The network as saved, read from the file each call. */
+        public NetworkModel network() throws Exception {
+            if (networkLoader == null) {
+                throw new IllegalStateException("checkpoint " + file + " holds an attention-only model, not a network: read model()");
+            }
+            return networkLoader.call();
         }
     }
 

@@ -261,4 +261,61 @@ class TrainingLoopTest {
         s.arrays().forEach((k, v) -> m.put(k, v.size()));
         return m;
     }
+
+    /** An evaluation of the toy: its weight, and the weight doubled, after {@code step} updates. */
+    static TrainingLoop.Evaluation evaluation(Toy toy, List<Integer> asked) {
+        return step -> {
+            asked.add(step);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("w", toy.w[0]);
+            m.put("twice_w", 2 * toy.w[0]);
+            return m;
+        };
+    }
+
+    @Test
+    void evaluates_on_the_grid_and_after_the_last_step_each_value_that_of_the_model_after_so_many_updates() {
+        Toy toy = new Toy(-1);
+        List<Integer> asked = new ArrayList<>();
+        TrainingLoop.Result r = new TrainingLoop(context(7, 100, "none", TrainingMonitor.NONE, new MemoryCheckpoints(), null),
+                new HashMap<>()).withEvaluation(3, evaluation(toy, asked)).run(toy);
+        assertEquals(List.of(0, 3, 6, 7), asked);
+        assertArrayEquals(new long[] {0, 3, 6, 7}, r.evaluated().steps());
+        for (int j = 0; j < 4; j++) {
+            int k = (int) r.evaluated().steps()[j];
+            assertEquals(w(k), r.evaluated().curve("w")[j], "grid step " + k);
+            assertEquals(2 * w(k), r.evaluated().curve("twice_w")[j]);
+        }
+        assertEquals(6, r.evaluated().firstStepAtLeast("w", w(6)));
+        assertEquals(-1, r.evaluated().firstStepAtLeast("w", w(7) + 1));
+    }
+
+    @Test
+    void a_resumed_run_has_the_same_grid_as_an_uninterrupted_one_without_evaluating_a_step_twice() throws Exception {
+        Toy whole = new Toy(-1);
+        TrainingLoop.Result expected = new TrainingLoop(context(10, 4, "none", TrainingMonitor.NONE, new MemoryCheckpoints(), null),
+                new HashMap<>()).withEvaluation(2, evaluation(whole, new ArrayList<>())).run(whole);
+
+        MemoryCheckpoints store = new MemoryCheckpoints();
+        Toy first = new Toy(-1);
+        List<Integer> askedFirst = new ArrayList<>();
+        assertThrows(OperationCanceledException.class, () -> new TrainingLoop(context(10, 4, "none", new RecordingMonitor(5), store,
+                null), new HashMap<>()).withEvaluation(2, evaluation(first, askedFirst)).run(first));
+        assertEquals(List.of(0, 2, 4), askedFirst);
+        Toy second = new Toy(-1);
+        List<Integer> askedSecond = new ArrayList<>();
+        TrainingLoop.Result resumed = new TrainingLoop(context(10, 4, "none", TrainingMonitor.NONE, store, null), new HashMap<>())
+                .withEvaluation(2, evaluation(second, askedSecond)).run(second);
+        assertEquals(List.of(6, 8, 10), askedSecond, "steps 0-4 come from the saved state");
+        assertEquals(expected.evaluated(), resumed.evaluated());
+    }
+
+    @Test
+    void an_evaluation_that_changes_its_names_is_refused() {
+        Toy toy = new Toy(-1);
+        TrainingLoop.Evaluation fickle = step -> step == 0 ? Map.of("a", 1.0) : Map.of("b", 1.0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new TrainingLoop(context(4, 100, "none",
+                TrainingMonitor.NONE, new MemoryCheckpoints(), null), new HashMap<>()).withEvaluation(2, fickle).run(toy));
+        assertTrue(e.getMessage().contains("[b]") && e.getMessage().contains("[a]"), e.getMessage());
+    }
 }
