@@ -378,9 +378,17 @@ public final class Cli implements Callable<Integer> {
         public Integer call() {
             try {
                 ValidatedPipeline p = cli.validated(file, po);
-                cli.out.printf(Locale.ROOT, "%s: valid. task %s (d=%d, C=%d, N=%d) -> backend %s (L=%d, H=%d) -> enforcer %s -> analyzers %s%n",
-                        file, p.task().id(), p.taskSpec().features(), p.taskSpec().classes(), p.taskSpec().contextSize(),
-                        p.backend().id(), p.modelConfig().nLayers(), p.modelConfig().nHeads(),
+                String task = p.taskSpec().isSequence()
+                        ? String.format(Locale.ROOT, "%d examples of %d tokens, %d train, C=%d", p.taskSpec().sequence().examples(),
+                                p.taskSpec().sequence().length(), p.taskSpec().sequence().trainExamples(), p.taskSpec().classes())
+                        : String.format(Locale.ROOT, "d=%d, C=%d, N=%d", p.taskSpec().features(), p.taskSpec().classes(),
+                                p.taskSpec().contextSize());
+                String model = p.isNetwork()
+                        ? String.format(Locale.ROOT, "%s, L=%d, H=%d, d_model=%d, d_mlp=%d", p.network().family(), p.network().nLayers(),
+                                p.network().nHeads(), p.network().dModel(), p.network().dMlp())
+                        : String.format(Locale.ROOT, "L=%d, H=%d", p.modelConfig().nLayers(), p.modelConfig().nHeads());
+                cli.out.printf(Locale.ROOT, "%s: valid. task %s (%s) -> backend %s (%s) -> enforcer %s -> analyzers %s%n",
+                        file, p.task().id(), task, p.backend().id(), model,
                         p.enforcer() == null ? "none" : p.enforcer().id(),
                         p.analyzers().isEmpty() ? "(none)" : String.join(", ", p.analyzers().stream().map(a -> a.id()).toList()));
                 return ExitCode.OK.code;

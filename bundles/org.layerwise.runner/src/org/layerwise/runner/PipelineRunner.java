@@ -27,6 +27,7 @@ import org.layerwise.core.OutOfMemory;
 import org.layerwise.core.BackendContext;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ContributionException;
+import org.layerwise.core.EvaluatedCurves;
 import org.layerwise.core.Headline;
 import org.layerwise.core.PromptBatch;
 import org.layerwise.core.RecursionAnalyzer;
@@ -40,6 +41,7 @@ import org.layerwise.core.TrainedModel;
 import org.layerwise.core.TrainingMonitor;
 import org.layerwise.core.model.Forward;
 import org.layerwise.core.model.ModelConfig;
+import org.layerwise.core.model.NetworkConfig;
 import org.layerwise.io.Csv;
 import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
@@ -131,6 +133,10 @@ public final class PipelineRunner {
      * backend's own estimate of its training.
      */
     public static void checkMemory(ValidatedPipeline p, RunOptions options) throws PipelineException {
+        if (p.isNetwork()) {
+            checkNetworkMemory(p);
+            return;
+        }
         ModelConfig c = p.modelConfig();
         long prompts = options.evalPrompts();
         long t = c.tokens();
@@ -139,13 +145,7 @@ public final class PipelineRunner {
         long eval = MemoryBudget.product(8 + 4, prompts, MemoryBudget.sum(MemoryBudget.product(t, d),
                 MemoryBudget.product(c.nLayers(), t, d), MemoryBudget.product(c.nLayers(), c.nHeads(), t, c.numKeys())));
         long model = MemoryBudget.product(2 * 8, c.nLayers(), c.nHeads(), d, d);
-        long backend;
-        try {
-            backend = SafeCall.call(p.backend().descriptor(), "memoryEstimate",
-                    () -> p.backend().implementation().memoryEstimate(p.backend().settings(), c));
-        } catch (ContributionException e) {
-            backend = 0; // an estimate that fails is no reason to refuse; the run will say what happens
-        }
+        long backend = backendEstimate(p, c);
         long total = MemoryBudget.sum(eval, model, Math.max(backend, -1) < 0 ? -1 : backend);
         String problem = MemoryBudget.problem("the pipeline (" + options.evalPrompts() + " evaluation prompts of "
                 + t + " tokens, " + c.nLayers() + " layers of " + c.nHeads() + " heads, D = " + d + ": about "
@@ -153,6 +153,36 @@ public final class PipelineRunner {
                 + p.backend().id() + " to build the model)", total);
         if (problem != null) {
             throw new PipelineException(ExitCode.INVALID_SETTING, problem);
+        }
+    }
+
+    /** The network's evaluation on every example of the task (logits and hooks), its weights and the backend's estimate. */
+    private static void checkNetworkMemory(ValidatedPipeline p) throws PipelineException {
+        NetworkConfig c = p.network();
+        long examples = p.taskSpec().sequence().examples();
+        long t = p.taskSpec().sequence().length();
+        long eval = MemoryBudget.product(8 + 4, examples, MemoryBudget.sum(c.dVocabOut(),
+                MemoryBudget.product(c.nLayers(), t, c.dModel()), MemoryBudget.product(c.nLayers(), c.nHeads(), t, t)));
+        long weights = c.expectedShapes().values().stream().mapToLong(s -> java.util.Arrays.stream(s).reduce(1, Math::multiplyExact))
+                .sum();
+        long backend = backendEstimate(p, null);
+        long total = MemoryBudget.sum(eval, MemoryBudget.product(2 * 8, weights), backend < 0 ? -1 : backend);
+        String problem = MemoryBudget.problem("the pipeline (" + examples + " examples of " + t + " tokens, a " + c.family() + " of "
+                + c.nLayers() + " layers, d_model = " + c.dModel() + ", d_mlp = " + c.dMlp() + ": about " + MemoryBudget.format(eval)
+                + " to evaluate, " + MemoryBudget.format(Math.max(0, backend)) + " for " + p.backend().id() + " to build the model)",
+                total);
+        if (problem != null) {
+            throw new PipelineException(ExitCode.INVALID_SETTING, problem);
+        }
+    }
+
+    /** The backend's own estimate of its training's memory (0 when the estimate itself fails: the run will say what happens). */
+    private static long backendEstimate(ValidatedPipeline p, ModelConfig c) {
+        try {
+            return SafeCall.call(p.backend().descriptor(), "memoryEstimate",
+                    () -> p.backend().implementation().memoryEstimate(p.backend().settings(), c));
+        } catch (ContributionException e) {
+            return 0;
         }
     }
 
@@ -179,91 +209,17 @@ public final class PipelineRunner {
             record.seed("master", master).seed("task", taskSeed).seed("task/train", trainSeed).seed("task/eval", evalSeed)
                     .seed("backend", backendSeed).seed("enforcer", enforcerSeed);
 
-            stage.accept("generating " + options.evalPrompts() + " evaluation prompts");
-            long t0 = System.nanoTime();
-            PromptBatch eval = generate(p, options.evalPrompts(), evalSeed);
-            record.time("task/eval", t0);
-
-            stage.accept("building model with " + p.backend().id());
-            t0 = System.nanoTime();
-            RunSeries series = new RunSeries(dir);
-            BackendContext.PromptSource source = (step, size) -> generateUnchecked(p, size, Seeds.derive(trainSeed, step));
-            TrainingMonitor monitor = new TrainingMonitor() {
-                @Override
-                public void step(int step, int totalSteps, double loss) {
-                    listener.trainingStep(step, totalSteps, loss, Double.NaN);
-                }
-
-                @Override
-                public void step(int step, int totalSteps, double loss, double accuracy) {
-                    listener.trainingStep(step, totalSteps, loss, accuracy);
-                }
-
-                @Override
-                public boolean isCanceled() {
-                    return listener.isCanceled();
-                }
-            };
-            Bound<?> enf = p.enforcer();
-            BackendContext ctx = new BackendContext(p.backend().settings(), p.modelConfig(), p.taskSpec(), source,
-                    enf == null ? null : p.enforcer().implementation(), enf == null ? null : enf.settings(), backendSeed,
-                    enforcerSeed, monitor, new RunCheckpoints(dir), series);
-            TrainedModel trained = SafeCall.call(p.backend().descriptor(), "build", () -> p.backend().implementation().build(ctx));
-            record.time("backend", t0);
-            if (trained == null || trained.model() == null) {
-                throw new ContributionException(p.backend().descriptor(), "build returned no model", null);
-            }
-            record.facts("backend", trained.facts());
-            metrics.put("steps", trained.lossCurve().length);
-            if (trained.lossCurve().length > 0) {
-                metrics.put("final_train_loss", tailMean(trained.lossCurve()));
-                double finalAccuracy = tailMean(trained.accuracyCurve());
-                if (Double.isFinite(finalAccuracy)) {
-                    metrics.put("final_train_accuracy", finalAccuracy);
-                }
-                writeTraining(dir, trained);
-            }
-            if (trained.diverged()) {
+            TrainingMonitor monitor = monitor(listener);
+            Built built = p.isNetwork()
+                    ? SequenceRun.build(p, dir, record, stage, listener, monitor, metrics, summary, taskSeed, backendSeed)
+                    : buildInContext(p, options, dir, record, stage, listener, monitor, metrics, summary, trainSeed, evalSeed,
+                            backendSeed, enforcerSeed);
+            if (built == null) {
                 return finish(record, RunStatus.DIVERGED, "training loss became non-finite", dir, metrics, summary);
             }
-            String problem = trained.model().problem();
-            if (problem != null || !trained.model().config().equals(p.modelConfig())) {
-                throw new ContributionException(p.backend().descriptor(), "returned an invalid model: "
-                        + (problem != null ? problem : "config " + trained.model().config() + " differs from the declared "
-                                + p.modelConfig()), null);
-            }
-            ModelFiles.write(trained.model(), dir, Map.of("layerwise.pipeline", p.spec().name() == null ? "" : p.spec().name()));
-            ModelSeries.Series checkpoints = series.series(p.taskSpec());
-            if (!checkpoints.isEmpty()) {
-                record.series(RunSeries.listing(checkpoints, dir));
-            }
-
-            stage.accept("evaluating on " + eval.count + " prompts");
-            t0 = System.nanoTime();
-            checkCanceled(listener);
-            Forward.Result fwd = Forward.run(trained.model(), eval, true);
-            ActivationCache cache = ActivationCache.of(trained.model(), eval.z, fwd);
-            writeEval(dir, eval, fwd, trained.model().config());
-            metrics.put("eval_prompts", eval.count);
-            MetricLine evaluated;
-            if (eval.isRegression()) {
-                evaluated = evaluateRegression(eval, fwd, metrics, summary);
-            } else {
-                double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
-                metrics.put("accuracy", accuracy);
-                metrics.put("chance", 1.0 / eval.classes);
-                metrics.put("majority_rate", majorityRate(eval));
-                metrics.put("eval_loss", Forward.crossEntropy(fwd.logits(), eval.classes, eval.queryLabels));
-                evaluated = new MetricLine("accuracy", summary.size(), String.format(Locale.ROOT,
-                        "Accuracy on %d evaluation prompts: %.1f%%", eval.count, 100 * accuracy), String.format(Locale.ROOT,
-                        " (chance %.1f%%, majority class %.1f%%)", 100.0 / eval.classes, 100 * majorityRate(eval)));
-                summary.add(evaluated.text(""));
-                if (metrics.containsKey("final_train_loss")) {
-                    summary.add(String.format(Locale.ROOT, "Final training loss: %.4f (ln C = %.4f)", metrics.get("final_train_loss"),
-                            Math.log(eval.classes)));
-                }
-            }
-            record.time("evaluation", t0);
+            TrainedModel trained = built.trained();
+            ModelSeries.Series checkpoints = built.checkpoints();
+            MetricLine evaluated = built.evaluated();
 
             int headlinesAt = summary.size();
             List<String> failures = new ArrayList<>();
@@ -273,11 +229,10 @@ public final class PipelineRunner {
             for (Bound<RecursionAnalyzer> a : p.analyzers()) {
                 checkCanceled(listener);
                 stage.accept("analyzer " + a.id());
-                t0 = System.nanoTime();
+                long t0 = System.nanoTime();
                 long seed = Seeds.derive(master, "analyzer/" + a.id());
                 record.seed("analyzer/" + a.id(), seed);
-                AnalysisContext actx = new AnalysisContext(a.settings(), trained.model(), p.taskSpec(), eval, cache, p.factors(),
-                        seed, monitor, shared.readBy(a.descriptor()), checkpoints, trained);
+                AnalysisContext actx = built.context(a.settings(), seed, monitor, shared.readBy(a.descriptor()));
                 try {
                     AnalysisResult r = SafeCall.call(a.descriptor(), "analyze", () -> a.implementation().analyze(actx));
                     validate(a.descriptor(), r);
@@ -320,6 +275,132 @@ public final class PipelineRunner {
         }
     }
 
+    /**
+     * What the model stage of a run produced for its analyzers: the backend's result, the
+     * checkpoint series, the run's own metric line, and how to build each analyzer's context.
+     */
+    record Built(TrainedModel trained, ModelSeries.Series checkpoints, MetricLine evaluated, Contexts contexts) {
+        AnalysisContext context(org.layerwise.core.Settings settings, long seed, TrainingMonitor monitor, SharedResults shared) {
+            return contexts.of(settings, seed, monitor, shared);
+        }
+    }
+
+    @FunctionalInterface
+    interface Contexts {
+        AnalysisContext of(org.layerwise.core.Settings settings, long seed, TrainingMonitor monitor, SharedResults shared);
+    }
+
+    static TrainingMonitor monitor(RunListener listener) {
+        return new TrainingMonitor() {
+            @Override
+            public void step(int step, int totalSteps, double loss) {
+                listener.trainingStep(step, totalSteps, loss, Double.NaN);
+            }
+
+            @Override
+            public void step(int step, int totalSteps, double loss, double accuracy) {
+                listener.trainingStep(step, totalSteps, loss, accuracy);
+            }
+
+            @Override
+            public boolean isCanceled() {
+                return listener.isCanceled();
+            }
+        };
+    }
+
+    /** The model stage of an in-context pipeline (attention-only model, prompts); null when training diverged. */
+    private static Built buildInContext(ValidatedPipeline p, RunOptions options, Path dir, RunRecord record,
+            java.util.function.Consumer<String> stage, RunListener listener, TrainingMonitor monitor, Map<String, Object> metrics,
+            List<String> summary, long trainSeed, long evalSeed, long backendSeed, long enforcerSeed)
+            throws ContributionException, IOException {
+        stage.accept("generating " + options.evalPrompts() + " evaluation prompts");
+        long t0 = System.nanoTime();
+        PromptBatch eval = generate(p, options.evalPrompts(), evalSeed);
+        record.time("task/eval", t0);
+
+        stage.accept("building model with " + p.backend().id());
+        t0 = System.nanoTime();
+        RunSeries series = new RunSeries(dir);
+        BackendContext.PromptSource source = (step, size) -> generateUnchecked(p, size, Seeds.derive(trainSeed, step));
+        Bound<?> enf = p.enforcer();
+        BackendContext ctx = new BackendContext(p.backend().settings(), p.modelConfig(), p.taskSpec(), source,
+                enf == null ? null : p.enforcer().implementation(), enf == null ? null : enf.settings(), backendSeed,
+                enforcerSeed, monitor, new RunCheckpoints(dir), series);
+        TrainedModel trained = SafeCall.call(p.backend().descriptor(), "build", () -> p.backend().implementation().build(ctx));
+        record.time("backend", t0);
+        if (trained == null || trained.model() == null) {
+            throw new ContributionException(p.backend().descriptor(), "build returned no "
+                    + (trained != null && trained.isNetwork() ? "attention-only model (it returned a network)" : "model"), null);
+        }
+        if (!recordTraining(dir, record, trained, metrics)) {
+            return null;
+        }
+        String problem = trained.model().problem();
+        if (problem != null || !trained.model().config().equals(p.modelConfig())) {
+            throw new ContributionException(p.backend().descriptor(), "returned an invalid model: "
+                    + (problem != null ? problem : "config " + trained.model().config() + " differs from the declared "
+                            + p.modelConfig()), null);
+        }
+        ModelFiles.write(trained.model(), dir, Map.of("layerwise.pipeline", p.spec().name() == null ? "" : p.spec().name()));
+        ModelSeries.Series checkpoints = series.series(p.taskSpec());
+        if (!checkpoints.isEmpty()) {
+            record.series(RunSeries.listing(checkpoints, dir));
+        }
+
+        stage.accept("evaluating on " + eval.count + " prompts");
+        t0 = System.nanoTime();
+        checkCanceled(listener);
+        Forward.Result fwd = Forward.run(trained.model(), eval, true);
+        ActivationCache cache = ActivationCache.of(trained.model(), eval.z, fwd);
+        writeEval(dir, eval, fwd, trained.model().config());
+        metrics.put("eval_prompts", eval.count);
+        MetricLine evaluated;
+        if (eval.isRegression()) {
+            evaluated = evaluateRegression(eval, fwd, metrics, summary);
+        } else {
+            double accuracy = Forward.accuracy(fwd.logits(), eval.classes, eval.queryLabels);
+            metrics.put("accuracy", accuracy);
+            metrics.put("chance", 1.0 / eval.classes);
+            metrics.put("majority_rate", majorityRate(eval));
+            metrics.put("eval_loss", Forward.crossEntropy(fwd.logits(), eval.classes, eval.queryLabels));
+            evaluated = new MetricLine("accuracy", summary.size(), String.format(Locale.ROOT,
+                    "Accuracy on %d evaluation prompts: %.1f%%", eval.count, 100 * accuracy), String.format(Locale.ROOT,
+                    " (chance %.1f%%, majority class %.1f%%)", 100.0 / eval.classes, 100 * majorityRate(eval)));
+            summary.add(evaluated.text(""));
+            addFinalTrainingLoss(metrics, summary, eval.classes);
+        }
+        record.time("evaluation", t0);
+        return new Built(trained, checkpoints, evaluated, (settings, seed, m, shared) -> new AnalysisContext(settings,
+                trained.model(), p.taskSpec(), eval, cache, p.factors(), seed, m, shared, checkpoints, trained));
+    }
+
+    /** "Final training loss: ... (ln C = ...)" after the accuracy line, when the backend trained. */
+    static void addFinalTrainingLoss(Map<String, Object> metrics, List<String> summary, int classes) {
+        if (metrics.containsKey("final_train_loss")) {
+            summary.add(String.format(Locale.ROOT, "Final training loss: %.4f (ln C = %.4f)", metrics.get("final_train_loss"),
+                    Math.log(classes)));
+        }
+    }
+
+    /**
+     * Records what the backend reported of its training (facts, steps, final training loss and
+     * accuracy, training.npz); false when training diverged.
+     */
+    static boolean recordTraining(Path dir, RunRecord record, TrainedModel trained, Map<String, Object> metrics) throws IOException {
+        record.facts("backend", trained.facts());
+        metrics.put("steps", trained.lossCurve().length);
+        if (trained.lossCurve().length > 0) {
+            metrics.put("final_train_loss", tailMean(trained.lossCurve()));
+            double finalAccuracy = tailMean(trained.accuracyCurve());
+            if (Double.isFinite(finalAccuracy)) {
+                metrics.put("final_train_accuracy", finalAccuracy);
+            }
+            writeTraining(dir, trained);
+        }
+        return !trained.diverged();
+    }
+
     /** A file that could not be written says so first ("...eval.npz: cannot be written: No space left on device"). */
     private static String describeFailure(Exception e) {
         return e instanceof java.nio.file.FileSystemException f ? f.getMessage() : e.toString();
@@ -327,13 +408,19 @@ public final class PipelineRunner {
 
     /**
      * training.npz: loss and accuracy per step, both 1-D float64 of the same length (accuracy
-     * NaN where the backend did not report it or it is undefined, e.g. regression).
+     * NaN where the backend did not report it or it is undefined, e.g. regression); with curves
+     * evaluated on a grid, "step" (int64) and each curve (train_loss, test_accuracy, ...) beside them.
      */
     static void writeTraining(Path dir, TrainedModel trained) throws IOException {
         int steps = trained.lossCurve().length;
         Map<String, Tensor> arrays = new LinkedHashMap<>();
         arrays.put("loss", Tensor.of(trained.lossCurve(), steps));
         arrays.put("accuracy", Tensor.of(trained.accuracyCurve(), steps));
+        EvaluatedCurves e = trained.evaluated();
+        if (e != null) {
+            arrays.put("step", Tensor.of(e.steps(), e.size()));
+            e.values().forEach((name, v) -> arrays.put(name, Tensor.of(v, v.length)));
+        }
         Npz.write(dir.resolve("training.npz"), arrays);
     }
 
@@ -392,7 +479,7 @@ public final class PipelineRunner {
     }
 
     /** The summary line of one of the run's own metrics: an analyzer that measures it again adds its interval. */
-    private record MetricLine(String key, int index, String head, String tail) {
+    record MetricLine(String key, int index, String head, String tail) {
         String text(String interval) {
             return head + (interval.isEmpty() ? "" : " " + interval) + tail;
         }

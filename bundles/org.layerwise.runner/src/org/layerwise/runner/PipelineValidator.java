@@ -10,6 +10,7 @@ import org.layerwise.core.ContributionException;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.ModelBackend;
+import org.layerwise.core.NetworkBackend;
 import org.layerwise.core.ProvidedResult;
 import org.layerwise.core.RecursionAnalyzer;
 import org.layerwise.core.Role;
@@ -20,6 +21,7 @@ import org.layerwise.core.SymmetryEnforcer;
 import org.layerwise.core.TaskGenerator;
 import org.layerwise.core.TaskSpec;
 import org.layerwise.core.model.ModelConfig;
+import org.layerwise.core.model.NetworkConfig;
 import org.layerwise.runner.ValidatedPipeline.Bound;
 
 /**
@@ -105,8 +107,12 @@ public final class PipelineValidator {
                     + (taskSpec.isSequence() ? ": declares a task of kind '" + TaskSpec.SEQUENCE + "' but is no SequenceTaskGenerator"
                             : ": is a SequenceTaskGenerator but declares a task of kind '" + taskSpec.kind() + "'"))));
         }
-        ModelConfig config = configure(spec, backendIdx.get(0), backend.descriptor(),
+        NetworkConfig network = backend.implementation() instanceof NetworkBackend nb
+                ? configure(spec, backendIdx.get(0), backend.descriptor(), () -> nb.configureNetwork(backend.settings(), taskSpec))
+                : null;
+        ModelConfig config = network != null ? null : configure(spec, backendIdx.get(0), backend.descriptor(),
                 () -> backend.implementation().configure(backend.settings(), taskSpec));
+        String family = network != null ? network.family() : ContributionDescriptor.ATTENTION_ONLY;
         SymmetryEnforcer.Factors factors = SymmetryEnforcer.Factors.NONE;
         if (enforcer != null) {
             try {
@@ -123,7 +129,7 @@ public final class PipelineValidator {
                         ExitCode.INCOMPATIBLE_STAGES, null, why));
             }
         }
-        if (enforcer != null && "factored".equals(config.parameterization())
+        if (enforcer != null && config != null && "factored".equals(config.parameterization())
                 && configure(spec, enforcerIdx.isEmpty() ? -1 : enforcerIdx.get(0), enforcer.descriptor(),
                         () -> enforcer.implementation().actsOnMergedWeights(enforcer.settings()))) {
             problems.add(problem(spec, enforcerIdx.isEmpty() ? -1 : enforcerIdx.get(0), ExitCode.INCOMPATIBLE_STAGES, null,
@@ -132,9 +138,18 @@ public final class PipelineValidator {
         }
         for (int k = 0; k < analyzers.size(); k++) {
             Bound<RecursionAnalyzer> a = analyzers.get(k);
+            if (!a.descriptor().reads(family)) {
+                problems.add(problem(spec, analyzerIdx.get(k), ExitCode.INCOMPATIBLE_STAGES, null, familyRefusal(a.descriptor(),
+                        backend.descriptor(), family)));
+                continue;
+            }
             try {
                 configure(spec, analyzerIdx.get(k), a.descriptor(), () -> {
-                    a.implementation().configure(a.settings(), config, taskSpec);
+                    if (network != null) {
+                        a.implementation().configureNetwork(a.settings(), network, taskSpec);
+                    } else {
+                        a.implementation().configure(a.settings(), config, taskSpec);
+                    }
                     return null;
                 });
             } catch (PipelineException e) {
@@ -153,7 +168,17 @@ public final class PipelineValidator {
         if (!problems.isEmpty()) {
             throw new PipelineException(problems);
         }
-        return new ValidatedPipeline(spec, task, backend, enforcer, analyzers, taskSpec, config, factors, providers);
+        return new ValidatedPipeline(spec, task, backend, enforcer, analyzers, taskSpec, config, factors, providers, network);
+    }
+
+    /** Why an analyzer cannot read the backend's model, and which installed analyzers can. */
+    private String familyRefusal(ContributionDescriptor analyzer, ContributionDescriptor backend, String family) {
+        List<String> readers = registry.all(Role.ANALYZER).stream().filter(d -> d.reads(family)).map(ContributionDescriptor::id)
+                .toList();
+        return "analyzer '" + analyzer.id() + "' (bundle " + analyzer.bundle() + ") reads models of the famil"
+                + (analyzer.families().size() == 1 ? "y " : "ies ") + String.join(", ", analyzer.families()) + "; backend '"
+                + backend.id() + "' builds a model of the family " + family + ". Analyzers installed for " + family + ": "
+                + (readers.isEmpty() ? "none" : String.join(", ", readers));
     }
 
     /**

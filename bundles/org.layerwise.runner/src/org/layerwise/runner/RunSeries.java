@@ -13,10 +13,12 @@ import java.util.stream.Stream;
 
 import org.layerwise.core.ModelSeries;
 import org.layerwise.core.TaskSpec;
+import org.layerwise.core.model.NetworkModel;
 import org.layerwise.core.model.TransformerModel;
 import org.layerwise.io.Safetensors;
 import org.layerwise.io.model.ModelFileReader;
 import org.layerwise.io.model.ModelFiles;
+import org.layerwise.io.model.NetworkFileReader;
 
 /**
  * A run's checkpoint series on disk: {@code ckpt/step_NNNNNNNN.safetensors} (eight digits, the
@@ -41,16 +43,38 @@ final class RunSeries implements ModelSeries.Sink {
 
     @Override
     public void take(int step, TransformerModel model) throws IOException {
+        write(step, ModelFiles.tensors(model));
+    }
+
+    @Override
+    public void take(int step, NetworkModel network) throws IOException {
+        write(step, network.tensors());
+    }
+
+    private void write(int step, Map<String, org.layerwise.core.Tensor> tensors) throws IOException {
         if (step < 0) {
             throw new IllegalArgumentException("a checkpoint of step " + step);
         }
         Files.createDirectories(run.resolve(DIR));
-        Safetensors.write(run.resolve(DIR).resolve(fileName(step)), ModelFiles.tensors(model),
-                Map.of("step", Integer.toString(step)));
+        Safetensors.write(run.resolve(DIR).resolve(fileName(step)), tensors, Map.of("step", Integer.toString(step)));
     }
 
     /** The checkpoints in the folder, by step; each loads through the run's config.json, checked like any model file. */
     ModelSeries.Series series(TaskSpec task) throws IOException {
+        return series((step, f, config) -> new ModelSeries.Checkpoint(step, f, () -> ModelFileReader.read(config, f, task).model()));
+    }
+
+    /** The checkpoints of a network in the folder, by step, each read through the run's config.json like any network file. */
+    ModelSeries.Series networkSeries() throws IOException {
+        return series((step, f, config) -> ModelSeries.Checkpoint.ofNetwork(step, f, () -> NetworkFileReader.read(config, f).model()));
+    }
+
+    @FunctionalInterface
+    private interface Reader {
+        ModelSeries.Checkpoint checkpoint(int step, Path file, Path config);
+    }
+
+    private ModelSeries.Series series(Reader reader) throws IOException {
         Path dir = run.resolve(DIR);
         if (!Files.isDirectory(dir)) {
             return ModelSeries.Series.EMPTY;
@@ -60,9 +84,7 @@ final class RunSeries implements ModelSeries.Sink {
             for (Path f : files.sorted().toList()) {
                 Matcher m = NAME.matcher(f.getFileName().toString());
                 if (m.matches()) {
-                    Path config = run.resolve("config.json");
-                    out.add(new ModelSeries.Checkpoint(Integer.parseInt(m.group(1)), f,
-                            () -> ModelFileReader.read(config, f, task).model()));
+                    out.add(reader.checkpoint(Integer.parseInt(m.group(1)), f, run.resolve("config.json")));
                 }
             }
         }

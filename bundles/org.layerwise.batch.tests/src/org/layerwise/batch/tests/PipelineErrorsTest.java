@@ -89,7 +89,7 @@ class PipelineErrorsTest {
                   <stages role="task" contribution="modular-arithmetic">
                     <settings key="p" value="7"/>
                   </stages>""";
-        for (String backend : new String[] {"softmax-attention", "linear-attention", "file"}) {
+        for (String backend : new String[] {"softmax-attention", "linear-attention"}) {
             Path f = CliHarness.pipeline(dir, "sequence-" + backend, task + "\n  <stages role=\"backend\" contribution=\"" + backend
                     + "\"/>");
             Outcome o = CliHarness.run("validate", f.toString());
@@ -97,6 +97,11 @@ class PipelineErrorsTest {
             assertTrue(o.err().contains("(backend '" + backend + "'): " + backend + " "), o.toString());
             assertTrue(o.err().contains("the task produces kind 'sequence' (token sequences, not in-context prompts)"), o.toString());
         }
+        // file loads transformers for sequence tasks, so without a model it asks for one
+        Path file = CliHarness.pipeline(dir, "sequence-file", task + "\n  <stages role=\"backend\" contribution=\"file\"/>");
+        Outcome noModel = CliHarness.run("validate", file.toString());
+        assertEquals(ExitCode.INVALID_SETTING.code, noModel.exitCode(), noModel.toString());
+        assertTrue(noModel.err().contains("no model given"), noModel.toString());
         Path f = CliHarness.pipeline(dir, "sequence-p", task.replace("value=\"7\"", "value=\"8\"") + CliHarness.TINY_BACKEND);
         Outcome notPrime = CliHarness.run("validate", f.toString());
         assertEquals(ExitCode.INVALID_SETTING.code, notPrime.exitCode(), notPrime.toString());

@@ -110,6 +110,10 @@ public final class ModelFiles {
         } catch (IOException | RuntimeException e) {
             throw new BadInputFileException(config, "not a readable config: " + e.getMessage(), e);
         }
+        if (NetworkFileReader.describesNetwork(config)) {
+            throw new BadInputFileException(config, "holds a model of the family " + c.get("architecture") + " (embeddings, "
+                    + "attention, MLP, unembedding); this reads attention-only models only (NetworkFiles reads the family)", null);
+        }
         TaskSpec task = new TaskSpec(String.valueOf(c.get("task")), number(c, "d_x"), number(c, "d_y"), number(c, "n_ctx"));
         return ModelFileReader.read(config, weights, task).model();
     }

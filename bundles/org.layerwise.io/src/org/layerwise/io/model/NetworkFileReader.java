@@ -11,6 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.layerwise.core.BadInputFileException;
+import org.layerwise.core.SequenceShape;
+import org.layerwise.core.TaskSpec;
 import org.layerwise.core.MemoryBudget;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.model.NetworkConfig;
@@ -35,6 +37,42 @@ public final class NetworkFileReader {
     private static final Pattern BUFFER = Pattern.compile("blocks\\.(\\d+)\\.attn\\.(mask|IGNORE)");
 
     private NetworkFileReader() {
+    }
+
+    /**
+     * Reads the network and checks it against the pipeline's task: a sequence task whose tokens,
+     * answers and example length the model's d_vocab, d_vocab_out and n_ctx fit.
+     */
+    public static Loaded read(Path configFile, Path weightsFile, TaskSpec task) throws BadInputFileException {
+        Loaded loaded = read(configFile, weightsFile);
+        NetworkConfig c = loaded.model().config();
+        String trainedOn = c.task() == null ? "" : "; config.json says it was trained on task " + c.task();
+        if (!task.isSequence()) {
+            throw new BadInputFileException(configFile, "the model is a " + c.family() + " over token sequences but the pipeline's "
+                    + "task produces " + task.kind() + " prompts; use a sequence task such as modular-arithmetic" + trainedOn, null);
+        }
+        SequenceShape shape = task.sequence();
+        if (c.dVocab() != shape.vocabulary() || c.dVocabOut() != task.classes() || c.nCtx() < shape.length()) {
+            throw new BadInputFileException(configFile, "the model has d_vocab = " + c.dVocab() + ", d_vocab_out = " + c.dVocabOut()
+                    + ", n_ctx = " + c.nCtx() + " but the pipeline's task has " + shape.vocabulary() + " tokens, " + task.classes()
+                    + " answers and examples of " + shape.length() + " tokens; set the task's settings to those the model was "
+                    + "trained with" + trainedOn, null);
+        }
+        return loaded;
+    }
+
+    /**
+     * Whether a config.json describes a network of this reader ("architecture": "transformer", or a
+     * bare TransformerLens config) rather than an attention-only model, whose config has the same
+     * "format" but no "architecture"; false when it cannot be read (the reader then asked says why).
+     */
+    public static boolean describesNetwork(Path configFile) {
+        try {
+            Map<String, Object> c = ConfigKeys.readConfig(configFile);
+            return NetworkConfig.TRANSFORMER.equals(c.get("architecture")) || (!c.containsKey("format") && c.containsKey("d_vocab"));
+        } catch (BadInputFileException | RuntimeException e) {
+            return false;
+        }
     }
 
     public static Loaded read(Path configFile, Path weightsFile) throws BadInputFileException {
