@@ -9,6 +9,7 @@ import java.util.stream.IntStream;
 import org.layerwise.core.TokenDataset;
 import org.layerwise.core.model.Forward;
 import org.layerwise.core.model.NetworkConfig;
+import org.layerwise.core.model.NetworkForward;
 
 /**
  * The float64 reference engine: the forward pass of {@link org.layerwise.core.model.NetworkForward}
@@ -186,14 +187,14 @@ public final class ReferenceEngine implements Engine {
             for (int l = 0; l < layers; l++) {
                 Layout.Block b = at.blocks[l];
                 if (ln) {
-                    layerNorm(resid[l], t, w[b.ln1w()], w[b.ln1b()], ln1Hat[l], ln1Rstd[l], attnIn[l]);
+                    NetworkForward.layerNorm(resid[l], t, d, w[b.ln1w()], w[b.ln1b()], config.lnEps(), ln1Hat[l], ln1Rstd[l], attnIn[l]);
                 }
                 attention(w, b, l);
                 if (config.attnOnly()) {
                     System.arraycopy(mid[l], 0, resid[l + 1], 0, t * d);
                 } else {
                     if (ln) {
-                        layerNorm(mid[l], t, w[b.ln2w()], w[b.ln2b()], ln2Hat[l], ln2Rstd[l], mlpIn[l]);
+                        NetworkForward.layerNorm(mid[l], t, d, w[b.ln2w()], w[b.ln2b()], config.lnEps(), ln2Hat[l], ln2Rstd[l], mlpIn[l]);
                     }
                     mlp(w, b, l);
                 }
@@ -201,7 +202,7 @@ public final class ReferenceEngine implements Engine {
             int answer = data.answerPosition();
             double[] last = Arrays.copyOfRange(resid[layers], answer * d, (answer + 1) * d);
             if (ln) {
-                layerNorm(last, 1, w[at.lnFinalW], w[at.lnFinalB], finalHat, finalRstd, unembedIn);
+                NetworkForward.layerNorm(last, 1, d, w[at.lnFinalW], w[at.lnFinalB], config.lnEps(), finalHat, finalRstd, unembedIn);
             } else {
                 System.arraycopy(last, 0, unembedIn, 0, d);
             }
@@ -330,14 +331,7 @@ public final class ReferenceEngine implements Engine {
                 g[at.bU][c] += dLogits[c];
             }
             double[] dResid = new double[t * d];
-            int answer = data.answerPosition();
-            if (ln) {
-                double[] dLast = new double[d];
-                layerNormBackward(dUnembedIn, 1, finalHat, finalRstd, w[at.lnFinalW], g[at.lnFinalW], g[at.lnFinalB], dLast);
-                System.arraycopy(dLast, 0, dResid, answer * d, d);
-            } else {
-                System.arraycopy(dUnembedIn, 0, dResid, answer * d, d);
-            }
+            normBackward(dUnembedIn, 1, finalHat, finalRstd, w, g, at.lnFinalW, at.lnFinalB, dResid, data.answerPosition() * d);
             for (int l = layers - 1; l >= 0; l--) {
                 Layout.Block b = at.blocks[l];
                 double[] dMid = dResid.clone();
@@ -345,15 +339,8 @@ public final class ReferenceEngine implements Engine {
                     mlpBackward(w, g, b, l, dResid, dMid);
                 }
                 double[] dAttnIn = attentionBackward(w, g, b, l, dMid);
+                normBackward(dAttnIn, t, ln1Hat[l], ln1Rstd[l], w, g, b.ln1w(), b.ln1b(), dMid, 0);
                 dResid = dMid;
-                if (ln) {
-                    double[] dx = new double[t * d];
-                    layerNormBackward(dAttnIn, t, ln1Hat[l], ln1Rstd[l], w[b.ln1w()], g[b.ln1w()], g[b.ln1b()], dx);
-                    dAttnIn = dx;
-                }
-                for (int i = 0; i < t * d; i++) {
-                    dResid[i] += dAttnIn[i];
-                }
             }
             for (int i = 0; i < t; i++) {
                 for (int j = 0; j < d; j++) {
@@ -393,14 +380,7 @@ public final class ReferenceEngine implements Engine {
                     dIn[i * d + m] = s;
                 }
             }
-            if (ln) {
-                double[] dx = new double[t * d];
-                layerNormBackward(dIn, t, ln2Hat[l], ln2Rstd[l], w[b.ln2w()], g[b.ln2w()], g[b.ln2b()], dx);
-                dIn = dx;
-            }
-            for (int i = 0; i < t * d; i++) {
-                dMid[i] += dIn[i];
-            }
+            normBackward(dIn, t, ln2Hat[l], ln2Rstd[l], w, g, b.ln2w(), b.ln2b(), dMid, 0);
         }
 
         /** Adds the attention's weight gradients to g; returns the gradient at its input (ln1's output) from dMid at its output. */
@@ -475,45 +455,34 @@ public final class ReferenceEngine implements Engine {
             }
         }
 
-        /** TransformerLens's LayerNorm of each row of x [rows, d], keeping the normalised rows and 1/sqrt(var + eps). */
-        private void layerNorm(double[] x, int rows, double[] gain, double[] bias, double[] hat, double[] rstd, double[] y) {
-            for (int i = 0; i < rows; i++) {
-                double mean = 0;
-                for (int j = 0; j < d; j++) {
-                    mean += x[i * d + j];
+        /**
+         * Adds to dx[off..] the gradient at a LayerNorm's input from dy at its output, and adds to
+         * the gradients of its gain and bias; without LayerNorm, adds dy itself.
+         * LayerNorm: dx = rstd (dhat - mean(dhat) - hat mean(dhat hat)) with dhat = dy gain.
+         */
+        private void normBackward(double[] dy, int rows, double[] hat, double[] rstd, double[][] w, double[][] g, int gain,
+                int bias, double[] dx, int off) {
+            if (!ln) {
+                for (int i = 0; i < rows * d; i++) {
+                    dx[off + i] += dy[i];
                 }
-                mean /= d;
-                double var = 0;
-                for (int j = 0; j < d; j++) {
-                    double u = x[i * d + j] - mean;
-                    var += u * u;
-                }
-                rstd[i] = 1 / Math.sqrt(var / d + config.lnEps());
-                for (int j = 0; j < d; j++) {
-                    hat[i * d + j] = (x[i * d + j] - mean) * rstd[i];
-                    y[i * d + j] = hat[i * d + j] * gain[j] + bias[j];
-                }
+                return;
             }
-        }
-
-        /** dx = rstd (dhat - mean(dhat) - hat mean(dhat hat)) with dhat = dy gain; adds to the gain's and bias's gradients. */
-        private void layerNormBackward(double[] dy, int rows, double[] hat, double[] rstd, double[] gain, double[] gGain,
-                double[] gBias, double[] dx) {
             double[] dHat = new double[d];
             for (int i = 0; i < rows; i++) {
                 double mean = 0;
                 double dot = 0;
                 for (int j = 0; j < d; j++) {
-                    gGain[j] += dy[i * d + j] * hat[i * d + j];
-                    gBias[j] += dy[i * d + j];
-                    dHat[j] = dy[i * d + j] * gain[j];
+                    g[gain][j] += dy[i * d + j] * hat[i * d + j];
+                    g[bias][j] += dy[i * d + j];
+                    dHat[j] = dy[i * d + j] * w[gain][j];
                     mean += dHat[j];
                     dot += dHat[j] * hat[i * d + j];
                 }
                 mean /= d;
                 dot /= d;
                 for (int j = 0; j < d; j++) {
-                    dx[i * d + j] = rstd[i] * (dHat[j] - mean - hat[i * d + j] * dot);
+                    dx[off + i * d + j] += rstd[i] * (dHat[j] - mean - hat[i * d + j] * dot);
                 }
             }
         }
