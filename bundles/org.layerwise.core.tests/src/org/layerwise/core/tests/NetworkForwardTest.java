@@ -28,14 +28,8 @@ class NetworkForwardTest {
      * W_Q = [ln 3, ln 3]^T and W_K = [1, 2]^T or [1, 0]^T, W_V = [1, 0]^T, W_O = [2, -1], b_O = [0, 1/4].
      */
     private static Map<String, Tensor> tiny(NetworkConfig c, double[] wK) {
-        Map<String, Tensor> t = new LinkedHashMap<>();
-        for (var e : c.expectedShapes().entrySet()) {
-            int size = 1;
-            for (long s : e.getValue()) {
-                size *= (int) s;
-            }
-            t.put(e.getKey(), Tensor.of(new double[size], e.getValue()));
-        }
+        Map<String, Tensor> t = NetworkModelTest.tensors(c);
+        t.replaceAll((name, x) -> Tensor.of(new double[x.size()], x.shape()));
         t.put("embed.W_E", Tensor.of(new double[] {1, 0, 0, 1}, 2, 2));
         t.put("blocks.0.attn.W_Q", Tensor.of(new double[] {LN3, LN3}, 1, 2, 1));
         t.put("blocks.0.attn.W_K", Tensor.of(wK, 1, 2, 1));
@@ -103,18 +97,14 @@ class NetworkForwardTest {
     /** d_model 3, d_head 2, two heads, random weights: every tensor random except what the test sets. */
     private static Map<String, Tensor> random(NetworkConfig c, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        Map<String, Tensor> t = new LinkedHashMap<>();
-        for (var e : c.expectedShapes().entrySet()) {
-            int size = 1;
-            for (long s : e.getValue()) {
-                size *= (int) s;
-            }
-            double[] v = new double[size];
-            for (int i = 0; i < size; i++) {
+        Map<String, Tensor> t = NetworkModelTest.tensors(c);
+        t.replaceAll((name, x) -> {
+            double[] v = new double[x.size()];
+            for (int i = 0; i < v.length; i++) {
                 v[i] = rng.nextGaussian();
             }
-            t.put(e.getKey(), Tensor.of(v, e.getValue()));
-        }
+            return Tensor.of(v, x.shape());
+        });
         return t;
     }
 

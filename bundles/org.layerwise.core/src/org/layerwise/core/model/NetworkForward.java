@@ -174,9 +174,13 @@ public final class NetworkForward {
         return y;
     }
 
-    /** TransformerLens's LayerNorm of every row of x [rows, d]: (x - mean) / sqrt(biased var + eps) * w + b. */
-    private static double[] layerNorm(double[] x, int rows, int d, double[] w, double[] b, double eps) {
-        double[] y = new double[rows * d];
+    /**
+     * TransformerLens's LayerNorm of each row of x [rows, d] into y: (x - mean) / sqrt(biased
+     * variance + eps) * w + b. The training engines share it; they keep the normalised rows in
+     * {@code hat} and 1 / sqrt(var + eps) per row in {@code rstd} for the backward pass (both may be null).
+     */
+    public static void layerNorm(double[] x, int rows, int d, double[] w, double[] b, double eps, double[] hat, double[] rstd,
+            double[] y) {
         for (int i = 0; i < rows; i++) {
             double mean = 0;
             for (int j = 0; j < d; j++) {
@@ -188,11 +192,23 @@ public final class NetworkForward {
                 double u = x[i * d + j] - mean;
                 var += u * u;
             }
-            double scale = 1 / Math.sqrt(var / d + eps);
+            double r = 1 / Math.sqrt(var / d + eps);
+            if (rstd != null) {
+                rstd[i] = r;
+            }
             for (int j = 0; j < d; j++) {
-                y[i * d + j] = (x[i * d + j] - mean) * scale * w[j] + b[j];
+                double h = (x[i * d + j] - mean) * r;
+                if (hat != null) {
+                    hat[i * d + j] = h;
+                }
+                y[i * d + j] = h * w[j] + b[j];
             }
         }
+    }
+
+    private static double[] layerNorm(double[] x, int rows, int d, double[] w, double[] b, double eps) {
+        double[] y = new double[rows * d];
+        layerNorm(x, rows, d, w, b, eps, null, null, y);
         return y;
     }
 
