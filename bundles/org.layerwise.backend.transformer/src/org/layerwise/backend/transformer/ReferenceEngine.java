@@ -1,10 +1,6 @@
 package org.layerwise.backend.transformer;
 
 import java.util.Arrays;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 import org.layerwise.core.TokenDataset;
 import org.layerwise.core.model.Forward;
@@ -27,8 +23,7 @@ public final class ReferenceEngine implements Engine {
     private final NetworkConfig config;
     private final TokenDataset data;
     private final Layout at;
-    private final ForkJoinPool pool;
-    private final int threads;
+    private final Workers workers;
 
     /** Runs on the common fork-join pool. */
     public ReferenceEngine(NetworkConfig config, TokenDataset data) {
@@ -44,8 +39,7 @@ public final class ReferenceEngine implements Engine {
         this.config = config;
         this.data = data;
         this.at = new Layout(config);
-        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
-        this.threads = threads;
+        this.workers = new Workers(threads);
     }
 
     /** Why an engine cannot train this config on this dataset, or null. */
@@ -89,7 +83,7 @@ public final class ReferenceEngine implements Engine {
         int chunks = Math.min(CHUNKS, n);
         double[][][] partial = new double[chunks][][];
         int[] sizes = Parameters.sizes(config);
-        forEach(chunks, k -> {
+        workers.forEach(chunks, k -> {
             Pass pass = new Pass();
             double[][] g = gradient == null ? null : Parameters.zerosLike(sizes);
             for (int e = (int) ((long) k * n / chunks); e < (int) ((long) (k + 1) * n / chunks); e++) {
@@ -115,25 +109,6 @@ public final class ReferenceEngine implements Engine {
             }
         }
         return new Evaluation(Forward.crossEntropy(logits, classes, labels), Forward.accuracy(logits, classes, labels));
-    }
-
-    private void forEach(int count, IntConsumer body) {
-        if (threads == 1) {
-            for (int k = 0; k < count; k++) {
-                body.accept(k);
-            }
-        } else if (pool == null) {
-            IntStream.range(0, count).parallel().forEach(body);
-        } else {
-            try {
-                pool.submit(() -> IntStream.range(0, count).parallel().forEach(body)).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            }
-        }
     }
 
     /** One example's forward activations (every position, every layer), kept for its backward pass. */

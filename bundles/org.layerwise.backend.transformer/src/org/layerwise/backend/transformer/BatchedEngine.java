@@ -1,0 +1,489 @@
+package org.layerwise.backend.transformer;
+
+import java.util.Arrays;
+
+import org.layerwise.core.TokenDataset;
+import org.layerwise.core.model.NetworkConfig;
+
+/**
+ * The fast engine for one-layer models without LayerNorm: float32 arithmetic, float64 loss.
+ * Answer-pruned: with one causal layer only the answer row reaches the loss, so it computes K and
+ * V at rows &lt;= answer and Q, the attention output, the MLP and the unembedding at the answer row
+ * alone. Each product is one {@link Gemm} over a chunk of {@value #CHUNK} examples (rows of the
+ * chunk stacked); the attention scores and softmax, a handful per example, are plain loops.
+ *
+ * Each chunk's weight gradient is summed in float32 over its examples, and the chunks are added
+ * in float64 in chunk order: results do not depend on the number of threads.
+ */
+public final class BatchedEngine implements Engine {
+
+    static final int CHUNK = 64;
+
+    private final NetworkConfig config;
+    private final TokenDataset data;
+    private final Layout at;
+    private final Workers workers;
+    private final Gemm gemm = Gemm.create();
+    private final int d;
+    private final int heads;
+    private final int dh;
+    private final int hd;
+    private final int dm;
+    private final int classes;
+    private final int answer;
+    /** Rows kept per example: positions 0..answer. */
+    private final int kept;
+    private final ThreadLocal<Workspace> workspaces;
+    private float[][][] partial = new float[0][][];
+
+    /** Runs on the common fork-join pool. */
+    public BatchedEngine(NetworkConfig config, TokenDataset data) {
+        this(config, data, 0);
+    }
+
+    /** Runs on {@code threads} threads (1: the calling thread alone; 0 or less: the common fork-join pool). */
+    public BatchedEngine(NetworkConfig config, TokenDataset data, int threads) {
+        String problem = unsupportedReason(config);
+        if (problem == null) {
+            problem = ReferenceEngine.problem(config, data);
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        this.config = config;
+        this.data = data;
+        this.at = new Layout(config);
+        this.workers = new Workers(threads);
+        d = config.dModel();
+        heads = config.nHeads();
+        dh = config.dHead();
+        hd = heads * dh;
+        dm = config.dMlp();
+        classes = config.dVocabOut();
+        answer = data.answerPosition();
+        kept = answer + 1;
+        workspaces = ThreadLocal.withInitial(Workspace::new);
+    }
+
+    /** Null when this engine computes the config, else why not, in words a backend can show. */
+    public static String unsupportedReason(NetworkConfig c) {
+        if (c.nLayers() != 1) {
+            return "n_layers = " + c.nLayers() + ": the batched engine computes one-layer models only (engine reference computes any depth)";
+        }
+        if (c.normalization() != null) {
+            return "normalization " + c.normalization() + ": the batched engine computes models without LayerNorm only (engine"
+                    + " reference computes LN)";
+        }
+        if (!c.attnOnly() && !"relu".equals(c.actFn())) {
+            return "act_fn " + c.actFn() + " is not supported; expected relu";
+        }
+        return null;
+    }
+
+    /** How the products are computed here: the SIMD species, or the scalar fallback and why. */
+    public String description() {
+        return gemm.description();
+    }
+
+    @Override
+    public Evaluation lossAndGradient(double[][] weights, int[] rows, double[][] gradient) {
+        Parameters.checkLayout(config, gradient, "gradient");
+        return run(weights, rows, gradient);
+    }
+
+    @Override
+    public Evaluation evaluate(double[][] weights, int[] rows) {
+        return run(weights, rows, null);
+    }
+
+    private Evaluation run(double[][] weights, int[] rows, double[][] gradient) {
+        Parameters.checkLayout(config, weights, "weight");
+        int n = rows.length;
+        if (n == 0) {
+            throw new IllegalArgumentException("no examples");
+        }
+        Packed w = new Packed(weights);
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        if (gradient != null && partial.length < chunks) {
+            int[] sizes = Parameters.sizes(config);
+            float[][][] grown = Arrays.copyOf(partial, chunks);
+            for (int k = partial.length; k < chunks; k++) {
+                grown[k] = new float[sizes.length][];
+                for (int i = 0; i < sizes.length; i++) {
+                    grown[k][i] = new float[sizes[i]];
+                }
+            }
+            partial = grown;
+        }
+        double[] losses = new double[n];
+        boolean[] hits = new boolean[n];
+        float[][][] sums = partial;
+        workers.forEach(chunks, k -> {
+            int from = k * CHUNK;
+            int count = Math.min(CHUNK, n - from);
+            Workspace s = workspaces.get();
+            s.forward(w, rows, from, count);
+            s.loss(rows, from, count, n, losses, hits, gradient != null);
+            if (gradient != null) {
+                s.backward(w, rows, from, count, sums[k]);
+            }
+        });
+        if (gradient != null) {
+            reduce(chunks, gradient);
+        }
+        double loss = 0;
+        int correct = 0;
+        for (int e = 0; e < n; e++) {
+            loss += losses[e];
+            correct += hits[e] ? 1 : 0;
+        }
+        return new Evaluation(loss / n, correct / (double) n);
+    }
+
+    /** gradient = the chunks' partial sums added in chunk order, W_Q, W_K, W_V unpacked from [d, H d_head] to [H, d, d_head]. */
+    private void reduce(int chunks, double[][] gradient) {
+        Layout.Block b = at.blocks[0];
+        workers.forEach(gradient.length, i -> {
+            double[] g = gradient[i];
+            boolean packed = i == b.wQ() || i == b.wK() || i == b.wV();
+            for (int idx = 0; idx < g.length; idx++) {
+                double s = 0;
+                for (int k = 0; k < chunks; k++) {
+                    s += partial[k][i][idx];
+                }
+                if (packed) {
+                    int m = idx / hd;
+                    int h = idx % hd / dh;
+                    int r = idx % dh;
+                    g[(h * d + m) * dh + r] = s;
+                } else {
+                    g[idx] = s;
+                }
+            }
+        });
+    }
+
+    /** The weights rounded to float32, W_Q, W_K, W_V as [d, H d_head] and every matrix also transposed for the backward pass. */
+    private final class Packed {
+        final float[] wE;
+        final float[] wPos;
+        final float[] wQ;
+        final float[] wK;
+        final float[] wV;
+        final float[] wQt;
+        final float[] wKt;
+        final float[] wVt;
+        final float[] bQ;
+        final float[] bK;
+        final float[] bV;
+        final float[] wO;
+        final float[] wOt;
+        final float[] bO;
+        final float[] wIn;
+        final float[] wInT;
+        final float[] bIn;
+        final float[] wOut;
+        final float[] wOutT;
+        final float[] bOut;
+        final float[] wU;
+        final float[] wUt;
+        final float[] bU;
+
+        Packed(double[][] w) {
+            Layout.Block b = at.blocks[0];
+            wE = round(w[at.wE]);
+            wPos = round(w[at.wPos]);
+            wQ = heads(w[b.wQ()]);
+            wK = heads(w[b.wK()]);
+            wV = heads(w[b.wV()]);
+            wQt = transpose(wQ, d, hd);
+            wKt = transpose(wK, d, hd);
+            wVt = transpose(wV, d, hd);
+            bQ = round(w[b.bQ()]);
+            bK = round(w[b.bK()]);
+            bV = round(w[b.bV()]);
+            wO = round(w[b.wO()]);
+            wOt = transpose(wO, hd, d);
+            bO = round(w[b.bO()]);
+            boolean mlp = !config.attnOnly();
+            wIn = mlp ? round(w[b.wIn()]) : null;
+            wInT = mlp ? transpose(wIn, d, dm) : null;
+            bIn = mlp ? round(w[b.bIn()]) : null;
+            wOut = mlp ? round(w[b.wOut()]) : null;
+            wOutT = mlp ? transpose(wOut, dm, d) : null;
+            bOut = mlp ? round(w[b.bOut()]) : null;
+            wU = round(w[at.wU]);
+            wUt = transpose(wU, d, classes);
+            bU = round(w[at.bU]);
+        }
+
+        private static float[] round(double[] v) {
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = (float) v[i];
+            }
+            return f;
+        }
+
+        /** [H, d, d_head] as the [d, H d_head] matrix whose columns h d_head .. are head h's. */
+        private float[] heads(double[] v) {
+            float[] f = new float[v.length];
+            for (int h = 0; h < heads; h++) {
+                for (int m = 0; m < d; m++) {
+                    for (int r = 0; r < dh; r++) {
+                        f[m * hd + h * dh + r] = (float) v[(h * d + m) * dh + r];
+                    }
+                }
+            }
+            return f;
+        }
+
+        private static float[] transpose(float[] v, int rows, int cols) {
+            float[] t = new float[v.length];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    t[j * rows + i] = v[i * cols + j];
+                }
+            }
+            return t;
+        }
+    }
+
+    /** One thread's buffers for a chunk: rows stacked example-major ([B kept, .] or [B, .] at the answer). */
+    private final class Workspace {
+        final float[] x = new float[CHUNK * kept * d];
+        final float[] q = new float[CHUNK * hd];
+        final float[] k = new float[CHUNK * kept * hd];
+        final float[] v = new float[CHUNK * kept * hd];
+        /** pattern[(b H + h) kept + j] at the answer row. */
+        final float[] pattern = new float[CHUNK * heads * kept];
+        final float[] z = new float[CHUNK * hd];
+        final float[] mid = new float[CHUNK * d];
+        final float[] pre = new float[CHUNK * dm];
+        final float[] post = new float[CHUNK * dm];
+        final float[] res;
+        final float[] logits = new float[CHUNK * classes];
+        final float[] dLogits = new float[CHUNK * classes];
+        final float[] dRes = new float[CHUNK * d];
+        final float[] dPost = new float[CHUNK * dm];
+        final float[] dMid;
+        final float[] dz = new float[CHUNK * hd];
+        final float[] dq = new float[CHUNK * hd];
+        final float[] dk = new float[CHUNK * kept * hd];
+        final float[] dv = new float[CHUNK * kept * hd];
+        final float[] dx = new float[CHUNK * kept * d];
+        final float[] scores = new float[kept];
+
+        Workspace() {
+            res = config.attnOnly() ? mid : new float[CHUNK * d];
+            dMid = config.attnOnly() ? dRes : new float[CHUNK * d];
+        }
+
+        void forward(Packed w, int[] rows, int from, int count) {
+            int stacked = count * kept;
+            for (int b = 0; b < count; b++) {
+                for (int i = 0; i < kept; i++) {
+                    int tok = data.token(rows[from + b], i);
+                    int xi = (b * kept + i) * d;
+                    for (int j = 0; j < d; j++) {
+                        x[xi + j] = w.wE[tok * d + j] + w.wPos[i * d + j];
+                    }
+                }
+            }
+            fillRows(q, count, w.bQ);
+            gemm.gemm(q, 0, hd, x, answer * d, kept * d, 1, w.wQ, 0, hd, count, d, hd, true);
+            fillRows(k, stacked, w.bK);
+            gemm.gemm(k, 0, hd, x, 0, d, 1, w.wK, 0, hd, stacked, d, hd, true);
+            fillRows(v, stacked, w.bV);
+            gemm.gemm(v, 0, hd, x, 0, d, 1, w.wV, 0, hd, stacked, d, hd, true);
+            attend(count);
+            for (int b = 0; b < count; b++) {
+                int xi = (b * kept + answer) * d;
+                for (int j = 0; j < d; j++) {
+                    mid[b * d + j] = x[xi + j] + w.bO[j];
+                }
+            }
+            gemm.gemm(mid, 0, d, z, 0, hd, 1, w.wO, 0, d, count, hd, d, true);
+            if (!config.attnOnly()) {
+                fillRows(pre, count, w.bIn);
+                gemm.gemm(pre, 0, dm, mid, 0, d, 1, w.wIn, 0, dm, count, d, dm, true);
+                for (int i = 0; i < count * dm; i++) {
+                    post[i] = Math.max(0f, pre[i]);
+                }
+                for (int b = 0; b < count; b++) {
+                    for (int j = 0; j < d; j++) {
+                        res[b * d + j] = mid[b * d + j] + w.bOut[j];
+                    }
+                }
+                gemm.gemm(res, 0, d, post, 0, dm, 1, w.wOut, 0, d, count, dm, d, true);
+            }
+            fillRows(logits, count, w.bU);
+            gemm.gemm(logits, 0, classes, res, 0, d, 1, w.wU, 0, classes, count, d, classes, true);
+        }
+
+        /** The answer row's attention per example and head: pattern over keys 0..answer and z = pattern V. */
+        private void attend(int count) {
+            float scale = (float) config.attnScale();
+            for (int b = 0; b < count; b++) {
+                for (int h = 0; h < heads; h++) {
+                    int qo = b * hd + h * dh;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < kept; j++) {
+                        int ko = (b * kept + j) * hd + h * dh;
+                        float s = 0;
+                        for (int r = 0; r < dh; r++) {
+                            s = Math.fma(q[qo + r], k[ko + r], s);
+                        }
+                        scores[j] = s / scale;
+                        max = Math.max(max, scores[j]);
+                    }
+                    float sum = 0;
+                    for (int j = 0; j < kept; j++) {
+                        scores[j] = (float) Math.exp(scores[j] - max);
+                        sum += scores[j];
+                    }
+                    int po = (b * heads + h) * kept;
+                    for (int j = 0; j < kept; j++) {
+                        pattern[po + j] = scores[j] / sum;
+                    }
+                    for (int r = 0; r < dh; r++) {
+                        float s = 0;
+                        for (int j = 0; j < kept; j++) {
+                            s = Math.fma(pattern[po + j], v[(b * kept + j) * hd + h * dh + r], s);
+                        }
+                        z[qo + r] = s;
+                    }
+                }
+            }
+        }
+
+        /** Per example: cross-entropy in float64 from the float32 logits, a hit if the first largest logit is the label; dLogits / n. */
+        void loss(int[] rows, int from, int count, int n, double[] losses, boolean[] hits, boolean gradient) {
+            for (int b = 0; b < count; b++) {
+                int label = data.labels()[rows[from + b]];
+                int lo = b * classes;
+                int best = 0;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < classes; c++) {
+                    max = Math.max(max, logits[lo + c]);
+                    if (logits[lo + c] > logits[lo + best]) {
+                        best = c;
+                    }
+                }
+                double sum = 0;
+                for (int c = 0; c < classes; c++) {
+                    sum += Math.exp(logits[lo + c] - max);
+                }
+                losses[from + b] = Math.log(sum) + max - logits[lo + label];
+                hits[from + b] = best == label;
+                if (gradient) {
+                    for (int c = 0; c < classes; c++) {
+                        dLogits[lo + c] = (float) ((Math.exp(logits[lo + c] - max) / sum - (c == label ? 1 : 0)) / n);
+                    }
+                }
+            }
+        }
+
+        void backward(Packed w, int[] rows, int from, int count, float[][] g) {
+            Layout.Block b = at.blocks[0];
+            int stacked = count * kept;
+            gemm.gemm(g[at.wU], 0, classes, res, 0, 1, d, dLogits, 0, classes, d, count, classes, false);
+            columnSums(dLogits, count, g[at.bU]);
+            gemm.gemm(dRes, 0, d, dLogits, 0, classes, 1, w.wUt, 0, d, count, classes, d, false);
+            if (!config.attnOnly()) {
+                gemm.gemm(g[b.wOut()], 0, d, post, 0, 1, dm, dRes, 0, d, dm, count, d, false);
+                columnSums(dRes, count, g[b.bOut()]);
+                gemm.gemm(dPost, 0, dm, dRes, 0, d, 1, w.wOutT, 0, dm, count, d, dm, false);
+                for (int i = 0; i < count * dm; i++) {
+                    dPost[i] = pre[i] > 0 ? dPost[i] : 0f;
+                }
+                gemm.gemm(g[b.wIn()], 0, dm, mid, 0, 1, d, dPost, 0, dm, d, count, dm, false);
+                columnSums(dPost, count, g[b.bIn()]);
+                System.arraycopy(dRes, 0, dMid, 0, count * d);
+                gemm.gemm(dMid, 0, d, dPost, 0, dm, 1, w.wInT, 0, d, count, dm, d, true);
+            }
+            gemm.gemm(g[b.wO()], 0, d, z, 0, 1, hd, dMid, 0, d, hd, count, d, false);
+            columnSums(dMid, count, g[b.bO()]);
+            gemm.gemm(dz, 0, hd, dMid, 0, d, 1, w.wOt, 0, hd, count, d, hd, false);
+            attendBackward(count);
+            gemm.gemm(g[b.wQ()], 0, hd, x, answer * d, 1, kept * d, dq, 0, hd, d, count, hd, false);
+            gemm.gemm(g[b.wK()], 0, hd, x, 0, 1, d, dk, 0, hd, d, stacked, hd, false);
+            gemm.gemm(g[b.wV()], 0, hd, x, 0, 1, d, dv, 0, hd, d, stacked, hd, false);
+            columnSums(dq, count, g[b.bQ()]);
+            columnSums(dk, stacked, g[b.bK()]);
+            columnSums(dv, stacked, g[b.bV()]);
+            gemm.gemm(dx, 0, d, dk, 0, hd, 1, w.wKt, 0, d, stacked, hd, d, false);
+            gemm.gemm(dx, 0, d, dv, 0, hd, 1, w.wVt, 0, d, stacked, hd, d, true);
+            for (int e = 0; e < count; e++) {
+                int xi = (e * kept + answer) * d;
+                for (int j = 0; j < d; j++) {
+                    dx[xi + j] += dMid[e * d + j];
+                }
+            }
+            gemm.gemm(dx, answer * d, kept * d, dq, 0, hd, 1, w.wQt, 0, d, count, hd, d, true);
+            float[] gE = g[at.wE];
+            float[] gPos = g[at.wPos];
+            Arrays.fill(gE, 0f);
+            Arrays.fill(gPos, 0f);
+            for (int e = 0; e < count; e++) {
+                for (int i = 0; i < kept; i++) {
+                    int tok = data.token(rows[from + e], i);
+                    int xi = (e * kept + i) * d;
+                    for (int j = 0; j < d; j++) {
+                        gE[tok * d + j] += dx[xi + j];
+                        gPos[i * d + j] += dx[xi + j];
+                    }
+                }
+            }
+        }
+
+        /** From dz at the answer row: dq there, dk and dv at every kept row. */
+        private void attendBackward(int count) {
+            float scale = (float) config.attnScale();
+            for (int b = 0; b < count; b++) {
+                for (int h = 0; h < heads; h++) {
+                    int qo = b * hd + h * dh;
+                    int po = (b * heads + h) * kept;
+                    float weighted = 0;
+                    for (int j = 0; j < kept; j++) {
+                        int vo = (b * kept + j) * hd + h * dh;
+                        float s = 0;
+                        for (int r = 0; r < dh; r++) {
+                            s = Math.fma(dz[qo + r], v[vo + r], s);
+                            dv[vo + r] = pattern[po + j] * dz[qo + r];
+                        }
+                        scores[j] = s;
+                        weighted = Math.fma(pattern[po + j], s, weighted);
+                    }
+                    for (int r = 0; r < dh; r++) {
+                        dq[qo + r] = 0f;
+                    }
+                    for (int j = 0; j < kept; j++) {
+                        float ds = pattern[po + j] * (scores[j] - weighted) / scale;
+                        int ko = (b * kept + j) * hd + h * dh;
+                        for (int r = 0; r < dh; r++) {
+                            dq[qo + r] = Math.fma(ds, k[ko + r], dq[qo + r]);
+                            dk[ko + r] = ds * q[qo + r];
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void fillRows(float[] m, int rows, float[] bias) {
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(bias, 0, m, r * bias.length, bias.length);
+            }
+        }
+
+        private static void columnSums(float[] m, int rows, float[] out) {
+            int cols = out.length;
+            Arrays.fill(out, 0f);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < cols; j++) {
+                    out[j] += m[r * cols + j];
+                }
+            }
+        }
+    }
+}

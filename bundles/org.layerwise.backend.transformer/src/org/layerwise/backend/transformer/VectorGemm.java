@@ -1,0 +1,141 @@
+package org.layerwise.backend.transformer;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Gemm} with jdk.incubator.vector: broadcast one A entry, multiply-add a vector of B's
+ * row into C, four rows of C and two vectors of columns per block (eight accumulators in
+ * registers); the columns after the last full vector run as scalar fused multiply-adds.
+ * Only lane-wise fma is used, so each entry's chain is the scalar one.
+ */
+final class VectorGemm extends Gemm {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int W = S.length();
+
+    static int lanes() {
+        return W;
+    }
+
+    @Override
+    String description() {
+        return "Vector API " + S;
+    }
+
+    @Override
+    void gemm(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int ldb, int rows, int inner,
+            int n, boolean accumulate) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int cr = cOff + r * ldc;
+            int ar = aOff + r * ars;
+            int j = 0;
+            for (; j + 2 * W <= n; j += 2 * W) {
+                block4x2(c, cr + j, ldc, a, ar, ars, acs, b, bOff + j, ldb, inner, accumulate);
+            }
+            for (; j + W <= n; j += W) {
+                block4x1(c, cr + j, ldc, a, ar, ars, acs, b, bOff + j, ldb, inner, accumulate);
+            }
+            if (j < n) {
+                for (int q = 0; q < 4; q++) {
+                    scalarRow(c, cr + q * ldc, a, ar + q * ars, acs, b, bOff, ldb, inner, j, n, accumulate);
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            int cr = cOff + r * ldc;
+            int ar = aOff + r * ars;
+            int j = 0;
+            for (; j + W <= n; j += W) {
+                FloatVector acc = accumulate ? FloatVector.fromArray(S, c, cr + j) : FloatVector.zero(S);
+                int bs = bOff + j;
+                int as = ar;
+                for (int s = 0; s < inner; s++, bs += ldb, as += acs) {
+                    acc = FloatVector.broadcast(S, a[as]).fma(FloatVector.fromArray(S, b, bs), acc);
+                }
+                acc.intoArray(c, cr + j);
+            }
+            if (j < n) {
+                scalarRow(c, cr, a, ar, acs, b, bOff, ldb, inner, j, n, accumulate);
+            }
+        }
+    }
+
+    private static void block4x2(float[] c, int c0, int ldc, float[] a, int a0, int ars, int acs, float[] b, int bs, int ldb, int inner,
+            boolean accumulate) {
+        FloatVector x00;
+        FloatVector x01;
+        FloatVector x10;
+        FloatVector x11;
+        FloatVector x20;
+        FloatVector x21;
+        FloatVector x30;
+        FloatVector x31;
+        if (accumulate) {
+            x00 = FloatVector.fromArray(S, c, c0);
+            x01 = FloatVector.fromArray(S, c, c0 + W);
+            x10 = FloatVector.fromArray(S, c, c0 + ldc);
+            x11 = FloatVector.fromArray(S, c, c0 + ldc + W);
+            x20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
+            x21 = FloatVector.fromArray(S, c, c0 + 2 * ldc + W);
+            x30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
+            x31 = FloatVector.fromArray(S, c, c0 + 3 * ldc + W);
+        } else {
+            x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = FloatVector.zero(S);
+        }
+        int as = a0;
+        for (int s = 0; s < inner; s++, bs += ldb, as += acs) {
+            FloatVector v0 = FloatVector.fromArray(S, b, bs);
+            FloatVector v1 = FloatVector.fromArray(S, b, bs + W);
+            FloatVector w0 = FloatVector.broadcast(S, a[as]);
+            FloatVector w1 = FloatVector.broadcast(S, a[as + ars]);
+            FloatVector w2 = FloatVector.broadcast(S, a[as + 2 * ars]);
+            FloatVector w3 = FloatVector.broadcast(S, a[as + 3 * ars]);
+            x00 = w0.fma(v0, x00);
+            x01 = w0.fma(v1, x01);
+            x10 = w1.fma(v0, x10);
+            x11 = w1.fma(v1, x11);
+            x20 = w2.fma(v0, x20);
+            x21 = w2.fma(v1, x21);
+            x30 = w3.fma(v0, x30);
+            x31 = w3.fma(v1, x31);
+        }
+        x00.intoArray(c, c0);
+        x01.intoArray(c, c0 + W);
+        x10.intoArray(c, c0 + ldc);
+        x11.intoArray(c, c0 + ldc + W);
+        x20.intoArray(c, c0 + 2 * ldc);
+        x21.intoArray(c, c0 + 2 * ldc + W);
+        x30.intoArray(c, c0 + 3 * ldc);
+        x31.intoArray(c, c0 + 3 * ldc + W);
+    }
+
+    private static void block4x1(float[] c, int c0, int ldc, float[] a, int a0, int ars, int acs, float[] b, int bs, int ldb, int inner,
+            boolean accumulate) {
+        FloatVector x0;
+        FloatVector x1;
+        FloatVector x2;
+        FloatVector x3;
+        if (accumulate) {
+            x0 = FloatVector.fromArray(S, c, c0);
+            x1 = FloatVector.fromArray(S, c, c0 + ldc);
+            x2 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
+            x3 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
+        } else {
+            x0 = x1 = x2 = x3 = FloatVector.zero(S);
+        }
+        int as = a0;
+        for (int s = 0; s < inner; s++, bs += ldb, as += acs) {
+            FloatVector v = FloatVector.fromArray(S, b, bs);
+            x0 = FloatVector.broadcast(S, a[as]).fma(v, x0);
+            x1 = FloatVector.broadcast(S, a[as + ars]).fma(v, x1);
+            x2 = FloatVector.broadcast(S, a[as + 2 * ars]).fma(v, x2);
+            x3 = FloatVector.broadcast(S, a[as + 3 * ars]).fma(v, x3);
+        }
+        x0.intoArray(c, c0);
+        x1.intoArray(c, c0 + ldc);
+        x2.intoArray(c, c0 + 2 * ldc);
+        x3.intoArray(c, c0 + 3 * ldc);
+    }
+}
