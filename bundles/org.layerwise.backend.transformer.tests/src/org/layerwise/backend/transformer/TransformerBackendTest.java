@@ -113,6 +113,10 @@ class TransformerBackendTest {
         NetworkModel two = build(Map.of("threads", 2L));
         assertTrue(one.sameWeights(two), "1 and 2 threads give the same bits");
         assertTrue(one.sameWeights(build(Map.of("threads", 1L))), "same seed, same bits");
+        NetworkModel batched = build(Map.of("threads", 1L, "dtype", "float32"));
+        assertTrue(batched.sameWeights(build(Map.of("threads", 2L, "dtype", "float32"))), "the batched engine too");
+        assertTrue(!batched.sameWeights(build(Map.of("threads", 1L, "dtype", "float32", "engine", "reference"))),
+                "float32 auto runs the batched engine, whose float32 arithmetic differs from the reference's float64");
         NetworkModel mini = build(Map.of("batch", 5L, "threads", 2L));
         assertTrue(!mini.sameWeights(one), "minibatches train differently from the full batch");
         assertTrue(mini.sameWeights(build(Map.of("batch", 5L, "threads", 1L))));

@@ -60,6 +60,9 @@ public class TransformerBackend implements NetworkBackend {
                 s.integer("d_model"), s.integer("layers"), s.integer("heads"), dHead, dMlp, dMlp == 0, "relu", normalization, 1e-5,
                 Math.sqrt(dHead), s.text("dtype"), TaskSpec.SEQUENCE);
         configuredTask = task;
+        if ("batched".equals(s.text("engine")) && batchedProblem(configured) != null) {
+            throw new InvalidSettingException("engine", "engine batched: " + batchedProblem(configured) + "; use engine auto or reference");
+        }
         return configured;
     }
 
@@ -103,8 +106,7 @@ public class TransformerBackend implements NetworkBackend {
         NetworkConfig config = ctx.network();
         TokenDataset data = ctx.dataset();
         Map<String, Object> facts = new LinkedHashMap<>();
-        int threads = s.integer("threads") == 0 ? Runtime.getRuntime().availableProcessors() : s.integer("threads");
-        Engine engine = engine(s.text("engine"), config, data, threads, facts);
+        Engine engine = engine(s.text("engine"), config, data, s.integer("threads"), facts);
         double[][] w = TransformerInit.initialize(config, Seeds.derive(ctx.seed(), "init"), s.real("init_scale")).values();
         int[] sizes = Parameters.sizes(config);
         double[][] g = Parameters.zerosLike(sizes);
@@ -178,10 +180,32 @@ public class TransformerBackend implements NetworkBackend {
                 r.evaluated());
     }
 
+    /**
+     * The engine a setting asks for: batched (float32, answer-pruned) wherever it covers the model,
+     * else the float64 reference, which covers every model. Null when it covers it, else why not.
+     */
+    static String batchedProblem(NetworkConfig c) {
+        String unsupported = BatchedEngine.unsupportedReason(c);
+        if (unsupported != null) {
+            return unsupported;
+        }
+        return "float64".equals(c.dtype()) ? "dtype float64: the batched engine computes in float32 (engine reference computes "
+                + "float64)" : null;
+    }
+
     private static Engine engine(String choice, NetworkConfig config, TokenDataset data, int threads, Map<String, Object> facts) {
+        facts.put("threads", threads == 0 ? Runtime.getRuntime().availableProcessors() : threads);
+        String problem = batchedProblem(config);
+        if (!"reference".equals(choice) && problem == null) {
+            BatchedEngine batched = new BatchedEngine(config, data, threads);
+            facts.put("engine", "batched");
+            facts.put("engine_reason", "auto".equals(choice) ? "engine = auto and the batched engine covers this model" : "engine = batched");
+            facts.put("vector", batched.description());
+            return batched;
+        }
         facts.put("engine", "reference");
-        facts.put("engine_reason", "reference".equals(choice) ? "engine = reference" : "engine = auto: the reference engine is the one engine");
-        facts.put("threads", threads);
+        facts.put("engine_reason", "reference".equals(choice) ? "engine = reference" : "the batched engine does not cover this model: "
+                + problem);
         return new ReferenceEngine(config, data, threads);
     }
 
