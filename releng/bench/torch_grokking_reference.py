@@ -14,7 +14,8 @@ Modes:
          train_loss, train_accuracy, test_loss, test_accuracy (CSV to --csv, or stdout with --print-evals).
          Ends with one JSON line: memorisation_step (first step with train accuracy >= --level),
          generalisation_step (first evaluated step with test accuracy >= --level; null if none),
-         max_test_accuracy, seconds. --stop-at-generalisation ends the run at that evaluation.
+         max_test_accuracy, seconds (also to --summary). --stop-at-generalisation ends the run at that
+         evaluation.
   bench  times --steps training steps after --warmup-steps and prints one JSON line with steps per second.
 
 --pruned computes the last block at the answer row only (its queries, attention output and MLP; keys and
@@ -32,6 +33,7 @@ Usage: /usr/bin/python3 torch_grokking_reference.py {train,bench} [--p 113] [--d
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -164,7 +166,8 @@ def build(args):
 def train(args):
     params, opt, sched, (x_tr, y_tr), (x_te, y_te) = build(args)
     fwd = lambda x, pruned: forward(params, x, args.layers, args.heads, args.ln, pruned)
-    out = open(args.csv, "w") if args.csv else (sys.stdout if args.print_evals else None)
+    # the CSV grows as FILE.part and takes its name when the run ends
+    out = open(args.csv + ".part", "w") if args.csv else (sys.stdout if args.print_evals else None)
     if out:
         out.write("step,train_loss,train_accuracy,test_loss,test_accuracy\n")
     memorised = generalised = None
@@ -198,9 +201,15 @@ def train(args):
     seconds = time.perf_counter() - start
     if out and out is not sys.stdout:
         out.close()
-    print(json.dumps({"memorisation_step": memorised, "generalisation_step": generalised, "last_step": t,
-                      "max_test_accuracy": max_test, "final_train_accuracy": acc_v, "final_test_accuracy": test_acc,
-                      "seconds": round(seconds, 2), **shape_of(args)}))
+        os.replace(args.csv + ".part", args.csv)
+    summary = json.dumps({"memorisation_step": memorised, "generalisation_step": generalised, "last_step": t,
+                          "max_test_accuracy": max_test, "final_train_accuracy": acc_v,
+                          "final_test_accuracy": test_acc, "seconds": round(seconds, 2), **shape_of(args)})
+    if args.summary:
+        with open(args.summary + ".tmp", "w") as f:
+            f.write(summary + "\n")
+        os.replace(args.summary + ".tmp", args.summary)
+    print(summary)
 
 
 def bench(args):
@@ -259,6 +268,7 @@ def main():
     ap.add_argument("--pruned", action="store_true", help="last block at the answer row only")
     ap.add_argument("--csv", help="train: evaluation rows to this file")
     ap.add_argument("--print-evals", action="store_true", help="train: evaluation rows to stdout")
+    ap.add_argument("--summary", help="train: the final JSON line also to this file")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     (train if args.mode == "train" else bench)(args)

@@ -5,12 +5,12 @@ stays below the level at every evaluated step within the budget). Every run writ
 its JSON summary under --out, so an interrupted search resumes where it stopped and `table` can judge the
 claims again at any budget up to the steps run.
 
-Runs with weight decay stop at generalisation; runs without run the whole budget unless they generalise
+Runs with weight decay stop at generalisation (--runs decay runs only those, to probe a point first); runs without run the whole budget unless they generalise
 (then claim 2 has failed). Each process gets one thread, --jobs processes at a time (2 cores here).
 
 Usage:
   /usr/bin/python3 torch_grokking_search.py run --out DIR --p 59 --d-model 64 --d-head 16 --d-mlp 256 \\
-      --fracs 0.3 0.4 0.5 [--seeds 0 1 2] [--steps 10000] [--lr 1e-3] [--jobs 2]
+      --fracs 0.3 0.4 0.5 [--seeds 0 1 2] [--steps 10000] [--lr 1e-3] [--jobs 2] [--runs both]
   /usr/bin/python3 torch_grokking_search.py table --out DIR [--budget 6000] [--markdown]"""
 import argparse
 import csv
@@ -34,7 +34,8 @@ def run(a):
     os.makedirs(a.out, exist_ok=True)
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                LD_LIBRARY_PATH="/usr/lib/x86_64-linux-gnu/openblas-pthread")
-    queue = [(f, s, wd) for wd in (a.wd, 0.0) for f in a.fracs for s in a.seeds]
+    decays = {"both": (a.wd, 0.0), "decay": (a.wd,), "no-decay": (0.0,)}[a.runs]
+    queue = [(f, s, wd) for wd in decays for f in a.fracs for s in a.seeds]
     live = []
     while queue or live:
         while queue and len(live) < a.jobs:
@@ -47,19 +48,16 @@ def run(a):
                    "--d-model", str(a.d_model), "--heads", str(a.heads), "--d-head", str(a.d_head), "--d-mlp",
                    str(a.d_mlp), "--frac", str(frac), "--seed", str(seed), "--lr", str(a.lr), "--wd", str(wd),
                    "--steps", str(a.steps), "--eval-every", str(a.eval_every), "--threads", "1", "--pruned",
-                   "--stop-at-generalisation", "--csv", os.path.join(a.out, name + ".csv")]
-            live.append((subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True), result, name))
+                   "--stop-at-generalisation", "--csv", os.path.join(a.out, name + ".csv"), "--summary", result]
+            live.append((subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL), result, name))
         time.sleep(1)
         for job in [j for j in live if j[0].poll() is not None]:
             live.remove(job)
             proc, result, name = job
-            out = proc.stdout.read().strip().splitlines()
-            if proc.returncode != 0 or not out:
+            if proc.returncode != 0:
                 sys.exit(f"{name} failed with exit code {proc.returncode}")
-            with open(result + ".tmp", "w") as f:
-                f.write(out[-1] + "\n")
-            os.replace(result + ".tmp", result)
-            print(name, out[-1], flush=True)
+            with open(result) as f:
+                print(name, f.read().strip(), flush=True)
 
 
 def judge(summary, rows, budget):
@@ -131,6 +129,8 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--wd", type=float, default=1.0)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--runs", choices=["both", "decay", "no-decay"], default="both",
+                    help="run: with weight decay, without, or both (decay runs first)")
     ap.add_argument("--budget", type=int, help="table: judge the claims within this many steps")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()
