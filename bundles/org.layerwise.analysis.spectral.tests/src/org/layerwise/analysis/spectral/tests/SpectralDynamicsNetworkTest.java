@@ -133,30 +133,6 @@ class SpectralDynamicsNetworkTest {
         };
     }
 
-    /** The rows of a random orthonormal basis of R^n (Gram-Schmidt on random vectors). */
-    static double[][] orthonormal(int n, SplittableRandom rng) {
-        double[][] q = new double[n][n];
-        for (int r = 0; r < n; r++) {
-            for (int i = 0; i < n; i++) {
-                q[r][i] = rng.nextDouble(-1, 1);
-            }
-            for (int p = 0; p < r; p++) {
-                double dot = 0;
-                for (int i = 0; i < n; i++) {
-                    dot += q[r][i] * q[p][i];
-                }
-                for (int i = 0; i < n; i++) {
-                    q[r][i] -= dot * q[p][i];
-                }
-            }
-            double norm = Math.sqrt(Arrays.stream(q[r]).map(x -> x * x).sum());
-            for (int i = 0; i < n; i++) {
-                q[r][i] /= norm;
-            }
-        }
-        return q;
-    }
-
     /*
      * W_E = sum_k s_k u_k v_k^T (u_k in R^5, v_k in R^4 orthonormal, random) with s = (1,1,1,1), (1,1,1,0),
      * (1,1,0,0), (1,0,0,0) at steps 0, 10, 50, 100: the embedding collapses one direction at a time, so its
@@ -165,8 +141,9 @@ class SpectralDynamicsNetworkTest {
     @Test
     void the_embeddings_effective_rank_falls_as_constructed() throws Exception {
         SplittableRandom rng = new SplittableRandom(5);
-        double[][] u = orthonormal(VOCAB, rng);
-        double[][] v = orthonormal(D, rng);
+        // the rows of orthogonal matrices: orthonormal bases of R^5 and R^4
+        double[][] u = SpectralMeasuresTest.orthogonal(VOCAB, rng);
+        double[][] v = SpectralMeasuresTest.orthogonal(D, rng);
         int[] steps = {0, 10, 50, 100};
         List<NetworkModel> models = new ArrayList<>();
         for (int t = 0; t < steps.length; t++) {
