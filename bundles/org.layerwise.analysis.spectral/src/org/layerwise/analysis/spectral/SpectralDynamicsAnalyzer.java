@@ -1,6 +1,7 @@
 package org.layerwise.analysis.spectral;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,6 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
     static final String NO_SERIES = "no checkpoint series: set backend.checkpoints (e.g. log:20) to keep one";
     static final List<String> COLUMNS = List.of("step", "layer", "head", "matrix", "effective_rank",
             "marginal_effective_rank", "subspace_distance", "r", "numerical_rank", "sigma_1");
-    static final List<String> FACTOR_KINDS = List.of("W_Q", "W_K", "W_V", "W_O");
 
     @Override
     public void configure(Settings settings, ModelConfig model, TaskSpec task) throws InvalidSettingException {
@@ -231,7 +231,7 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
                     System.arraycopy(spectra[members[j]][t], 0, sv, (t * n + j) * width, width);
                 }
             }
-            long[] svShape = java.util.Arrays.copyOf(shape, shape.length + 1);
+            long[] svShape = Arrays.copyOf(shape, shape.length + 1);
             svShape[shape.length] = width;
             result.tensor(e.getKey() + ".singular_values", Tensor.of(sv, svShape));
         }
