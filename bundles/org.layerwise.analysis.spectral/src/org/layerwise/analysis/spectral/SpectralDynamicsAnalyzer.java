@@ -1,10 +1,12 @@
 package org.layerwise.analysis.spectral;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 
 import org.eclipse.core.runtime.OperationCanceledException;
@@ -19,13 +21,16 @@ import org.layerwise.core.TaskSpec;
 import org.layerwise.core.Tensor;
 import org.layerwise.core.model.AttentionFactors;
 import org.layerwise.core.model.ModelConfig;
+import org.layerwise.core.model.NetworkConfig;
+import org.layerwise.core.model.NetworkModel;
 import org.layerwise.core.model.TransformerModel;
 
 /**
  * The macroscopic measures of docs/SCIENCE.md section 9 along a run's checkpoint series: for every
  * checkpoint, layer, head and named matrix (QK and OV; W_Q, W_K, W_V and W_O too for a factored
- * model) the effective rank, the marginalised effective rank and the subspace distance to the
- * same matrix at the final checkpoint. Only the final model and the current one are held at once.
+ * model; for a transformer network also W_E, W_U and each block's W_in, W_out) the effective
+ * rank, the marginalised effective rank and the subspace distance to the same matrix at the final
+ * checkpoint. Only the final model's matrices and the current one's are held at once.
  */
 public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
 
@@ -33,7 +38,6 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
     static final String NO_SERIES = "no checkpoint series: set backend.checkpoints (e.g. log:20) to keep one";
     static final List<String> COLUMNS = List.of("step", "layer", "head", "matrix", "effective_rank",
             "marginal_effective_rank", "subspace_distance", "r", "numerical_rank", "sigma_1");
-    static final List<String> FACTOR_KINDS = List.of("W_Q", "W_K", "W_V", "W_O");
 
     @Override
     public void configure(Settings settings, ModelConfig model, TaskSpec task) throws InvalidSettingException {
@@ -44,7 +48,21 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
         }
     }
 
-    /** One named matrix of one head: its kind (QK, OV, W_Q, ...), shape and row-major entries. */
+    @Override
+    public void configureNetwork(Settings settings, NetworkConfig network, TaskSpec task) throws InvalidSettingException {
+        int rank = settings.integer("rank");
+        int widest = Math.max(network.dModel(), Math.max(network.dVocabOut(), network.attnOnly() ? 0 : network.dMlp()));
+        if (rank > widest) {
+            throw new InvalidSettingException("rank", "rank " + rank + " exceeds " + widest + ", the most columns of any matrix "
+                    + "measured (d_model " + network.dModel() + (network.attnOnly() ? "" : ", d_mlp " + network.dMlp())
+                    + ", d_vocab_out " + network.dVocabOut() + "); 0 takes r from tol");
+        }
+    }
+
+    /**
+     * One named matrix: its block and head (-1 where its kind has none: W_E and W_U have neither, W_in and W_out
+     * no head), its kind (QK, OV, W_Q, ..., W_E), shape and row-major entries.
+     */
     record Named(int layer, int head, String kind, int rows, int cols, double[] m) {
     }
 
@@ -72,6 +90,35 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
                 }
             }
         }
+        return out;
+    }
+
+    /**
+     * The named matrices of a transformer network in forward order: W_E; per block each head's QK, OV, W_Q, W_K,
+     * W_V, W_O, then the block's W_in and W_out (none when attention-only); W_U. Weights as stored (TransformerLens
+     * shapes), QK = W_Q[h] W_K[h]^T and OV = W_V[h] W_O[h] without biases or the attention scale. W_pos is left out.
+     */
+    static List<Named> matrices(NetworkModel model) {
+        NetworkConfig c = model.config();
+        int d = c.dModel();
+        int k = c.dHead();
+        List<Named> out = new ArrayList<>();
+        out.add(new Named(-1, -1, "W_E", c.dVocab(), d, model.tensor("embed.W_E").toDoubles()));
+        for (int l = 0; l < c.nLayers(); l++) {
+            for (int h = 0; h < c.nHeads(); h++) {
+                out.add(new Named(l, h, "QK", d, d, model.qk(l, h)));
+                out.add(new Named(l, h, "OV", d, d, model.ov(l, h)));
+                out.add(new Named(l, h, "W_Q", d, k, model.head("W_Q", l, h)));
+                out.add(new Named(l, h, "W_K", d, k, model.head("W_K", l, h)));
+                out.add(new Named(l, h, "W_V", d, k, model.head("W_V", l, h)));
+                out.add(new Named(l, h, "W_O", k, d, model.head("W_O", l, h)));
+            }
+            if (!c.attnOnly()) {
+                out.add(new Named(l, -1, "W_in", d, c.dMlp(), model.tensor("blocks." + l + ".mlp.W_in").toDoubles()));
+                out.add(new Named(l, -1, "W_out", c.dMlp(), d, model.tensor("blocks." + l + ".mlp.W_out").toDoubles()));
+            }
+        }
+        out.add(new Named(-1, -1, "W_U", d, c.dVocabOut(), model.tensor("unembed.W_U").toDoubles()));
         return out;
     }
 
@@ -105,7 +152,8 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
                 : "the count of singular values above tol * sigma_1, per matrix and checkpoint");
         settings.put("threshold", threshold);
         result.detail("settings", settings);
-        result.detail("definitions", definitions(threshold));
+        boolean network = ctx.isNetwork();
+        result.detail("definitions", definitions(threshold, network));
         result.scalar("checkpoints", checkpoints.size());
         String head = "Spectral dynamics (SCIENCE.md section 9)";
         if (checkpoints.isEmpty()) {
@@ -117,16 +165,13 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
         int count = checkpoints.size();
         ModelSeries.Checkpoint last = checkpoints.get(count - 1);
         checkCanceled(ctx);
-        TransformerModel finalModel = load(last);
-        List<Named> finals = matrices(finalModel);
-        ModelConfig config = finalModel.config();
-        int layers = config.nLayers();
-        int heads = config.nHeads();
-        List<String> kinds = new ArrayList<>(List.of("QK", "OV"));
-        if (finalModel.factors() != null) {
-            kinds.addAll(FACTOR_KINDS);
+        Snapshot fin = snapshot(last, network);
+        List<Named> finals = fin.matrices();
+        // each kind in order of first appearance, with the indices of its matrices in finals (layer-major, then head)
+        Map<String, int[]> kinds = new LinkedHashMap<>();
+        for (String kind : finals.stream().map(Named::kind).distinct().toList()) {
+            kinds.put(kind, IntStream.range(0, finals.size()).filter(i -> finals.get(i).kind().equals(kind)).toArray());
         }
-        int perHead = kinds.size();
         // curves[measure][matrix index][checkpoint]: 0 effective rank, 1 marginal, 2 distance, 3 r
         double[][][] curves = new double[4][finals.size()][count];
         double[][][] spectra = new double[finals.size()][count][];
@@ -136,13 +181,12 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
             checkCanceled(ctx);
             ModelSeries.Checkpoint cp = checkpoints.get(t);
             steps[t] = cp.step();
-            TransformerModel model = t == count - 1 ? finalModel : load(cp);
-            if (!model.config().equals(config) || (model.factors() == null) != (finalModel.factors() == null)) {
+            Snapshot snapshot = t == count - 1 ? fin : snapshot(cp, network);
+            if (!snapshot.shape().equals(fin.shape())) {
                 throw new IllegalStateException("checkpoint of step " + cp.step() + " (" + cp.file() + ") is not shaped like the "
-                        + "final checkpoint of step " + last.step() + ": " + model.config() + (model.factors() == null ? ", merged" : ", factored")
-                        + " against " + config + (finalModel.factors() == null ? ", merged" : ", factored"));
+                        + "final checkpoint of step " + last.step() + ": " + snapshot.described() + " against " + fin.described());
             }
-            List<Named> current = matrices(model);
+            List<Named> current = snapshot.matrices();
             Measured[] measured = new Measured[current.size()];
             IntStream.range(0, current.size()).parallel()
                     .forEach(i -> measured[i] = measure(current.get(i), finals.get(i), tol, k, rank));
@@ -164,25 +208,32 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
 
         result.tensor("steps", Tensor.of(IntStream.of(steps).asLongStream().toArray(), count));
         String[] names = {"effective_rank", "marginal_effective_rank", "subspace_distance", "r"};
-        for (int kind = 0; kind < perHead; kind++) {
-            String name = kinds.get(kind);
+        for (var e : kinds.entrySet()) {
+            int[] members = e.getValue();
+            int n = members.length;
+            Named first = finals.get(members[0]);
+            // [S] for W_E and W_U, [S, L] for a block's W_in and W_out, [S, L, H] per head
+            long[] shape = first.layer() < 0 ? new long[] {count}
+                    : first.head() < 0 ? new long[] {count, fin.layers()} : new long[] {count, fin.layers(), fin.heads()};
             for (int q = 0; q < names.length; q++) {
-                double[] data = new double[count * layers * heads];
+                double[] data = new double[count * n];
                 for (int t = 0; t < count; t++) {
-                    for (int lh = 0; lh < layers * heads; lh++) {
-                        data[t * layers * heads + lh] = curves[q][lh * perHead + kind][t];
+                    for (int j = 0; j < n; j++) {
+                        data[t * n + j] = curves[q][members[j]][t];
                     }
                 }
-                result.tensor(name + "." + names[q], Tensor.of(data, count, layers, heads));
+                result.tensor(e.getKey() + "." + names[q], Tensor.of(data, shape));
             }
-            int width = Math.min(finals.get(kind).rows(), finals.get(kind).cols());
-            double[] sv = new double[count * layers * heads * width];
+            int width = Math.min(first.rows(), first.cols());
+            double[] sv = new double[count * n * width];
             for (int t = 0; t < count; t++) {
-                for (int lh = 0; lh < layers * heads; lh++) {
-                    System.arraycopy(spectra[lh * perHead + kind][t], 0, sv, (t * layers * heads + lh) * width, width);
+                for (int j = 0; j < n; j++) {
+                    System.arraycopy(spectra[members[j]][t], 0, sv, (t * n + j) * width, width);
                 }
             }
-            result.tensor(name + ".singular_values", Tensor.of(sv, count, layers, heads, width));
+            long[] svShape = Arrays.copyOf(shape, shape.length + 1);
+            svShape[shape.length] = width;
+            result.tensor(e.getKey() + ".singular_values", Tensor.of(sv, svShape));
         }
 
         result.detail("steps", IntStream.of(steps).boxed().toList());
@@ -198,27 +249,29 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
             result.summary("Note: " + note);
         }
         List<Map<String, Object>> settled = new ArrayList<>();
-        for (int kind = 0; kind < perHead; kind++) {
-            String name = kinds.get(kind);
-            double[] firstRank = new double[layers * heads];
-            double[] finalRank = new double[layers * heads];
-            double[] finalMarginal = new double[layers * heads];
-            double[] firstDistance = new double[layers * heads];
+        for (var e : kinds.entrySet()) {
+            String name = e.getKey();
+            int[] members = e.getValue();
+            int n = members.length;
+            double[] firstRank = new double[n];
+            double[] finalRank = new double[n];
+            double[] finalMarginal = new double[n];
+            double[] firstDistance = new double[n];
             double latest = Double.NEGATIVE_INFINITY;
-            for (int lh = 0; lh < layers * heads; lh++) {
-                int i = lh * perHead + kind;
-                firstRank[lh] = curves[0][i][0];
-                finalRank[lh] = curves[0][i][count - 1];
-                finalMarginal[lh] = curves[1][i][count - 1];
-                firstDistance[lh] = curves[2][i][0];
+            for (int j = 0; j < n; j++) {
+                int i = members[j];
+                firstRank[j] = curves[0][i][0];
+                finalRank[j] = curves[0][i][count - 1];
+                finalMarginal[j] = curves[1][i][count - 1];
+                firstDistance[j] = curves[2][i][0];
                 double step = settledStep(curves[2][i], steps, threshold);
                 latest = Double.isNaN(step) || Double.isNaN(latest) ? Double.NaN : Math.max(latest, step);
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("layer", lh / heads);
-                e.put("head", lh % heads);
-                e.put("matrix", name);
-                e.put("settled_step", step);
-                settled.add(e);
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("layer", finals.get(i).layer());
+                entry.put("head", finals.get(i).head());
+                entry.put("matrix", name);
+                entry.put("settled_step", step);
+                settled.add(entry);
             }
             String stem = name.toLowerCase(Locale.ROOT);
             result.scalar(stem + "_effective_rank_initial", mean(firstRank));
@@ -226,11 +279,15 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
             result.scalar(stem + "_marginal_effective_rank_final", mean(finalMarginal));
             result.scalar(stem + "_subspace_distance_initial", mean(firstDistance));
             result.scalar(stem + "_settled_step", latest);
-            result.summary(String.format(Locale.ROOT, "%s (mean over %d head(s)): effective rank %.4g at step %d -> %.4g at step %d; "
-                    + "marginal (k=%d) %s at step %d; subspace distance to the final %.4g at step %d; every head within %.3g of the "
-                    + "final %s", name, layers * heads, mean(firstRank), steps[0], mean(finalRank), last.step(), k,
-                    format(mean(finalMarginal)), last.step(), mean(firstDistance), steps[0], threshold,
-                    Double.isNaN(latest) ? "at no step (some head is never within it up to the end)"
+            Named first = finals.get(members[0]);
+            String unit = first.layer() < 0 ? null : first.head() < 0 ? "block" : "head";
+            result.summary(String.format(Locale.ROOT, "%s%s: effective rank %.4g at step %d -> %.4g at step %d; "
+                    + "marginal (k=%d) %s at step %d; subspace distance to the final %.4g at step %d; %swithin %.3g of the "
+                    + "final %s", name, unit == null ? "" : " (mean over " + n + " " + unit + "(s))", mean(firstRank), steps[0],
+                    mean(finalRank), last.step(), k, format(mean(finalMarginal)), last.step(), mean(firstDistance), steps[0],
+                    unit == null ? "" : "every " + unit + " ", threshold, Double.isNaN(latest)
+                            ? "at no step (" + (unit == null ? "not even at the final checkpoint" : "some " + unit
+                                    + " is never within it up to the end") + ")"
                             : "from step " + (long) latest + " on"));
         }
         result.detail("settled", settled);
@@ -272,10 +329,30 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
         }
     }
 
-    private static TransformerModel load(ModelSeries.Checkpoint cp) throws Exception {
-        TransformerModel m;
+    /**
+     * A checkpoint reduced to what is measured: its named matrices, its block and head counts, and its shape (equal
+     * for every checkpoint of a series) with a description of it for messages.
+     */
+    private record Snapshot(List<Named> matrices, int layers, int heads, Object shape, String described) {
+    }
+
+    /** Reads a checkpoint (a network's or an attention-only model's, as the run's) and names its matrices. */
+    private static Snapshot snapshot(ModelSeries.Checkpoint cp, boolean network) throws Exception {
+        if (network) {
+            NetworkModel m = read(cp, cp::network);
+            NetworkConfig c = m.config();
+            return new Snapshot(matrices(m), c.nLayers(), c.nHeads(), c, c.toString());
+        }
+        TransformerModel m = read(cp, cp::model);
+        ModelConfig c = m.config();
+        boolean merged = m.factors() == null;
+        return new Snapshot(matrices(m), c.nLayers(), c.nHeads(), List.of(c, merged), c + (merged ? ", merged" : ", factored"));
+    }
+
+    private static <M> M read(ModelSeries.Checkpoint cp, Callable<M> loader) throws Exception {
+        M m;
         try {
-            m = cp.model();
+            m = loader.call();
         } catch (OperationCanceledException e) {
             throw e;
         } catch (Exception e) {
@@ -288,10 +365,16 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
         return m;
     }
 
-    static Map<String, String> definitions(double threshold) {
+    static Map<String, String> definitions(double threshold, boolean network) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("matrices", "per layer l (the weights of block l, 0..L-1) and head: QK and OV as D x D row-major (tokens as rows); "
-                + "for a factored model also W_Q, W_K, W_V (D x d_head) and W_O (d_head x D)");
+        m.put("matrices", network
+                ? "as stored under their TransformerLens names, row-major (tokens as rows): embed.W_E (d_vocab x d_model) and "
+                        + "unembed.W_U (d_model x d_vocab_out) with layer and head -1; per block l (0..L-1) mlp.W_in (d_model x "
+                        + "d_mlp) and mlp.W_out (d_mlp x d_model) with head -1; per block and head h QK = W_Q[h] W_K[h]^T and "
+                        + "OV = W_V[h] W_O[h] (d_model x d_model, without biases or the attention scale) and the slices W_Q[h], "
+                        + "W_K[h], W_V[h] (d_model x d_head) and W_O[h] (d_head x d_model); pos_embed.W_pos is not measured"
+                : "per layer l (the weights of block l, 0..L-1) and head: QK and OV as D x D row-major (tokens as rows); "
+                        + "for a factored model also W_Q, W_K, W_V (D x d_head) and W_O (d_head x D)");
         m.put("numerical_rank", "the count of singular values sigma_i > tol * sigma_1 (0 for the zero matrix)");
         m.put("effective_rank", "exp(-sum_i p_i ln p_i), p_i = sigma_i / sum_j sigma_j over the singular values counted by "
                 + "numerical_rank; between 1 and numerical_rank; undefined for the zero matrix");

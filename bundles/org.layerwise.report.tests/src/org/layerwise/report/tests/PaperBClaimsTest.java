@@ -180,6 +180,17 @@ class PaperBClaimsTest {
     }
 
     @Test
+    void a_transformers_other_matrices_in_the_spectral_table_leave_claim_4_and_its_numbers_alone() throws IOException {
+        SyntheticEmergenceRun network = new SyntheticEmergenceRun();
+        network.transformerKinds = true;
+        Claim plain = classification(judge(study(), new SyntheticEmergenceRun()));
+        Claim with = classification(judge(study(), network));
+        assertEquals(Verdict.HELD, plain.verdict());
+        assertEquals(plain.verdict(), with.verdict());
+        assertEquals(plain.measured(), with.measured());
+    }
+
+    @Test
     void each_emergence_run_gets_its_own_verdict_by_the_same_rule() throws IOException {
         SyntheticEmergenceRun flat = SyntheticEmergenceRun.regression();
         flat.rankAfter = flat.rankBefore + 0.2;

@@ -40,6 +40,8 @@ final class SyntheticEmergenceRun implements SyntheticStudy.Run {
     double rankAfter = 7;
     /** The subspace distance to the final falls linearly in the step, from this at step 0 to 0 at the last step. */
     double distanceAtStart = 1;
+    /** Also rows of the matrices a transformer adds (W_E, W_U with layer and head -1, W_in with head -1), rank 50 and distance 0.5. */
+    boolean transformerKinds;
 
     /**
      * The regression run on which the rule holds: squared error from 1.9 on its plateau to 0.35 (a drop of 82% of it)
@@ -83,6 +85,11 @@ final class SyntheticEmergenceRun implements SyntheticStudy.Run {
                 for (int layer = 0; layer < 2; layer++) {
                     rows.add(List.of(step, layer, 0, m, rank, rank - 1, distanceAtStart * (1 - step / (double) steps), 4));
                 }
+            }
+            if (transformerKinds) {
+                rows.add(List.of(step, -1, -1, "W_E", 50.0, 49.0, 0.5, 60));
+                rows.add(List.of(step, 0, -1, "W_in", 50.0, 49.0, 0.5, 60));
+                rows.add(List.of(step, -1, -1, "W_U", 50.0, 49.0, 0.5, 60));
             }
         }
         Csv.write(dir.resolve("spectral-dynamics.csv"), List.of("step", "layer", "head", "matrix", "effective_rank",

@@ -208,6 +208,39 @@ class TrainingDynamicsTest extends CompletedRunTest {
         Ui.screenshot(shell, "training-dynamics-missing");
     }
 
+    /** A transformer's spectral table also has W_E, W_U (layer and head -1) and W_in, W_out (head -1): not offered. */
+    @Test
+    void theMatrixChoiceKeepsToMatricesOfABlockAndHead() throws Exception {
+        Path network = Files.createTempDirectory(run.getParent(), "network");
+        for (String f : List.of("run.json", "metrics.json", "training.npz")) {
+            Files.copy(run.resolve(f), network.resolve(f));
+        }
+        Csv.Table spectral = Csv.read(run.resolve("spectral-dynamics.csv"));
+        List<List<String>> rows = new ArrayList<>(spectral.rows());
+        List<String> perHead = new ArrayList<>(new java.util.LinkedHashSet<>(spectral.column("matrix")));
+        for (String step : new java.util.LinkedHashSet<>(spectral.column("step"))) {
+            for (String[] kind : new String[][] {{"W_E", "-1", "-1"}, {"W_in", "0", "-1"}, {"W_U", "-1", "-1"}}) {
+                List<String> row = new ArrayList<>(java.util.Collections.nCopies(spectral.header().size(), "1"));
+                row.set(spectral.columnIndex("step"), step);
+                row.set(spectral.columnIndex("matrix"), kind[0]);
+                row.set(spectral.columnIndex("layer"), kind[1]);
+                row.set(spectral.columnIndex("head"), kind[2]);
+                rows.add(0, row);
+            }
+        }
+        Csv.write(network.resolve("spectral-dynamics.csv"), spectral.header(), rows);
+        shell = Ui.shell("Training Dynamics of a transformer");
+        TrainingDynamicsPanel panel = new TrainingDynamicsPanel(shell);
+        shell.open();
+        panel.show(network);
+        Ui.flush();
+        assertEquals(perHead, List.of(panel.matrixCombo().getItems()));
+        assertFalse(List.of(panel.layerCombo().getItems()).contains("-1"), List.of(panel.layerCombo().getItems()).toString());
+        assertFalse(List.of(panel.headCombo().getItems()).contains("-1"), List.of(panel.headCombo().getItems()).toString());
+        assertEquals(perHead.get(0), panel.matrixCombo().getText());
+        assertTrue(series(panel.spectralChart(), "effective_rank").x().length > 0, panel.spectralChart().title());
+    }
+
     private static List<LineChart> charts(TrainingDynamicsPanel panel) {
         return List.of(panel.lossChart(), panel.modesChart(), panel.conservedChart(), panel.spectralChart());
     }

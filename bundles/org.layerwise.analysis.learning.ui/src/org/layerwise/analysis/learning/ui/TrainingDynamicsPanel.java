@@ -396,9 +396,13 @@ public final class TrainingDynamicsPanel extends RunPanel {
         Set<Integer> layers = new TreeSet<>();
         Set<Integer> heads = new TreeSet<>();
         for (int r = 0; r < spectral.size(); r++) {
-            matrices.add(spectral.get(r, "matrix"));
-            layers.add(Integer.parseInt(spectral.get(r, "layer")));
-            heads.add(Integer.parseInt(spectral.get(r, "head")));
+            int h = Integer.parseInt(spectral.get(r, "head"));
+            // the choice is per block and head: a transformer's W_E, W_U (layer and head -1), W_in and W_out (head -1) are left out
+            if (h >= 0) {
+                matrices.add(spectral.get(r, "matrix"));
+                layers.add(Integer.parseInt(spectral.get(r, "layer")));
+                heads.add(h);
+            }
         }
         matrices.forEach(matrix::add);
         layers.forEach(l -> layer.add(Integer.toString(l)));
