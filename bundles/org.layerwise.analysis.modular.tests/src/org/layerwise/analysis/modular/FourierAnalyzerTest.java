@@ -132,6 +132,26 @@ class FourierAnalyzerTest {
     }
 
     @Test
+    void a_large_p_runs_the_forward_pass_on_chunks_of_pairs_and_adds_them_up() throws Exception {
+        int p = 167; // p^3 > CHUNK: the pairs go in two chunks of a
+        assertTrue((long) p * p * p > FourierAnalyzer.CHUNK);
+        AtomicInteger calls = new AtomicInteger();
+        List<Integer> firstA = new ArrayList<>();
+        FourierAnalyzer.AnswerLogits wave = handMade(p, calls, (a, b, c) -> FourierSharesTest.cosOf(p, 5, Integer::sum, a, b, c));
+        FourierAnalyzer.AnswerLogits logits = (network, tokens, length, answer) -> {
+            firstA.add(tokens[0]);
+            return wave.of(network, tokens, length, answer);
+        };
+        NetworkConfig c = new NetworkConfig(NetworkConfig.TRANSFORMER, p + 1, p, 3, 2, 1, 1, 1, 2, false, "relu", null, 1e-5, 1,
+                "float64", null);
+        NetworkModel network = Networks.random(c, 1, new SplittableRandom(3));
+        FourierAnalyzer.Measured m = new FourierAnalyzer(logits).measure(7, network, new ModularTask(p, 0));
+        assertEquals(List.of(0, FourierAnalyzer.CHUNK / (p * p)), firstA);
+        assertEquals(1, m.logits()[5], 1e-12);
+        assertEquals(1, FourierAnalyzer.structured(m.logits()), 1e-12);
+    }
+
+    @Test
     void multiply_and_divide_run_no_forward_pass_and_leave_the_logit_scalars_undefined() throws Exception {
         for (String op : new String[] {"multiply", "divide"}) {
             AtomicInteger calls = new AtomicInteger();
@@ -200,6 +220,12 @@ class FourierAnalyzerTest {
         InvalidSettingException vocabulary = assertThrows(InvalidSettingException.class,
                 () -> a.configureNetwork(settings(1), Networks.config(11, 6, 1, 3, 8), task.spec()));
         assertTrue(vocabulary.getMessage().contains("d_vocab = 12"), vocabulary.getMessage());
+        NetworkConfig extraToken = new NetworkConfig(NetworkConfig.TRANSFORMER, 9, 7, 3, 6, 1, 1, 3, 8, false, "relu", null, 1e-5, 1,
+                "float64", null);
+        assertThrows(InvalidSettingException.class, () -> a.configureNetwork(settings(1), extraToken, task.spec()));
+        NetworkConfig shortContext = new NetworkConfig(NetworkConfig.TRANSFORMER, 8, 7, 2, 6, 1, 1, 3, 8, false, "relu", null, 1e-5, 1,
+                "float64", null);
+        assertThrows(InvalidSettingException.class, () -> a.configureNetwork(settings(1), shortContext, task.spec()));
         InvalidSettingException inContext = assertThrows(InvalidSettingException.class,
                 () -> a.configureNetwork(settings(1), fits, new TaskSpec(TaskSpec.CLASSIFICATION, 5, 3, 8)));
         assertTrue(inContext.getMessage().contains("'modulus'"), inContext.getMessage());

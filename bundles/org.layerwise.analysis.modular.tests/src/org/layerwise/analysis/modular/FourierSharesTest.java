@@ -177,6 +177,9 @@ class FourierSharesTest {
         double[] add = FourierShares.ofLogits(l, p, 1);
         assertEquals(0, sum(add), 1e-12, "a function of a - b - c has no part that depends on a + b - c alone");
         assertThrows(IllegalArgumentException.class, () -> FourierShares.ofLogits(l, p, 0));
+        FourierShares.LogitSums partial = new FourierShares.LogitSums(p, 1);
+        partial.add(0, 0, l, 0);
+        assertThrows(IllegalStateException.class, partial::shares, "the shares need every pair");
     }
 
     @Test

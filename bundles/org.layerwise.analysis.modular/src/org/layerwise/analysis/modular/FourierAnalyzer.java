@@ -97,12 +97,28 @@ public class FourierAnalyzer implements RecursionAnalyzer {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("embed.W_E rows 0..p-1 at step " + step + ": " + e.getMessage(), e);
         }
-        double[] logits = null;
-        if (task.additive()) {
-            double[] l = answerLogits.of(network, task.allPairs(), ModularTask.LENGTH, ModularTask.ANSWER_POSITION);
-            logits = FourierShares.ofLogits(l, p, task.sign());
+        return new Measured(step, embedding, task.additive() ? logitShares(network, task) : null);
+    }
+
+    /** At most this many logits are held at once (32 MB), whatever p: the forward pass runs on rows of a at a time. */
+    static final int CHUNK = 1 << 22;
+
+    private double[] logitShares(NetworkModel network, ModularTask task) {
+        int p = task.p();
+        int rowsOfA = Math.max(1, CHUNK / (p * p));
+        FourierShares.LogitSums sums = new FourierShares.LogitSums(p, task.sign());
+        for (int a0 = 0; a0 < p; a0 += rowsOfA) {
+            int a1 = Math.min(p, a0 + rowsOfA);
+            double[] l = answerLogits.of(network, task.pairs(a0, a1), ModularTask.LENGTH, ModularTask.ANSWER_POSITION);
+            int n = (a1 - a0) * p;
+            if (l.length != n * p) {
+                throw new IllegalStateException(l.length + " logits for " + n + " pairs of " + p + " answers");
+            }
+            for (int i = 0; i < n; i++) {
+                sums.add(a0 + i / p, i % p, l, i * p);
+            }
         }
-        return new Measured(step, embedding, logits);
+        return sums.shares();
     }
 
     @Override

@@ -82,51 +82,83 @@ public final class FourierShares {
      * The shares of the answer logits L(a, b, c) (rows a p + b of all p^2 pairs, p answers c per
      * row) in the functions of u = a + b - c mod p ({@code sign} +1) or u = a - b - c mod p
      * ({@code sign} -1) alone: L is centred over c per row, then share_k = (&lt;L, cos(2 pi k u/p)&gt;^2 +
-     * &lt;L, sin(2 pi k u/p)&gt;^2) / (p^3 / 2) / ||L||^2 for k &ge; 1, and share_0 = &lt;L, 1&gt;^2 / p^3 / ||L||^2
-     * (0 up to rounding after centring). The inner products are sums over all p^3 triples, taken
-     * through the bucket sums of L over u. Their sum is the share of ||L||^2 that depends on u
-     * alone; each share is NaN when the centred logits are zero (they do not depend on c).
+     * &lt;L, sin(2 pi k u/p)&gt;^2) / (p^3 / 2) / ||L||^2 for k &ge; 1, the inner products summed over all
+     * p^3 triples through the bucket sums of L over u. share_0 is 0: centring removed every
+     * constant. Their sum is the share of ||L||^2 that depends on u alone; every share is NaN when
+     * the centred logits are zero (they do not depend on c).
      */
     public static double[] ofLogits(double[] logits, int p, int sign) {
         if (logits.length != p * p * p) {
             throw new IllegalArgumentException(logits.length + " logits; expected p^3 = " + (long) p * p * p
                     + " (p answers for each of the p^2 pairs)");
         }
-        if (sign != 1 && sign != -1) {
-            throw new IllegalArgumentException("sign " + sign + "; expected +1 (a + b) or -1 (a - b)");
+        LogitSums sums = new LogitSums(p, sign);
+        for (int pair = 0; pair < p * p; pair++) {
+            sums.add(pair / p, pair % p, logits, pair * p);
         }
-        double[] bucket = new double[p];
-        double total = 0;
-        for (int a = 0; a < p; a++) {
-            for (int b = 0; b < p; b++) {
-                int row = (a * p + b) * p;
-                double mean = 0;
-                for (int c = 0; c < p; c++) {
-                    mean += logits[row + c];
-                }
-                mean /= p;
-                int ab = Math.floorMod(a + sign * b, p);
-                for (int c = 0; c < p; c++) {
-                    double centred = logits[row + c] - mean;
-                    bucket[Math.floorMod(ab - c, p)] += centred;
-                    total += centred * centred;
-                }
+        return sums.shares();
+    }
+
+    /**
+     * The sums behind {@link #ofLogits}, taken pair by pair, so that the p^3 logits of a large p
+     * need never be held at once.
+     */
+    public static final class LogitSums {
+        private final int p;
+        private final int sign;
+        private final double[] bucket;
+        private double total;
+        private int pairs;
+
+        /** For u = a + b - c ({@code sign} +1) or a - b - c ({@code sign} -1). */
+        public LogitSums(int p, int sign) {
+            if (sign != 1 && sign != -1) {
+                throw new IllegalArgumentException("sign " + sign + "; expected +1 (a + b) or -1 (a - b)");
             }
+            this.p = p;
+            this.sign = sign;
+            this.bucket = new double[p];
         }
-        double[] shares = new double[frequencies(p)];
-        double cube = (double) p * p * p;
-        for (int k = 0; k < shares.length; k++) {
-            double cos = 0;
-            double sin = 0;
-            for (int u = 0; u < p; u++) {
-                double angle = 2 * Math.PI * (int) ((long) k * u % p) / p;
-                cos += bucket[u] * Math.cos(angle);
-                sin += bucket[u] * Math.sin(angle);
+
+        /** Adds the p answer logits of pair (a, b), found at {@code logits[offset..offset + p)}. */
+        public void add(int a, int b, double[] logits, int offset) {
+            double mean = 0;
+            for (int c = 0; c < p; c++) {
+                mean += logits[offset + c];
             }
-            double norm = k == 0 ? cube : cube / 2;
-            shares[k] = total == 0 ? Double.NaN : (cos * cos + sin * sin) / norm / total;
+            mean /= p;
+            int ab = Math.floorMod(a + sign * b, p);
+            for (int c = 0; c < p; c++) {
+                double centred = logits[offset + c] - mean;
+                bucket[Math.floorMod(ab - c, p)] += centred;
+                total += centred * centred;
+            }
+            pairs++;
         }
-        return shares;
+
+        /** The shares once every pair was added exactly once. */
+        public double[] shares() {
+            if (pairs != p * p) {
+                throw new IllegalStateException(pairs + " pairs added; the shares need all p^2 = " + p * p);
+            }
+            double[] shares = new double[frequencies(p)];
+            if (total == 0) {
+                Arrays.fill(shares, Double.NaN);
+                return shares;
+            }
+            double half = (double) p * p * p / 2;
+            for (int k = 1; k < shares.length; k++) {
+                double cos = 0;
+                double sin = 0;
+                for (int u = 0; u < p; u++) {
+                    double angle = 2 * Math.PI * (int) ((long) k * u % p) / p;
+                    cos += bucket[u] * Math.cos(angle);
+                    sin += bucket[u] * Math.sin(angle);
+                }
+                shares[k] = (cos * cos + sin * sin) / half / total;
+            }
+            return shares;
+        }
     }
 
     /** The sum of the {@code k} largest shares over frequencies 1 and up (all of them when fewer exist). */

@@ -66,12 +66,12 @@ record ModularTask(int p, int operation) {
         return null;
     }
 
-    /** The sequences [a, b, =] of all p^2 pairs, a-major (row a p + b). */
-    int[] allPairs() {
-        int[] tokens = new int[p * p * LENGTH];
-        for (int a = 0; a < p; a++) {
+    /** The sequences [a, b, =] of the pairs with a in [from, to) and every b, a-major (row (a - from) p + b). */
+    int[] pairs(int from, int to) {
+        int[] tokens = new int[(to - from) * p * LENGTH];
+        for (int a = from; a < to; a++) {
             for (int b = 0; b < p; b++) {
-                int row = (a * p + b) * LENGTH;
+                int row = ((a - from) * p + b) * LENGTH;
                 tokens[row] = a;
                 tokens[row + 1] = b;
                 tokens[row + 2] = p;
