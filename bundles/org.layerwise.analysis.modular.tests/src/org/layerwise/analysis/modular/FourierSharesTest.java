@@ -38,11 +38,7 @@ class FourierSharesTest {
     }
 
     static double sum(double[] x) {
-        double s = 0;
-        for (double v : x) {
-            s += v;
-        }
-        return s;
+        return java.util.Arrays.stream(x).sum();
     }
 
     /** Logits [p^2, p] of a function of (a, b, c), rows a p + b. */

@@ -113,12 +113,7 @@ class GeneralizationAnalyzerTest {
         AnalysisResult r = a.analyze(context(defaults, task.spec(), trained));
         assertEquals(10.0, r.scalars().get("memorisation_step"));
         assertTrue(Double.isNaN(r.scalars().get("generalisation_step")));
-        for (var e : r.scalars().entrySet()) {
-            assertTrue(!Double.isNaN(e.getValue()) || d.mayBeUndefined(e.getKey()), e.getKey() + " is NaN but not declared undefined");
-        }
-        for (var h : d.headlines()) {
-            assertTrue(r.scalars().containsKey(h.scalar()), "headline " + h.scalar() + " is a scalar the analyzer reports");
-        }
+        Networks.assertDeclared(d, r);
         assertTrue(r.summaryLines().get(0).contains("generalised at step none"), r.summaryLines().toString());
     }
 

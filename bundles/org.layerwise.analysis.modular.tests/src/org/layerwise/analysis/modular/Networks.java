@@ -1,10 +1,13 @@
 package org.layerwise.analysis.modular;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntBinaryOperator;
 
+import org.layerwise.core.AnalysisResult;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
@@ -31,6 +34,20 @@ final class Networks {
             Settings s = d.resolve(Map.of("p", String.valueOf(p), "op", op));
             SequenceTaskGenerator g = (SequenceTaskGenerator) d.create(TaskGenerator.class);
             return new Task(g.configure(s), g.dataset(s, 11L));
+        }
+    }
+
+    /**
+     * What the runner checks before it writes an analyzer's result: a NaN scalar only where the
+     * plugin.xml declares it undefined; and every headline and detail names a reported scalar.
+     */
+    static void assertDeclared(ContributionDescriptor d, AnalysisResult r) {
+        for (var e : r.scalars().entrySet()) {
+            assertTrue(!Double.isNaN(e.getValue()) || d.mayBeUndefined(e.getKey()), e.getKey() + " is NaN but not declared undefined");
+        }
+        for (var h : d.headlines()) {
+            assertTrue(r.scalars().containsKey(h.scalar()), "headline " + h.scalar() + " is a scalar the analyzer reports");
+            h.details().forEach(x -> assertTrue(r.scalars().containsKey(x.scalar()), "detail " + x.scalar() + " is reported"));
         }
     }
 

@@ -1,6 +1,7 @@
 package org.layerwise.analysis.modular;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -142,7 +143,7 @@ public class FourierAnalyzer implements RecursionAnalyzer {
         } else {
             for (ModelSeries.Checkpoint cp : checkpoints) {
                 checkCanceled(ctx);
-                measured.add(measure(cp.step(), load(cp), task));
+                measured.add(measure(cp.step(), cp.networkOrFail(), task));
             }
         }
         int count = measured.size();
@@ -223,11 +224,7 @@ public class FourierAnalyzer implements RecursionAnalyzer {
 
     /** The share of the logits in the functions of u alone: the sum over all frequencies. */
     static double structured(double[] shares) {
-        double sum = 0;
-        for (double v : shares) {
-            sum += v;
-        }
-        return sum;
+        return Arrays.stream(shares).sum();
     }
 
     /** The training steps behind the final model: the length of its loss curve, -1 when unknown (a loaded model). */
@@ -239,22 +236,6 @@ public class FourierAnalyzer implements RecursionAnalyzer {
         if (ctx.monitor() != null && ctx.monitor().isCanceled()) {
             throw new OperationCanceledException();
         }
-    }
-
-    private static NetworkModel load(ModelSeries.Checkpoint cp) throws Exception {
-        NetworkModel m;
-        try {
-            m = cp.network();
-        } catch (OperationCanceledException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("checkpoint of step " + cp.step() + " (" + cp.file() + ") cannot be read: "
-                    + e.getMessage(), e);
-        }
-        if (m == null) {
-            throw new IllegalStateException("checkpoint of step " + cp.step() + " (" + cp.file() + ") loaded no network");
-        }
-        return m;
     }
 
     static Map<String, String> definitions() {
