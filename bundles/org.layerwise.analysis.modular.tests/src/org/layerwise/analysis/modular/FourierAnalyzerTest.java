@@ -18,11 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
 import org.layerwise.core.ContributionDescriptor;
-import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.ModelSeries;
 import org.layerwise.core.RecursionAnalyzer;
-import org.layerwise.core.Role;
 import org.layerwise.core.Settings;
 import org.layerwise.core.SharedResults;
 import org.layerwise.core.Table;
@@ -248,10 +246,7 @@ class FourierAnalyzerTest {
 
     @Test
     void registered_for_transformers_with_its_outputs_and_undefined_logit_scalars() throws Exception {
-        ContributionRegistry registry = ContributionRegistry.load();
-        ContributionDescriptor d = registry.find(Role.ANALYZER, "fourier");
-        assertTrue(d != null, "fourier is registered; problems: " + registry.problems());
-        assertEquals(List.of("transformer"), d.families());
+        ContributionDescriptor d = Networks.installed("fourier");
         assertEquals(Map.of("k", 5L, "coverage", 0.8), d.resolve(Map.of()).asMap());
         assertEquals(List.of("table", "scalars", "tensors"), d.outputs().stream().map(ContributionDescriptor.Output::kind).toList());
         assertEquals(List.of("embedding_top_k_share", "logit_top_k_share"), d.headlines().stream().map(h -> h.scalar()).toList());

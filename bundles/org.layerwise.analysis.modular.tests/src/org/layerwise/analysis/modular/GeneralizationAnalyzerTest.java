@@ -13,12 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.layerwise.core.AnalysisContext;
 import org.layerwise.core.AnalysisResult;
 import org.layerwise.core.ContributionDescriptor;
-import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.EvaluatedCurves;
 import org.layerwise.core.InvalidSettingException;
 import org.layerwise.core.ModelSeries;
 import org.layerwise.core.RecursionAnalyzer;
-import org.layerwise.core.Role;
 import org.layerwise.core.Settings;
 import org.layerwise.core.SharedResults;
 import org.layerwise.core.TaskSpec;
@@ -94,10 +92,7 @@ class GeneralizationAnalyzerTest {
 
     @Test
     void registered_for_transformers_and_run_on_a_training_record_with_its_undefined_scalars_declared() throws Exception {
-        ContributionRegistry registry = ContributionRegistry.load();
-        ContributionDescriptor d = registry.find(Role.ANALYZER, "generalization");
-        assertTrue(d != null, "generalization is registered; problems: " + registry.problems());
-        assertEquals(List.of("transformer"), d.families());
+        ContributionDescriptor d = Networks.installed("generalization");
         Settings defaults = d.resolve(Map.of());
         assertEquals(Map.of("level", 0.99), defaults.asMap());
         RecursionAnalyzer a = d.create(RecursionAnalyzer.class);

@@ -1,8 +1,10 @@
 package org.layerwise.analysis.modular;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntBinaryOperator;
@@ -35,6 +37,15 @@ final class Networks {
             SequenceTaskGenerator g = (SequenceTaskGenerator) d.create(TaskGenerator.class);
             return new Task(g.configure(s), g.dataset(s, 11L));
         }
+    }
+
+    /** The installed analyzer of that id, which reads transformers only. */
+    static ContributionDescriptor installed(String id) {
+        ContributionRegistry registry = ContributionRegistry.load();
+        ContributionDescriptor d = registry.find(Role.ANALYZER, id);
+        assertTrue(d != null, id + " is registered; problems: " + registry.problems());
+        assertEquals(List.of("transformer"), d.families());
+        return d;
     }
 
     /**
