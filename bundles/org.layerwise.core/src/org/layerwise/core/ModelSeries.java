@@ -99,6 +99,25 @@ public final class ModelSeries {
             }
             return networkLoader.call();
         }
+
+        /**
+         * {@link #network()} for an analyzer walking a series: a checkpoint that cannot be read, or
+         * reads as nothing, fails with its step and file named; cancellation passes through.
+         */
+        public NetworkModel networkOrFail() {
+            NetworkModel m;
+            try {
+                m = network();
+            } catch (org.eclipse.core.runtime.OperationCanceledException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("checkpoint of step " + step + " (" + file + ") cannot be read: " + e.getMessage(), e);
+            }
+            if (m == null) {
+                throw new IllegalStateException("checkpoint of step " + step + " (" + file + ") loaded no network");
+            }
+            return m;
+        }
     }
 
     /** The checkpoints of a run in increasing step order (empty when none were kept). */

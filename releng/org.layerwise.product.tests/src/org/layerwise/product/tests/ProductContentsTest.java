@@ -29,7 +29,8 @@ class ProductContentsTest {
     void the_batch_product_has_no_ui_bundle() throws IOException {
         List<String> batch = bundleIds(BatchProductPluginsTest.BATCH);
         assertTrue(batch.containsAll(List.of("org.layerwise.analysis", "org.layerwise.analysis.recursion",
-                "org.layerwise.analysis.dynamics", "org.layerwise.analysis.learning", "org.layerwise.analysis.spectral")), "" + batch);
+                "org.layerwise.analysis.dynamics", "org.layerwise.analysis.learning", "org.layerwise.analysis.spectral",
+                "org.layerwise.analysis.modular")), "" + batch);
         assertEquals(List.of(), batch.stream().filter(id -> id.endsWith(".ui") || id.contains(".ui.") || id.startsWith("org.eclipse.swt")
                 || id.startsWith("org.eclipse.jface") || id.startsWith("org.eclipse.swtchart")).toList(), "UI bundles in the batch product");
     }
