@@ -164,6 +164,20 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * Each tensor's element type as stored in the file (safetensors' names: "F16", "BF16", "F32",
+     * ...), in header order, before any widening; validated as {@link #headers} validates it.
+     */
+    public static LinkedHashMap<String, String> storedTypes(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            LinkedHashMap<String, String> out = new LinkedHashMap<>();
+            for (Entry e : layout(ch, file.toString()).entries) {
+                out.put(e.name, e.type.safetensorsName);
+            }
+            return out;
+        }
+    }
+
     /** The header's tensors (checked to tile the data section) and metadata. */
     private record Layout(List<Entry> entries, Map<String, String> metadata, long dataStart) {
     }

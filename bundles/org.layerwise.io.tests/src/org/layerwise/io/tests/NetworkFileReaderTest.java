@@ -394,4 +394,35 @@ class NetworkFileReaderTest {
         write(tlConfig(), sd, Map.of(), Map.of());
         assertContains(refusal(weights), "unexpected tensor 'blocks.0.attn.IGNORED'");
     }
+
+    @Test
+    void halfPrecisionWeightsAreWidenedExactlyAndTheLoadSaysSo() throws Exception {
+        LinkedHashMap<String, long[]> shapes = stateDict();
+        Map<String, String> dtypes = new LinkedHashMap<>();
+        Map<String, byte[]> data = new LinkedHashMap<>();
+        for (var e : shapes.entrySet()) {
+            String name = e.getKey();
+            if (name.endsWith(".mask") || name.endsWith(".IGNORE")) {
+                continue;
+            }
+            int size = (int) Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+            ByteBuffer b = ByteBuffer.allocate(2 * size).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < size; i++) {
+                b.putShort((short) (Float.floatToRawIntBits(0.5f + i / 8f) >>> 16)); // exact in bfloat16 for i < 16
+            }
+            dtypes.put(name, "BF16");
+            data.put(name, b.array());
+        }
+        write(tlConfig(), shapes, dtypes, data);
+        NetworkFileReader.Loaded loaded = NetworkFileReader.read(config, weights);
+        assertEquals("float32", loaded.model().config().dtype());
+        double[] bU = loaded.model().tensor("unembed.b_U").toDoubles();
+        for (int i = 0; i < bU.length; i++) {
+            assertEquals(0.5 + i / 8.0, bU[i], 0.0, "b_U[" + i + "] widened exactly");
+        }
+        assertTrue(loaded.warnings().stream().anyMatch(w -> w.contains("half precision") && w.contains("(BF16)")),
+                loaded.warnings().toString());
+        write(tlConfig(), shapes, Map.of(), Map.of());
+        assertTrue(NetworkFileReader.read(config, weights).warnings().stream().noneMatch(w -> w.contains("half precision")));
+    }
 }

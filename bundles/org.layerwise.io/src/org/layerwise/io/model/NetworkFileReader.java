@@ -18,6 +18,7 @@ import org.layerwise.core.Tensor;
 import org.layerwise.core.model.NetworkConfig;
 import org.layerwise.core.model.NetworkModel;
 import org.layerwise.io.Npz;
+import org.layerwise.io.Safetensors;
 
 /**
  * Reads config.json and the weights of a transformer saved under TransformerLens's names
@@ -195,7 +196,23 @@ public final class NetworkFileReader {
         if (bad != null) {
             throw new BadInputFileException(weightsFile, bad, null);
         }
+        halfPrecision(weightsFile, warnings);
         return new Loaded(model, configFile, weightsFile, ConfigKeys.sha256(weightsFile), warnings);
+    }
+
+    /** F16 and BF16 weights arrive widened to F32 (exactly); the run says so, since the model trained at lower precision. */
+    private static void halfPrecision(Path weightsFile, List<String> warnings) throws BadInputFileException {
+        if (!weightsFile.getFileName().toString().endsWith(".safetensors")) {
+            return;
+        }
+        Map<String, String> stored = ConfigKeys.readWeights(weightsFile, () -> Safetensors.storedTypes(weightsFile));
+        List<String> half = stored.entrySet().stream().filter(e -> !BUFFER.matcher(e.getKey()).matches()
+                && ("F16".equals(e.getValue()) || "BF16".equals(e.getValue()))).map(e -> e.getKey() + " (" + e.getValue() + ")")
+                .toList();
+        if (!half.isEmpty()) {
+            warnings.add(weightsFile.getFileName() + ": " + half.size() + " tensors stored in half precision were widened to F32 "
+                    + "exactly: " + String.join(", ", half.subList(0, Math.min(3, half.size()))) + (half.size() > 3 ? ", ..." : ""));
+        }
     }
 
     /** TransformerLens's causal mask is tril(ones(n_ctx, n_ctx)); any other mask is attention this family does not compute. */
