@@ -105,6 +105,12 @@ class NetworkFileBackendTest {
                 StandardCharsets.UTF_8));
     }
 
+    static Path onlyRun(Path out) throws java.io.IOException {
+        try (Stream<Path> s = Files.list(out)) {
+            return s.findFirst().orElseThrow();
+        }
+    }
+
     @Test
     void a_transformerlens_named_model_is_evaluated_on_both_splits_and_copying_a_is_right_exactly_when_b_is_0() throws Exception {
         Path model = Files.createDirectories(dir.resolve("model"));
@@ -114,10 +120,7 @@ class NetworkFileBackendTest {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int code = run(model, out, stdout, stderr);
         assertEquals(0, code, stderr.toString(StandardCharsets.UTF_8));
-        Path run;
-        try (Stream<Path> s = Files.list(out)) {
-            run = s.findFirst().orElseThrow();
-        }
+        Path run = onlyRun(out);
         Map<String, Tensor> eval = Npz.read(run.resolve("eval.npz"));
         long[] tokens = eval.get("tokens").toLongs();
         long[] split = eval.get("split").toLongs();
@@ -169,10 +172,7 @@ class NetworkFileBackendTest {
         Path out = dir.resolve("runs");
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         assertEquals(0, run(series, out, new ByteArrayOutputStream(), stderr), stderr.toString(StandardCharsets.UTF_8));
-        Path run;
-        try (Stream<Path> s = Files.list(out)) {
-            run = s.findFirst().orElseThrow();
-        }
+        Path run = onlyRun(out);
         for (int step : new int[] {0, 10, 100}) {
             Path ckpt = run.resolve("ckpt").resolve(String.format("step_%08d.safetensors", step));
             assertTrue(Files.exists(ckpt), ckpt.toString());
