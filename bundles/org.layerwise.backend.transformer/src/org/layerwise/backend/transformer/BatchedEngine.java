@@ -12,12 +12,14 @@ import org.layerwise.core.model.NetworkConfig;
  * alone. Each product is one {@link Gemm} over a chunk of {@value #CHUNK} examples (rows of the
  * chunk stacked); the attention scores and softmax, a handful per example, are plain loops.
  *
- * Each chunk's weight gradient is summed in float32 over its examples, and the chunks are added
- * in float64 in chunk order: results do not depend on the number of threads.
+ * The chunks form {@value #GROUPS} fixed groups of consecutive chunks (fewer for small batches);
+ * a group sums its weight gradients in float32 in chunk order, and the groups are added in
+ * float64 in group order: results do not depend on the number of threads.
  */
 public final class BatchedEngine implements Engine {
 
     static final int CHUNK = 64;
+    static final int GROUPS = 8;
 
     private final NetworkConfig config;
     private final TokenDataset data;
@@ -104,10 +106,11 @@ public final class BatchedEngine implements Engine {
         }
         Packed w = new Packed(weights);
         int chunks = (n + CHUNK - 1) / CHUNK;
-        if (gradient != null && partial.length < chunks) {
+        int groups = Math.min(GROUPS, chunks);
+        if (gradient != null && partial.length < groups) {
             int[] sizes = Parameters.sizes(config);
-            float[][][] grown = Arrays.copyOf(partial, chunks);
-            for (int k = partial.length; k < chunks; k++) {
+            float[][][] grown = Arrays.copyOf(partial, groups);
+            for (int k = partial.length; k < groups; k++) {
                 grown[k] = new float[sizes.length][];
                 for (int i = 0; i < sizes.length; i++) {
                     grown[k][i] = new float[sizes[i]];
@@ -118,18 +121,29 @@ public final class BatchedEngine implements Engine {
         double[] losses = new double[n];
         boolean[] hits = new boolean[n];
         float[][][] sums = partial;
-        workers.forEach(chunks, k -> {
-            int from = k * CHUNK;
-            int count = Math.min(CHUNK, n - from);
-            Workspace s = workspaces.get();
-            s.forward(w, rows, from, count);
-            s.loss(rows, from, count, n, losses, hits, gradient != null);
-            if (gradient != null) {
-                s.backward(w, rows, from, count, sums[k]);
-            }
-        });
-        if (gradient != null) {
-            reduce(chunks, gradient);
+        if (gradient == null) {
+            workers.forEach(chunks, k -> {
+                int from = k * CHUNK;
+                int count = Math.min(CHUNK, n - from);
+                Workspace s = workspaces.get();
+                s.forward(w, rows, from, count);
+                s.loss(rows, from, count, n, losses, hits, false);
+            });
+        } else {
+            workers.forEach(groups, k -> {
+                for (float[] g : sums[k]) {
+                    Arrays.fill(g, 0f);
+                }
+                Workspace s = workspaces.get();
+                for (int chunk = k * chunks / groups; chunk < (k + 1) * chunks / groups; chunk++) {
+                    int from = chunk * CHUNK;
+                    int count = Math.min(CHUNK, n - from);
+                    s.forward(w, rows, from, count);
+                    s.loss(rows, from, count, n, losses, hits, true);
+                    s.backward(w, rows, from, count, sums[k]);
+                }
+            });
+            reduce(groups, gradient);
         }
         double loss = 0;
         int correct = 0;
@@ -140,24 +154,26 @@ public final class BatchedEngine implements Engine {
         return new Evaluation(loss / n, correct / (double) n);
     }
 
-    /** gradient = the chunks' partial sums added in chunk order, W_Q, W_K, W_V unpacked from [d, H d_head] to [H, d, d_head]. */
-    private void reduce(int chunks, double[][] gradient) {
+    /** gradient = the groups' sums added in group order, W_Q, W_K, W_V unpacked from [d, H d_head] to [H, d, d_head]. */
+    private void reduce(int groups, double[][] gradient) {
         Layout.Block b = at.blocks[0];
         workers.forEach(gradient.length, i -> {
-            double[] g = gradient[i];
             boolean packed = i == b.wQ() || i == b.wK() || i == b.wV();
-            for (int idx = 0; idx < g.length; idx++) {
-                double s = 0;
-                for (int k = 0; k < chunks; k++) {
-                    s += partial[k][i][idx];
+            double[] sum = packed ? new double[gradient[i].length] : gradient[i];
+            Arrays.fill(sum, 0);
+            for (int k = 0; k < groups; k++) {
+                float[] p = partial[k][i];
+                for (int idx = 0; idx < sum.length; idx++) {
+                    sum[idx] += p[idx];
                 }
-                if (packed) {
-                    int m = idx / hd;
-                    int h = idx % hd / dh;
-                    int r = idx % dh;
-                    g[(h * d + m) * dh + r] = s;
-                } else {
-                    g[idx] = s;
+            }
+            if (packed) {
+                for (int m = 0; m < d; m++) {
+                    for (int h = 0; h < heads; h++) {
+                        for (int r = 0; r < dh; r++) {
+                            gradient[i][(h * d + m) * dh + r] = sum[m * hd + h * dh + r];
+                        }
+                    }
                 }
             }
         });
@@ -273,6 +289,7 @@ public final class BatchedEngine implements Engine {
         final float[] dv = new float[CHUNK * kept * hd];
         final float[] dx = new float[CHUNK * kept * d];
         final float[] scores = new float[kept];
+        final double[] exps = new double[classes];
 
         Workspace() {
             res = config.attnOnly() ? mid : new float[CHUNK * d];
@@ -372,43 +389,45 @@ public final class BatchedEngine implements Engine {
                 }
                 double sum = 0;
                 for (int c = 0; c < classes; c++) {
-                    sum += Math.exp(logits[lo + c] - max);
+                    exps[c] = Math.exp(logits[lo + c] - max);
+                    sum += exps[c];
                 }
                 losses[from + b] = Math.log(sum) + max - logits[lo + label];
                 hits[from + b] = best == label;
                 if (gradient) {
                     for (int c = 0; c < classes; c++) {
-                        dLogits[lo + c] = (float) ((Math.exp(logits[lo + c] - max) / sum - (c == label ? 1 : 0)) / n);
+                        dLogits[lo + c] = (float) ((exps[c] / sum - (c == label ? 1 : 0)) / n);
                     }
                 }
             }
         }
 
+        /** Adds the chunk's weight gradients to g. */
         void backward(Packed w, int[] rows, int from, int count, float[][] g) {
             Layout.Block b = at.blocks[0];
             int stacked = count * kept;
-            gemm.gemm(g[at.wU], 0, classes, res, 0, 1, d, dLogits, 0, classes, d, count, classes, false);
+            gemm.gemm(g[at.wU], 0, classes, res, 0, 1, d, dLogits, 0, classes, d, count, classes, true);
             columnSums(dLogits, count, g[at.bU]);
             gemm.gemm(dRes, 0, d, dLogits, 0, classes, 1, w.wUt, 0, d, count, classes, d, false);
             if (!config.attnOnly()) {
-                gemm.gemm(g[b.wOut()], 0, d, post, 0, 1, dm, dRes, 0, d, dm, count, d, false);
+                gemm.gemm(g[b.wOut()], 0, d, post, 0, 1, dm, dRes, 0, d, dm, count, d, true);
                 columnSums(dRes, count, g[b.bOut()]);
                 gemm.gemm(dPost, 0, dm, dRes, 0, d, 1, w.wOutT, 0, dm, count, d, dm, false);
                 for (int i = 0; i < count * dm; i++) {
                     dPost[i] = pre[i] > 0 ? dPost[i] : 0f;
                 }
-                gemm.gemm(g[b.wIn()], 0, dm, mid, 0, 1, d, dPost, 0, dm, d, count, dm, false);
+                gemm.gemm(g[b.wIn()], 0, dm, mid, 0, 1, d, dPost, 0, dm, d, count, dm, true);
                 columnSums(dPost, count, g[b.bIn()]);
                 System.arraycopy(dRes, 0, dMid, 0, count * d);
                 gemm.gemm(dMid, 0, d, dPost, 0, dm, 1, w.wInT, 0, d, count, dm, d, true);
             }
-            gemm.gemm(g[b.wO()], 0, d, z, 0, 1, hd, dMid, 0, d, hd, count, d, false);
+            gemm.gemm(g[b.wO()], 0, d, z, 0, 1, hd, dMid, 0, d, hd, count, d, true);
             columnSums(dMid, count, g[b.bO()]);
             gemm.gemm(dz, 0, hd, dMid, 0, d, 1, w.wOt, 0, hd, count, d, hd, false);
             attendBackward(count);
-            gemm.gemm(g[b.wQ()], 0, hd, x, answer * d, 1, kept * d, dq, 0, hd, d, count, hd, false);
-            gemm.gemm(g[b.wK()], 0, hd, x, 0, 1, d, dk, 0, hd, d, stacked, hd, false);
-            gemm.gemm(g[b.wV()], 0, hd, x, 0, 1, d, dv, 0, hd, d, stacked, hd, false);
+            gemm.gemm(g[b.wQ()], 0, hd, x, answer * d, 1, kept * d, dq, 0, hd, d, count, hd, true);
+            gemm.gemm(g[b.wK()], 0, hd, x, 0, 1, d, dk, 0, hd, d, stacked, hd, true);
+            gemm.gemm(g[b.wV()], 0, hd, x, 0, 1, d, dv, 0, hd, d, stacked, hd, true);
             columnSums(dq, count, g[b.bQ()]);
             columnSums(dk, stacked, g[b.bK()]);
             columnSums(dv, stacked, g[b.bV()]);
@@ -423,8 +442,6 @@ public final class BatchedEngine implements Engine {
             gemm.gemm(dx, answer * d, kept * d, dq, 0, hd, 1, w.wQt, 0, d, count, hd, d, true);
             float[] gE = g[at.wE];
             float[] gPos = g[at.wPos];
-            Arrays.fill(gE, 0f);
-            Arrays.fill(gPos, 0f);
             for (int e = 0; e < count; e++) {
                 for (int i = 0; i < kept; i++) {
                     int tok = data.token(rows[from + e], i);
@@ -476,9 +493,9 @@ public final class BatchedEngine implements Engine {
             }
         }
 
+        /** out += the sum of m's rows. */
         private static void columnSums(float[] m, int rows, float[] out) {
             int cols = out.length;
-            Arrays.fill(out, 0f);
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < cols; j++) {
                     out[j] += m[r * cols + j];
