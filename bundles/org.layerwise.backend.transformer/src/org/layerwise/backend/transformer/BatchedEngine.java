@@ -6,7 +6,7 @@ import org.layerwise.core.TokenDataset;
 import org.layerwise.core.model.NetworkConfig;
 
 /**
- * The fast engine for one-layer models without LayerNorm: float32 arithmetic, float64 loss.
+ * The fast engine for one-layer models: float32 arithmetic, float64 loss.
  * Answer-pruned: with one causal layer only the answer row reaches the loss, so it computes K and
  * V at rows &lt;= answer and Q, the attention output, the MLP and the unembedding at the answer row
  * alone. Each product is one {@link Gemm} over a chunk of {@value #CHUNK} examples (rows of the
@@ -33,6 +33,7 @@ public final class BatchedEngine implements Engine {
     private final int dm;
     private final int classes;
     private final int answer;
+    private final boolean ln;
     /** Rows kept per example: positions 0..answer. */
     private final int kept;
     private final ThreadLocal<Workspace> workspaces;
@@ -63,6 +64,7 @@ public final class BatchedEngine implements Engine {
         dm = config.dMlp();
         classes = config.dVocabOut();
         answer = data.answerPosition();
+        ln = config.layerNorm();
         kept = answer + 1;
         workspaces = ThreadLocal.withInitial(Workspace::new);
     }
@@ -71,10 +73,6 @@ public final class BatchedEngine implements Engine {
     public static String unsupportedReason(NetworkConfig c) {
         if (c.nLayers() != 1) {
             return "n_layers = " + c.nLayers() + ": the batched engine computes one-layer models only (engine reference computes any depth)";
-        }
-        if (c.normalization() != null) {
-            return "normalization " + c.normalization() + ": the batched engine computes models without LayerNorm only (engine"
-                    + " reference computes LN)";
         }
         if (!c.attnOnly() && !"relu".equals(c.actFn())) {
             return "act_fn " + c.actFn() + " is not supported; expected relu";
@@ -204,9 +202,21 @@ public final class BatchedEngine implements Engine {
         final float[] wU;
         final float[] wUt;
         final float[] bU;
+        final float[] ln1w;
+        final float[] ln1b;
+        final float[] ln2w;
+        final float[] ln2b;
+        final float[] lnFinalW;
+        final float[] lnFinalB;
 
         Packed(double[][] w) {
             Layout.Block b = at.blocks[0];
+            ln1w = ln ? round(w[b.ln1w()]) : null;
+            ln1b = ln ? round(w[b.ln1b()]) : null;
+            ln2w = ln && !config.attnOnly() ? round(w[b.ln2w()]) : null;
+            ln2b = ln && !config.attnOnly() ? round(w[b.ln2b()]) : null;
+            lnFinalW = ln ? round(w[at.lnFinalW]) : null;
+            lnFinalB = ln ? round(w[at.lnFinalB]) : null;
             wE = round(w[at.wE]);
             wPos = round(w[at.wPos]);
             wQ = heads(w[b.wQ()]);
@@ -290,10 +300,36 @@ public final class BatchedEngine implements Engine {
         final float[] dx = new float[CHUNK * kept * d];
         final float[] scores = new float[kept];
         final double[] exps = new double[classes];
+        /** The inputs of attention, MLP and unembedding: ln1(x), ln2(mid), ln_final(res), or x, mid, res themselves. */
+        final float[] attnIn;
+        final float[] mlpIn;
+        final float[] unembedIn;
+        final float[] hat1;
+        final float[] rstd1;
+        final float[] hat2;
+        final float[] rstd2;
+        final float[] hatFinal;
+        final float[] rstdFinal;
+        /** Gradients at unembedIn, mlpIn and attnIn (without LayerNorm: dRes, unused, dx). */
+        final float[] dUnembedIn;
+        final float[] dMlpIn;
+        final float[] dAttnIn;
 
         Workspace() {
             res = config.attnOnly() ? mid : new float[CHUNK * d];
             dMid = config.attnOnly() ? dRes : new float[CHUNK * d];
+            attnIn = ln ? new float[CHUNK * kept * d] : x;
+            mlpIn = ln ? new float[CHUNK * d] : mid;
+            unembedIn = ln ? new float[CHUNK * d] : res;
+            hat1 = ln ? new float[CHUNK * kept * d] : null;
+            rstd1 = ln ? new float[CHUNK * kept] : null;
+            hat2 = ln ? new float[CHUNK * d] : null;
+            rstd2 = ln ? new float[CHUNK] : null;
+            hatFinal = ln ? new float[CHUNK * d] : null;
+            rstdFinal = ln ? new float[CHUNK] : null;
+            dUnembedIn = ln ? new float[CHUNK * d] : dRes;
+            dMlpIn = ln ? new float[CHUNK * d] : null;
+            dAttnIn = ln ? new float[CHUNK * kept * d] : dx;
         }
 
         void forward(Packed w, int[] rows, int from, int count) {
@@ -307,12 +343,15 @@ public final class BatchedEngine implements Engine {
                     }
                 }
             }
+            if (ln) {
+                layerNorm(x, stacked, w.ln1w, w.ln1b, hat1, rstd1, attnIn);
+            }
             fillRows(q, count, w.bQ);
-            gemm.gemm(q, 0, hd, x, answer * d, kept * d, 1, w.wQ, 0, hd, count, d, hd, true);
+            gemm.gemm(q, 0, hd, attnIn, answer * d, kept * d, 1, w.wQ, 0, hd, count, d, hd, true);
             fillRows(k, stacked, w.bK);
-            gemm.gemm(k, 0, hd, x, 0, d, 1, w.wK, 0, hd, stacked, d, hd, true);
+            gemm.gemm(k, 0, hd, attnIn, 0, d, 1, w.wK, 0, hd, stacked, d, hd, true);
             fillRows(v, stacked, w.bV);
-            gemm.gemm(v, 0, hd, x, 0, d, 1, w.wV, 0, hd, stacked, d, hd, true);
+            gemm.gemm(v, 0, hd, attnIn, 0, d, 1, w.wV, 0, hd, stacked, d, hd, true);
             attend(count);
             for (int b = 0; b < count; b++) {
                 int xi = (b * kept + answer) * d;
@@ -322,8 +361,11 @@ public final class BatchedEngine implements Engine {
             }
             gemm.gemm(mid, 0, d, z, 0, hd, 1, w.wO, 0, d, count, hd, d, true);
             if (!config.attnOnly()) {
+                if (ln) {
+                    layerNorm(mid, count, w.ln2w, w.ln2b, hat2, rstd2, mlpIn);
+                }
                 fillRows(pre, count, w.bIn);
-                gemm.gemm(pre, 0, dm, mid, 0, d, 1, w.wIn, 0, dm, count, d, dm, true);
+                gemm.gemm(pre, 0, dm, mlpIn, 0, d, 1, w.wIn, 0, dm, count, d, dm, true);
                 for (int i = 0; i < count * dm; i++) {
                     post[i] = Math.max(0f, pre[i]);
                 }
@@ -334,8 +376,11 @@ public final class BatchedEngine implements Engine {
                 }
                 gemm.gemm(res, 0, d, post, 0, dm, 1, w.wOut, 0, d, count, dm, d, true);
             }
+            if (ln) {
+                layerNorm(res, count, w.lnFinalW, w.lnFinalB, hatFinal, rstdFinal, unembedIn);
+            }
             fillRows(logits, count, w.bU);
-            gemm.gemm(logits, 0, classes, res, 0, d, 1, w.wU, 0, classes, count, d, classes, true);
+            gemm.gemm(logits, 0, classes, unembedIn, 0, d, 1, w.wU, 0, classes, count, d, classes, true);
         }
 
         /** The answer row's attention per example and head: pattern over keys 0..answer and z = pattern V. */
@@ -406,9 +451,13 @@ public final class BatchedEngine implements Engine {
         void backward(Packed w, int[] rows, int from, int count, float[][] g) {
             Layout.Block b = at.blocks[0];
             int stacked = count * kept;
-            gemm.gemm(g[at.wU], 0, classes, res, 0, 1, d, dLogits, 0, classes, d, count, classes, true);
+            gemm.gemm(g[at.wU], 0, classes, unembedIn, 0, 1, d, dLogits, 0, classes, d, count, classes, true);
             columnSums(dLogits, count, g[at.bU]);
-            gemm.gemm(dRes, 0, d, dLogits, 0, classes, 1, w.wUt, 0, d, count, classes, d, false);
+            gemm.gemm(dUnembedIn, 0, d, dLogits, 0, classes, 1, w.wUt, 0, d, count, classes, d, false);
+            if (ln) {
+                Arrays.fill(dRes, 0, count * d, 0f);
+                layerNormBackward(dUnembedIn, count, hatFinal, rstdFinal, w.lnFinalW, g[at.lnFinalW], g[at.lnFinalB], dRes);
+            }
             if (!config.attnOnly()) {
                 gemm.gemm(g[b.wOut()], 0, d, post, 0, 1, dm, dRes, 0, d, dm, count, d, true);
                 columnSums(dRes, count, g[b.bOut()]);
@@ -416,30 +465,39 @@ public final class BatchedEngine implements Engine {
                 for (int i = 0; i < count * dm; i++) {
                     dPost[i] = pre[i] > 0 ? dPost[i] : 0f;
                 }
-                gemm.gemm(g[b.wIn()], 0, dm, mid, 0, 1, d, dPost, 0, dm, d, count, dm, true);
+                gemm.gemm(g[b.wIn()], 0, dm, mlpIn, 0, 1, d, dPost, 0, dm, d, count, dm, true);
                 columnSums(dPost, count, g[b.bIn()]);
                 System.arraycopy(dRes, 0, dMid, 0, count * d);
-                gemm.gemm(dMid, 0, d, dPost, 0, dm, 1, w.wInT, 0, d, count, dm, d, true);
+                if (ln) {
+                    gemm.gemm(dMlpIn, 0, d, dPost, 0, dm, 1, w.wInT, 0, d, count, dm, d, false);
+                    layerNormBackward(dMlpIn, count, hat2, rstd2, w.ln2w, g[b.ln2w()], g[b.ln2b()], dMid);
+                } else {
+                    gemm.gemm(dMid, 0, d, dPost, 0, dm, 1, w.wInT, 0, d, count, dm, d, true);
+                }
             }
             gemm.gemm(g[b.wO()], 0, d, z, 0, 1, hd, dMid, 0, d, hd, count, d, true);
             columnSums(dMid, count, g[b.bO()]);
             gemm.gemm(dz, 0, hd, dMid, 0, d, 1, w.wOt, 0, hd, count, d, hd, false);
             attendBackward(count);
-            gemm.gemm(g[b.wQ()], 0, hd, x, answer * d, 1, kept * d, dq, 0, hd, d, count, hd, true);
-            gemm.gemm(g[b.wK()], 0, hd, x, 0, 1, d, dk, 0, hd, d, stacked, hd, true);
-            gemm.gemm(g[b.wV()], 0, hd, x, 0, 1, d, dv, 0, hd, d, stacked, hd, true);
+            gemm.gemm(g[b.wQ()], 0, hd, attnIn, answer * d, 1, kept * d, dq, 0, hd, d, count, hd, true);
+            gemm.gemm(g[b.wK()], 0, hd, attnIn, 0, 1, d, dk, 0, hd, d, stacked, hd, true);
+            gemm.gemm(g[b.wV()], 0, hd, attnIn, 0, 1, d, dv, 0, hd, d, stacked, hd, true);
             columnSums(dq, count, g[b.bQ()]);
             columnSums(dk, stacked, g[b.bK()]);
             columnSums(dv, stacked, g[b.bV()]);
-            gemm.gemm(dx, 0, d, dk, 0, hd, 1, w.wKt, 0, d, stacked, hd, d, false);
-            gemm.gemm(dx, 0, d, dv, 0, hd, 1, w.wVt, 0, d, stacked, hd, d, true);
+            gemm.gemm(dAttnIn, 0, d, dk, 0, hd, 1, w.wKt, 0, d, stacked, hd, d, false);
+            gemm.gemm(dAttnIn, 0, d, dv, 0, hd, 1, w.wVt, 0, d, stacked, hd, d, true);
+            gemm.gemm(dAttnIn, answer * d, kept * d, dq, 0, hd, 1, w.wQt, 0, d, count, hd, d, true);
+            if (ln) {
+                Arrays.fill(dx, 0, stacked * d, 0f);
+                layerNormBackward(dAttnIn, stacked, hat1, rstd1, w.ln1w, g[b.ln1w()], g[b.ln1b()], dx);
+            }
             for (int e = 0; e < count; e++) {
                 int xi = (e * kept + answer) * d;
                 for (int j = 0; j < d; j++) {
                     dx[xi + j] += dMid[e * d + j];
                 }
             }
-            gemm.gemm(dx, answer * d, kept * d, dq, 0, hd, 1, w.wQt, 0, d, count, hd, d, true);
             float[] gE = g[at.wE];
             float[] gPos = g[at.wPos];
             for (int e = 0; e < count; e++) {
@@ -483,6 +541,51 @@ public final class BatchedEngine implements Engine {
                             dk[ko + r] = ds * q[qo + r];
                         }
                     }
+                }
+            }
+        }
+
+        /** TransformerLens's LayerNorm of each row of x [rows, d] in float32, keeping the normalised rows and 1 / sqrt(var + eps). */
+        private void layerNorm(float[] x, int rows, float[] gain, float[] bias, float[] hat, float[] rstd, float[] y) {
+            float eps = (float) config.lnEps();
+            for (int i = 0; i < rows; i++) {
+                int o = i * d;
+                float mean = 0;
+                for (int j = 0; j < d; j++) {
+                    mean += x[o + j];
+                }
+                mean /= d;
+                float var = 0;
+                for (int j = 0; j < d; j++) {
+                    float u = x[o + j] - mean;
+                    var = Math.fma(u, u, var);
+                }
+                rstd[i] = (float) (1 / Math.sqrt(var / d + eps));
+                for (int j = 0; j < d; j++) {
+                    hat[o + j] = (x[o + j] - mean) * rstd[i];
+                    y[o + j] = Math.fma(hat[o + j], gain[j], bias[j]);
+                }
+            }
+        }
+
+        /** Adds rstd (dhat - mean(dhat) - hat mean(dhat hat)), dhat = dy gain, to dx, and the gain's and bias's gradients to theirs. */
+        private void layerNormBackward(float[] dy, int rows, float[] hat, float[] rstd, float[] gain, float[] gGain, float[] gBias,
+                float[] dx) {
+            for (int i = 0; i < rows; i++) {
+                int o = i * d;
+                float mean = 0;
+                float dot = 0;
+                for (int j = 0; j < d; j++) {
+                    float dHat = dy[o + j] * gain[j];
+                    gGain[j] = Math.fma(dy[o + j], hat[o + j], gGain[j]);
+                    gBias[j] += dy[o + j];
+                    mean += dHat;
+                    dot = Math.fma(dHat, hat[o + j], dot);
+                }
+                mean /= d;
+                dot /= d;
+                for (int j = 0; j < d; j++) {
+                    dx[o + j] += rstd[i] * (dy[o + j] * gain[j] - mean - hat[o + j] * dot);
                 }
             }
         }
