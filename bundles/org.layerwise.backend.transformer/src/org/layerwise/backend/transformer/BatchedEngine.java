@@ -16,15 +16,11 @@ import org.layerwise.core.model.NetworkConfig;
  * a group sums its weight gradients in float32 in chunk order, and the groups are added in
  * float64 in group order: results do not depend on the number of threads.
  */
-public final class BatchedEngine implements Engine {
+public final class BatchedEngine extends EngineBase {
 
     static final int CHUNK = 64;
     static final int GROUPS = 8;
 
-    private final NetworkConfig config;
-    private final TokenDataset data;
-    private final Layout at;
-    private final Workers workers;
     private final Gemm gemm = Gemm.create();
     private final int d;
     private final int heads;
@@ -46,17 +42,7 @@ public final class BatchedEngine implements Engine {
 
     /** Runs on {@code threads} threads (1: the calling thread alone; 0 or less: the common fork-join pool). */
     public BatchedEngine(NetworkConfig config, TokenDataset data, int threads) {
-        String problem = unsupportedReason(config);
-        if (problem == null) {
-            problem = ReferenceEngine.problem(config, data);
-        }
-        if (problem != null) {
-            throw new IllegalArgumentException(problem);
-        }
-        this.config = config;
-        this.data = data;
-        this.at = new Layout(config);
-        this.workers = new Workers(threads);
+        super(config, data, threads, unsupportedReason(config));
         d = config.dModel();
         heads = config.nHeads();
         dh = config.dHead();
@@ -74,10 +60,7 @@ public final class BatchedEngine implements Engine {
         if (c.nLayers() != 1) {
             return "n_layers = " + c.nLayers() + ": the batched engine computes one-layer models only (engine reference computes any depth)";
         }
-        if (!c.attnOnly() && !"relu".equals(c.actFn())) {
-            return "act_fn " + c.actFn() + " is not supported; expected relu";
-        }
-        return null;
+        return configProblem(c);
     }
 
     /** How the products are computed here: the SIMD species, or the scalar fallback and why. */
@@ -86,22 +69,8 @@ public final class BatchedEngine implements Engine {
     }
 
     @Override
-    public Evaluation lossAndGradient(double[][] weights, int[] rows, double[][] gradient) {
-        Parameters.checkLayout(config, gradient, "gradient");
-        return run(weights, rows, gradient);
-    }
-
-    @Override
-    public Evaluation evaluate(double[][] weights, int[] rows) {
-        return run(weights, rows, null);
-    }
-
-    private Evaluation run(double[][] weights, int[] rows, double[][] gradient) {
-        Parameters.checkLayout(config, weights, "weight");
+    Evaluation run(double[][] weights, int[] rows, double[][] gradient) {
         int n = rows.length;
-        if (n == 0) {
-            throw new IllegalArgumentException("no examples");
-        }
         Packed w = new Packed(weights);
         int chunks = (n + CHUNK - 1) / CHUNK;
         int groups = Math.min(GROUPS, chunks);
