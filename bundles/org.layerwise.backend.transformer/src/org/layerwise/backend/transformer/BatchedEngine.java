@@ -14,7 +14,8 @@ import org.layerwise.core.model.NetworkConfig;
  *
  * The chunks form {@value #GROUPS} fixed groups of consecutive chunks (fewer for small batches);
  * a group sums its weight gradients in float32 in chunk order, and the groups are added in
- * float64 in group order: results do not depend on the number of threads.
+ * float64 in group order: results do not depend on the number of threads. One call at a time:
+ * the group sums are kept between calls.
  */
 public final class BatchedEngine extends EngineBase {
 
