@@ -8,7 +8,7 @@ import org.layerwise.core.model.NetworkConfig;
 import org.layerwise.core.model.NetworkForward;
 
 /**
- * The float64 reference engine: the forward pass of {@link org.layerwise.core.model.NetworkForward}
+ * The float64 reference engine: the forward pass of {@link NetworkForward}
  * at every position, then its exact backward pass written out by hand, in literal loops. It is
  * the oracle the finite-difference tests check and faster engines are checked against.
  *
