@@ -59,17 +59,7 @@ class BatchedEngineTest {
         TokenDataset data = Fixtures.random(9, 13, 3, 2, 300, 4);
         double[][] w = Fixtures.gaussian(c, 0.4, 2).values();
         int[] rows = Fixtures.all(300);
-        double[][] g1 = Parameters.zerosLike(Parameters.sizes(c));
-        double[][] g2 = Parameters.zerosLike(Parameters.sizes(c));
-        for (double[] g : g2) {
-            Arrays.fill(g, Double.NaN);
-        }
-        Engine.Evaluation one = new BatchedEngine(c, data, 1).lossAndGradient(w, rows, g1);
-        Engine.Evaluation two = new BatchedEngine(c, data, 2).lossAndGradient(w, rows, g2);
-        assertEquals(Double.doubleToRawLongBits(one.loss()), Double.doubleToRawLongBits(two.loss()));
-        for (int i = 0; i < g1.length; i++) {
-            assertArrayEquals(g1[i], g2[i], 0, "tensor " + i);
-        }
+        Fixtures.assertSameBitsOnThreads(t -> new BatchedEngine(c, data, t), c, w, rows, 1, 2, 0);
     }
 
     @Test
