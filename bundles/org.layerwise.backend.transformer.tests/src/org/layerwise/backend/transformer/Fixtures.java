@@ -1,7 +1,11 @@
 package org.layerwise.backend.transformer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 import org.layerwise.core.TokenDataset;
 import org.layerwise.core.model.NetworkConfig;
@@ -82,5 +86,30 @@ final class Fixtures {
         int[] rows = new int[n];
         Arrays.setAll(rows, i -> i);
         return rows;
+    }
+
+    /**
+     * Loss and gradient from the engine built for each thread count are bit-identical to those of
+     * the first; each gradient buffer starts as NaN, so it must be overwritten.
+     */
+    static void assertSameBitsOnThreads(IntFunction<Engine> engine, NetworkConfig c, double[][] w, int[] rows, int... threads) {
+        double[][] first = null;
+        Engine.Evaluation firstEval = null;
+        for (int t : threads) {
+            double[][] g = Parameters.zerosLike(Parameters.sizes(c));
+            for (double[] v : g) {
+                Arrays.fill(v, Double.NaN);
+            }
+            Engine.Evaluation e = engine.apply(t).lossAndGradient(w, rows, g);
+            if (first == null) {
+                first = g;
+                firstEval = e;
+                continue;
+            }
+            assertEquals(Double.doubleToRawLongBits(firstEval.loss()), Double.doubleToRawLongBits(e.loss()), t + " threads");
+            for (int i = 0; i < g.length; i++) {
+                assertArrayEquals(first[i], g[i], 0, "tensor " + i + " with " + t + " threads");
+            }
+        }
     }
 }

@@ -1,6 +1,5 @@
 package org.layerwise.backend.transformer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,22 +87,7 @@ class ReferenceEngineTest {
         TokenDataset d = Fixtures.random(6, 5, 3, 2, 100, 9);
         double[][] w = Fixtures.gaussian(c, 0.5, 4).values();
         int[] rows = Fixtures.all(100);
-        double[][][] grads = new double[3][][];
-        Engine.Evaluation[] evals = new Engine.Evaluation[3];
-        int[] threads = {1, 2, 0};
-        for (int i = 0; i < 3; i++) {
-            grads[i] = Parameters.zerosLike(Parameters.sizes(c));
-            for (double[] g : grads[i]) {
-                Arrays.fill(g, Double.NaN);
-            }
-            evals[i] = new ReferenceEngine(c, d, threads[i]).lossAndGradient(w, rows, grads[i]);
-        }
-        for (int i = 1; i < 3; i++) {
-            assertEquals(Double.doubleToRawLongBits(evals[0].loss()), Double.doubleToRawLongBits(evals[i].loss()));
-            for (int k = 0; k < w.length; k++) {
-                assertArrayEquals(grads[0][k], grads[i][k], 0, "tensor " + k + " with " + threads[i] + " threads");
-            }
-        }
+        Fixtures.assertSameBitsOnThreads(t -> new ReferenceEngine(c, d, t), c, w, rows, 1, 2, 0);
     }
 
     @Test

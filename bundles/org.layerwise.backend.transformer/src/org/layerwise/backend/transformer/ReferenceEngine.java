@@ -8,7 +8,7 @@ import org.layerwise.core.model.NetworkConfig;
 import org.layerwise.core.model.NetworkForward;
 
 /**
- * The float64 reference engine: the forward pass of {@link org.layerwise.core.model.NetworkForward}
+ * The float64 reference engine: the forward pass of {@link NetworkForward}
  * at every position, then its exact backward pass written out by hand, in literal loops. It is
  * the oracle the finite-difference tests check and faster engines are checked against.
  *
@@ -16,14 +16,9 @@ import org.layerwise.core.model.NetworkForward;
  * sums its examples' gradients in order and the chunks are added in order, so the result does
  * not depend on the number of threads.
  */
-public final class ReferenceEngine implements Engine {
+public final class ReferenceEngine extends EngineBase {
 
     static final int CHUNKS = 16;
-
-    private final NetworkConfig config;
-    private final TokenDataset data;
-    private final Layout at;
-    private final Workers workers;
 
     /** Runs on the common fork-join pool. */
     public ReferenceEngine(NetworkConfig config, TokenDataset data) {
@@ -32,51 +27,12 @@ public final class ReferenceEngine implements Engine {
 
     /** Runs on {@code threads} threads (1: the calling thread alone; 0 or less: the common fork-join pool). */
     public ReferenceEngine(NetworkConfig config, TokenDataset data, int threads) {
-        String problem = problem(config, data);
-        if (problem != null) {
-            throw new IllegalArgumentException(problem);
-        }
-        this.config = config;
-        this.data = data;
-        this.at = new Layout(config);
-        this.workers = new Workers(threads);
-    }
-
-    /** Why an engine cannot train this config on this dataset, or null. */
-    static String problem(NetworkConfig c, TokenDataset d) {
-        if (!"relu".equals(c.actFn()) && !c.attnOnly()) {
-            return "act_fn " + c.actFn() + " is not supported; expected relu";
-        }
-        if (c.normalization() != null && !c.layerNorm()) {
-            return "normalization " + c.normalization() + " is not supported; expected LN or none";
-        }
-        if (d.length() > c.nCtx()) {
-            return "examples of " + d.length() + " tokens do not fit n_ctx = " + c.nCtx();
-        }
-        if (d.vocabulary() > c.dVocab() || d.classes() > c.dVocabOut()) {
-            return "the task has " + d.vocabulary() + " tokens and " + d.classes() + " answers; the model has d_vocab = " + c.dVocab()
-                    + ", d_vocab_out = " + c.dVocabOut();
-        }
-        return null;
+        super(config, data, threads, null);
     }
 
     @Override
-    public Evaluation lossAndGradient(double[][] weights, int[] rows, double[][] gradient) {
-        Parameters.checkLayout(config, gradient, "gradient");
-        return run(weights, rows, gradient);
-    }
-
-    @Override
-    public Evaluation evaluate(double[][] weights, int[] rows) {
-        return run(weights, rows, null);
-    }
-
-    private Evaluation run(double[][] w, int[] rows, double[][] gradient) {
-        Parameters.checkLayout(config, w, "weight");
+    Evaluation run(double[][] w, int[] rows, double[][] gradient) {
         int n = rows.length;
-        if (n == 0) {
-            throw new IllegalArgumentException("no examples");
-        }
         int classes = config.dVocabOut();
         double[] logits = new double[n * classes];
         int[] labels = new int[n];

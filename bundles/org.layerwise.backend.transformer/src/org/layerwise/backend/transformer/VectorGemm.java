@@ -5,8 +5,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Gemm} with jdk.incubator.vector: broadcast one A entry, multiply-add a vector of B's
- * row into C, four rows of C and two vectors of columns per block (eight accumulators in
- * registers); the columns after the last full vector run as scalar fused multiply-adds.
+ * row into C, four rows of C and four vectors of columns per block (sixteen accumulators in
+ * registers), then four rows by one vector; the columns after the last full vector run as
+ * scalar fused multiply-adds.
  * Only lane-wise fma is used, so each entry's chain is the scalar one.
  */
 final class VectorGemm extends Gemm {
@@ -31,8 +32,8 @@ final class VectorGemm extends Gemm {
             int cr = cOff + r * ldc;
             int ar = aOff + r * ars;
             int j = 0;
-            for (; j + 2 * W <= n; j += 2 * W) {
-                block4x2(c, cr + j, ldc, a, ar, ars, acs, b, bOff + j, ldb, inner, accumulate);
+            for (; j + 4 * W <= n; j += 4 * W) {
+                block4x4(c, cr + j, ldc, a, ar, ars, acs, b, bOff + j, ldb, inner, accumulate);
             }
             for (; j + W <= n; j += W) {
                 block4x1(c, cr + j, ldc, a, ar, ars, acs, b, bOff + j, ldb, inner, accumulate);
@@ -62,53 +63,87 @@ final class VectorGemm extends Gemm {
         }
     }
 
-    private static void block4x2(float[] c, int c0, int ldc, float[] a, int a0, int ars, int acs, float[] b, int bs, int ldb, int inner,
+    private static void block4x4(float[] c, int c0, int ldc, float[] a, int a0, int ars, int acs, float[] b, int bs, int ldb, int inner,
             boolean accumulate) {
         FloatVector x00;
         FloatVector x01;
+        FloatVector x02;
+        FloatVector x03;
         FloatVector x10;
         FloatVector x11;
+        FloatVector x12;
+        FloatVector x13;
         FloatVector x20;
         FloatVector x21;
+        FloatVector x22;
+        FloatVector x23;
         FloatVector x30;
         FloatVector x31;
+        FloatVector x32;
+        FloatVector x33;
         if (accumulate) {
             x00 = FloatVector.fromArray(S, c, c0);
             x01 = FloatVector.fromArray(S, c, c0 + W);
+            x02 = FloatVector.fromArray(S, c, c0 + 2 * W);
+            x03 = FloatVector.fromArray(S, c, c0 + 3 * W);
             x10 = FloatVector.fromArray(S, c, c0 + ldc);
             x11 = FloatVector.fromArray(S, c, c0 + ldc + W);
+            x12 = FloatVector.fromArray(S, c, c0 + ldc + 2 * W);
+            x13 = FloatVector.fromArray(S, c, c0 + ldc + 3 * W);
             x20 = FloatVector.fromArray(S, c, c0 + 2 * ldc);
             x21 = FloatVector.fromArray(S, c, c0 + 2 * ldc + W);
+            x22 = FloatVector.fromArray(S, c, c0 + 2 * ldc + 2 * W);
+            x23 = FloatVector.fromArray(S, c, c0 + 2 * ldc + 3 * W);
             x30 = FloatVector.fromArray(S, c, c0 + 3 * ldc);
             x31 = FloatVector.fromArray(S, c, c0 + 3 * ldc + W);
+            x32 = FloatVector.fromArray(S, c, c0 + 3 * ldc + 2 * W);
+            x33 = FloatVector.fromArray(S, c, c0 + 3 * ldc + 3 * W);
         } else {
-            x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = FloatVector.zero(S);
+            x00 = x01 = x02 = x03 = x10 = x11 = x12 = x13 = x20 = x21 = x22 = x23 = x30 = x31 = x32 = x33 = FloatVector.zero(S);
         }
         int as = a0;
         for (int s = 0; s < inner; s++, bs += ldb, as += acs) {
             FloatVector v0 = FloatVector.fromArray(S, b, bs);
             FloatVector v1 = FloatVector.fromArray(S, b, bs + W);
+            FloatVector v2 = FloatVector.fromArray(S, b, bs + 2 * W);
+            FloatVector v3 = FloatVector.fromArray(S, b, bs + 3 * W);
             FloatVector w0 = FloatVector.broadcast(S, a[as]);
             FloatVector w1 = FloatVector.broadcast(S, a[as + ars]);
             FloatVector w2 = FloatVector.broadcast(S, a[as + 2 * ars]);
             FloatVector w3 = FloatVector.broadcast(S, a[as + 3 * ars]);
             x00 = w0.fma(v0, x00);
             x01 = w0.fma(v1, x01);
+            x02 = w0.fma(v2, x02);
+            x03 = w0.fma(v3, x03);
             x10 = w1.fma(v0, x10);
             x11 = w1.fma(v1, x11);
+            x12 = w1.fma(v2, x12);
+            x13 = w1.fma(v3, x13);
             x20 = w2.fma(v0, x20);
             x21 = w2.fma(v1, x21);
+            x22 = w2.fma(v2, x22);
+            x23 = w2.fma(v3, x23);
             x30 = w3.fma(v0, x30);
             x31 = w3.fma(v1, x31);
+            x32 = w3.fma(v2, x32);
+            x33 = w3.fma(v3, x33);
         }
         x00.intoArray(c, c0);
         x01.intoArray(c, c0 + W);
+        x02.intoArray(c, c0 + 2 * W);
+        x03.intoArray(c, c0 + 3 * W);
         x10.intoArray(c, c0 + ldc);
         x11.intoArray(c, c0 + ldc + W);
+        x12.intoArray(c, c0 + ldc + 2 * W);
+        x13.intoArray(c, c0 + ldc + 3 * W);
         x20.intoArray(c, c0 + 2 * ldc);
         x21.intoArray(c, c0 + 2 * ldc + W);
+        x22.intoArray(c, c0 + 2 * ldc + 2 * W);
+        x23.intoArray(c, c0 + 2 * ldc + 3 * W);
         x30.intoArray(c, c0 + 3 * ldc);
         x31.intoArray(c, c0 + 3 * ldc + W);
+        x32.intoArray(c, c0 + 3 * ldc + 2 * W);
+        x33.intoArray(c, c0 + 3 * ldc + 3 * W);
     }
 
     private static void block4x1(float[] c, int c0, int ldc, float[] a, int a0, int ars, int acs, float[] b, int bs, int ldb, int inner,
