@@ -803,6 +803,8 @@ public final class TrainingDynamicsPanel extends RunPanel {
         if (any) {
             axis.enableLogScale(true);
             yAxis.enableLogScale(logY);
+            // a log axis's default labels spell out every decimal (0.0000002): mantissa and exponent instead
+            yAxis.getTick().setFormat(logY ? new java.text.DecimalFormat("0.#E0", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)) : null);
             chart.control().getAxisSet().adjustRange();
             if (chart.yRange() != null) {
                 yAxis.setRange(new org.eclipse.swtchart.Range(chart.yRange()[0], chart.yRange()[1]));
