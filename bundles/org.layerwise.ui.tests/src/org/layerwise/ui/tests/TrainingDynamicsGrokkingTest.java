@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.layerwise.ui.tests.TrainingDynamicsTest.select;
+import static org.layerwise.ui.tests.TrainingDynamicsTest.series;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +15,6 @@ import java.util.Map;
 import java.util.stream.LongStream;
 
 import org.eclipse.swt.SWT;
-import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Event;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,11 +129,7 @@ class TrainingDynamicsGrokkingTest extends ShellTest {
 
     private TrainingDynamicsPanel open(String title) {
         shell = Ui.shell(title);
-        TrainingDynamicsPanel panel = new TrainingDynamicsPanel(shell);
-        shell.open();
-        panel.show(run);
-        Ui.flush();
-        return panel;
+        return TrainingDynamicsTest.showIn(shell, run);
     }
 
     @Test
@@ -294,16 +291,5 @@ class TrainingDynamicsGrokkingTest extends ShellTest {
         Series rank = series(panel.spectralChart(), "effective_rank");
         assertEquals(expected, java.util.Arrays.stream(rank.y()).boxed().toList(), matrix + " " + layer + " " + head);
         assertTrue(panel.spectralChart().title().contains(matrix), panel.spectralChart().title());
-    }
-
-    private static void select(Combo combo, String item) {
-        combo.select(List.of(combo.getItems()).indexOf(item));
-        combo.notifyListeners(SWT.Selection, new Event());
-        Ui.flush();
-    }
-
-    private static Series series(LineChart chart, String id) {
-        return chart.series().stream().filter(s -> s.id().equals(id)).findFirst()
-                .orElseThrow(() -> new AssertionError("no series " + id + " in " + chart.title() + ": " + chart.series()));
     }
 }

@@ -40,9 +40,14 @@ class TrainingDynamicsTest extends CompletedRunTest {
 
     private TrainingDynamicsPanel open() {
         shell = Ui.shell("Training Dynamics");
+        return showIn(shell, run);
+    }
+
+    /** A Training Dynamics panel in the shell, opened, showing the run in dir. */
+    static TrainingDynamicsPanel showIn(org.eclipse.swt.widgets.Shell shell, Path dir) {
         TrainingDynamicsPanel panel = new TrainingDynamicsPanel(shell);
         shell.open();
-        panel.show(run);
+        panel.show(dir);
         Ui.flush();
         return panel;
     }
@@ -192,10 +197,7 @@ class TrainingDynamicsTest extends CompletedRunTest {
             Files.copy(run.resolve(f), bare.resolve(f));
         }
         shell = Ui.shell("Training Dynamics without analyzers");
-        TrainingDynamicsPanel panel = new TrainingDynamicsPanel(shell);
-        shell.open();
-        panel.show(bare);
-        Ui.flush();
+        TrainingDynamicsPanel panel = showIn(shell, bare);
         List<String> notes = panel.notes();
         assertTrue(notes.get(0).contains("No closed-form loss"), notes.get(0));
         assertEquals("", notes.get(1));
@@ -217,7 +219,7 @@ class TrainingDynamicsTest extends CompletedRunTest {
         return List.of(panel.lossChart(), panel.modesChart(), panel.conservedChart(), panel.spectralChart());
     }
 
-    private static void select(Combo combo, String item) {
+    static void select(Combo combo, String item) {
         combo.select(List.of(combo.getItems()).indexOf(item));
         combo.notifyListeners(SWT.Selection, new Event());
         Ui.flush();
@@ -231,7 +233,7 @@ class TrainingDynamicsTest extends CompletedRunTest {
         return out;
     }
 
-    private static Series series(LineChart chart, String id) {
+    static Series series(LineChart chart, String id) {
         return chart.series().stream().filter(s -> s.id().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError("no series " + id + " in " + chart.title() + ": " + chart.series()));
     }

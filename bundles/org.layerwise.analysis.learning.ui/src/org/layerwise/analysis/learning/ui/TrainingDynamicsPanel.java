@@ -1,10 +1,13 @@
 package org.layerwise.analysis.learning.ui;
 
 import java.io.IOException;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +24,7 @@ import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Scale;
+import org.eclipse.swtchart.Range;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
@@ -43,17 +47,18 @@ import org.layerwise.ui.results.RunPanel;
  * training loss against step (training.npz) with the learning-dynamics analyzer's closed-form loss
  * at the checkpoints dashed, and, for a run evaluated on a grid of steps (a sequence task with a
  * test split), the loss on the whole training and test splits; (a') beside it the accuracy on both
- * splits; (b) per mode a(t) / a_inf, simulated solid and closed form dashed in
- * the mode's colour; (c) the conserved quantity c = p^2 - q^2 per mode; (d) the spectral-dynamics
- * measures (effective rank, marginalised effective rank, subspace distance to the final) of one
- * matrix, layer and head; (e) for a transformer on modular arithmetic, the fourier analyzer's top-K
- * share of the embedding and of the logits. Every x axis is the step t (the model after t optimizer steps, as the
- * checkpoints are numbered) on a log scale over the same range, so step 0 is not drawn: training.npz's loss[t] is the
- * batch loss on the model after t steps. A step cursor (the slider, or a click in any chart) snaps
- * to the nearest checkpoint, is drawn as a marker line in every chart and is {@link Focus}'s step.
- * A part whose analyzer output the run lacks says so in its place; the parts of learning-dynamics
- * are left out for a model family that analyzer does not read, and (a') for a run without the grid.
- * The generalization analyzer's memorisation and generalisation steps are marks in every chart.
+ * splits; (b) per mode a(t) / a_inf, simulated solid and closed form dashed in the mode's colour;
+ * (c) the conserved quantity c = p^2 - q^2 per mode; (d) the spectral-dynamics measures (effective
+ * rank, marginalised effective rank, subspace distance to the final) of one matrix, and its block
+ * and head where the matrix kind has them; (e) for a transformer on modular arithmetic, the fourier
+ * analyzer's top-K share of the embedding and of the logits. Every x axis is the step t (the model
+ * after t optimizer steps, as the checkpoints are numbered) on a log scale over one range, so step
+ * 0 is not drawn: training.npz's loss[t] is the batch loss on the model after t steps. A step
+ * cursor (the slider, or a click in any chart) snaps to the nearest checkpoint, is drawn as a
+ * marker line in every chart and is {@link Focus}'s step; the generalization analyzer's
+ * memorisation and generalisation steps are labelled marks in every chart. A part whose analyzer
+ * output the run lacks says so in its place; a part whose analyzer does not read the run's model
+ * family is left out, as is (a') for a run without the grid.
  */
 public final class TrainingDynamicsPanel extends RunPanel {
 
@@ -411,7 +416,10 @@ public final class TrainingDynamicsPanel extends RunPanel {
         show(chart, List.of());
     }
 
-    /** Whether an analyzer reads the family of the run's model (config.json); an uninstalled one reads none. */
+    /**
+     * Whether an analyzer reads the family of the run's model (config.json); one that is not
+     * installed counts as reading it, so that its part says what is missing.
+     */
     private static boolean readsModelOf(RunDirectory run, ContributionDescriptor analyzer) {
         String family = NetworkFileReader.describesNetwork(run.path().resolve("config.json")) ? NetworkConfig.TRANSFORMER
                 : ContributionDescriptor.ATTENTION_ONLY;
@@ -558,15 +566,16 @@ public final class TrainingDynamicsPanel extends RunPanel {
         }
         lossNote.setText(String.join(" ", notes));
         // the loss on the training split falls by orders of magnitude while the test loss waits: log y
-        boolean logY = evaluated != null && series.stream().allMatch(LOG_DRAWABLE);
+        boolean logY = evaluated != null && series.stream().allMatch(TrainingDynamicsPanel::positive);
         lossChart.setTitles(series.isEmpty() ? "Training loss: no training loss in this run"
                 : evaluated == null ? "Training loss" : "Loss: batch, train and test splits", X_TITLE, logY ? "loss (log scale)" : "loss");
         show(lossChart, series, logY);
     }
 
     /** Whether every finite y of a series is positive (a log y axis can show it). */
-    private static final java.util.function.Predicate<Series> LOG_DRAWABLE = s -> Arrays.stream(s.y())
-            .allMatch(v -> !Double.isFinite(v) || v > 0);
+    private static boolean positive(Series s) {
+        return Arrays.stream(s.y()).allMatch(v -> !Double.isFinite(v) || v > 0);
+    }
 
     private void showAccuracy(RunDirectory run, Evaluated evaluated) {
         List<Series> series = evaluated.series(new String[][] {{"train_accuracy", "train split"}, {"test_accuracy", "test split"}});
@@ -759,7 +768,7 @@ public final class TrainingDynamicsPanel extends RunPanel {
         for (Map.Entry<String, Map<Double, List<Double>>> m : shares.entrySet()) {
             double[] x = m.getValue().keySet().stream().mapToDouble(Double::doubleValue).toArray();
             double[] y = m.getValue().values().stream()
-                    .mapToDouble(v -> v.stream().sorted(java.util.Comparator.reverseOrder()).limit(k).mapToDouble(Double::doubleValue).sum())
+                    .mapToDouble(v -> v.stream().sorted(Comparator.reverseOrder()).limit(k).mapToDouble(Double::doubleValue).sum())
                     .toArray();
             String label = m.getKey().equals("W_E") ? "embedding W_E" : m.getKey();
             series.add(Series.line(m.getKey() + "_top_k", label, x, y, Palette.categorical(colour++)));
@@ -804,13 +813,13 @@ public final class TrainingDynamicsPanel extends RunPanel {
             axis.enableLogScale(true);
             yAxis.enableLogScale(logY);
             // a log axis's default labels spell out every decimal (0.0000002): mantissa and exponent instead
-            yAxis.getTick().setFormat(logY ? new java.text.DecimalFormat("0.#E0", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)) : null);
+            yAxis.getTick().setFormat(logY ? new DecimalFormat("0.#E0", DecimalFormatSymbols.getInstance(Locale.ROOT)) : null);
             chart.control().getAxisSet().adjustRange();
             if (chart.yRange() != null) {
-                yAxis.setRange(new org.eclipse.swtchart.Range(chart.yRange()[0], chart.yRange()[1]));
+                yAxis.setRange(new Range(chart.yRange()[0], chart.yRange()[1]));
             }
             if (stepRange != null) {
-                axis.setRange(new org.eclipse.swtchart.Range(stepRange[0] * 0.9, stepRange[1] * 1.1));
+                axis.setRange(new Range(stepRange[0] * 0.9, stepRange[1] * 1.1));
             }
             chart.control().redraw();
         }
