@@ -33,6 +33,9 @@ import org.layerwise.figures.XYChart;
  * in CSV exports. Click listeners hear the x value, in data coordinates, of a left click in the
  * plot area. Points whose x or y is not finite are kept in {@link #series()} (and exports) but
  * not handed to SWTChart, which cannot scale an axis around NaN.
+ * <p>
+ * Besides the marker it may show {@linkplain Mark marks}: labelled dashed vertical lines at
+ * events on the x axis (the step a split was learnt, say), drawn on screen and into SVG exports.
  */
 public final class LineChart {
 
@@ -44,8 +47,13 @@ public final class LineChart {
     private double[] xRange;
     private double[] yRange;
     private double marker = Double.NaN;
+    private List<Mark> marks = List.of();
     private boolean integerX;
     private final List<DoubleConsumer> clickListeners = new CopyOnWriteArrayList<>();
+
+    /** A labelled vertical line at x, dashed in its colour; not data, so not in CSV exports. */
+    public record Mark(double x, String label, RGB colour) {
+    }
 
     /** The colour of the marker line (dark grey, neutral to every series colour). */
     public static final RGB MARKER_COLOUR = new RGB(90, 90, 90);
@@ -82,16 +90,36 @@ public final class LineChart {
 
     private void drawMarker(org.eclipse.swt.graphics.GC gc) {
         Range r = xAxis().getRange();
-        if (Double.isNaN(marker) || marker < r.lower || marker > r.upper) {
+        int width = chart.getPlotArea().getSize().x;
+        int height = chart.getPlotArea().getSize().y;
+        int row = 0;
+        for (Mark m : marks) {
+            if (inside(m.x(), r)) {
+                int px = xAxis().getPixelCoordinate(m.x());
+                Color c = colours.computeIfAbsent(m.colour(), rgb -> new Color(chart.getDisplay(), rgb));
+                gc.setForeground(c);
+                gc.setLineWidth(1);
+                gc.setLineStyle(SWT.LINE_DASH);
+                gc.drawLine(px, 0, px, height);
+                // each label on its own line, left of its mark where it would run past the edge
+                org.eclipse.swt.graphics.Point extent = gc.textExtent(m.label());
+                int tx = px + 3 + extent.x > width ? px - 3 - extent.x : px + 3;
+                gc.drawText(m.label(), Math.max(0, tx), 2 + row++ * (extent.y + 1), true);
+            }
+        }
+        if (!inside(marker, r)) {
             return;
         }
         int px = xAxis().getPixelCoordinate(marker);
-        int height = chart.getPlotArea().getSize().y;
         Color c = colours.computeIfAbsent(MARKER_COLOUR, rgb -> new Color(chart.getDisplay(), rgb));
         gc.setForeground(c);
         gc.setLineWidth(2);
         gc.setLineStyle(SWT.LINE_SOLID);
         gc.drawLine(px, 0, px, height);
+    }
+
+    private static boolean inside(double x, Range r) {
+        return !Double.isNaN(x) && x >= r.lower && x <= r.upper;
     }
 
     /** The plot area (where clicks are heard and the marker is drawn). */
@@ -116,6 +144,18 @@ public final class LineChart {
     /** The marker's x value, NaN when there is none. */
     public double marker() {
         return marker;
+    }
+
+    /** Replaces the marks (empty: none). */
+    public void setMarks(List<Mark> marks) {
+        this.marks = List.copyOf(marks);
+        chart.redraw();
+        plotArea().redraw();
+    }
+
+    /** The marks shown, in the order given. */
+    public List<Mark> marks() {
+        return marks;
     }
 
     /** Hears the x value (data coordinates) of every left click in the plot area. */
@@ -327,14 +367,19 @@ public final class LineChart {
 
     /**
      * What the chart shows as a figure model: its series in their colours, lines and symbols,
-     * both axes with their titles, log scales and current ranges, and the marker line; for
+     * both axes with their titles, log scales and current ranges, the marks and the marker line; for
      * {@link ChartExport}'s SVG.
      */
     public XYChart figure() {
         XYChart.Panel panel = XYChart.Panel.of(axis(chart.getAxisSet().getYAxis(0), yTitle, false),
                 series.stream().map(LineChart::figure).toList());
         Range r = xAxis().getRange();
-        if (!Double.isNaN(marker) && marker >= r.lower && marker <= r.upper) {
+        for (Mark m : marks) {
+            if (inside(m.x(), r)) {
+                panel = panel.withMarker(new XYChart.Marker(true, m.x(), Palette.figures(m.colour()), XYChart.Line.dashed(1), m.label()));
+            }
+        }
+        if (inside(marker, r)) {
             panel = panel.withMarker(XYChart.Marker.atX(marker, Palette.figures(MARKER_COLOUR), XYChart.Line.solid(2)));
         }
         return XYChart.of(title(), axis(xAxis(), xTitle, integerX), panel);

@@ -80,6 +80,10 @@ class ResultViewBindingTest extends CompletedRunTest {
         assertTrue(probeAt == 0 && probeAt < training && training < layers && layers < recursion, "order: " + ids);
         assertEquals(List.of(new ResultView.Read("layer-dynamics", "layer-dynamics", "table", true)),
                 view("org.layerwise.analysis.dynamics.ui.layerDynamics").reads());
+        // Training Dynamics reads the modular analyzers' declared outputs too (a wrong name would be a problem below)
+        List<ResultView.Read> trainingReads = view("org.layerwise.analysis.learning.ui.trainingDynamics").reads();
+        assertTrue(trainingReads.containsAll(List.of(new ResultView.Read("generalization", "generalization", "scalars", false),
+                new ResultView.Read("fourier", "fourier", "table", false))), "Training Dynamics reads " + trainingReads);
 
         assertEquals(null, views.find("org.layerwise.ui.tests.noClass"), "a contribution without a class is skipped");
         assertTrue(views.problems().stream().anyMatch(p -> p.startsWith(ORIGIN + "'org.layerwise.ui.tests.noClass'")

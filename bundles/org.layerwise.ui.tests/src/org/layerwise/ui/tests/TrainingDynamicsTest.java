@@ -40,9 +40,14 @@ class TrainingDynamicsTest extends CompletedRunTest {
 
     private TrainingDynamicsPanel open() {
         shell = Ui.shell("Training Dynamics");
+        return showIn(shell, run);
+    }
+
+    /** A Training Dynamics panel in the shell, opened, showing the run in dir. */
+    static TrainingDynamicsPanel showIn(org.eclipse.swt.widgets.Shell shell, Path dir) {
         TrainingDynamicsPanel panel = new TrainingDynamicsPanel(shell);
         shell.open();
-        panel.show(run);
+        panel.show(dir);
         Ui.flush();
         return panel;
     }
@@ -50,7 +55,11 @@ class TrainingDynamicsTest extends CompletedRunTest {
     @Test
     void drawsTheLossTheModesTheConservedQuantityAndTheSpectraFromTheRunsFiles() throws Exception {
         TrainingDynamicsPanel panel = open();
-        assertEquals(List.of("", "", "", ""), panel.notes());
+        assertEquals(List.of("", "", "", "", "", ""), panel.notes());
+        assertFalse(panel.accuracyChart().control().getParent().getVisible(), "no evaluated grid: no accuracy chart");
+        assertFalse(panel.fourierChart().control().getParent().getVisible(), "fourier does not read attention-only models");
+        assertEquals(List.of("loss", "loss_closed"), panel.lossChart().series().stream().map(Series::id).toList());
+        assertFalse(panel.lossChart().control().getAxisSet().getYAxis(0).isLogScaleEnabled());
 
         // (a) training loss: loss[t] at step t >= 1; closed form at the checkpoints, dashed
         double[] loss = Npz.read(run.resolve("training.npz")).get("loss").toDoubles();
@@ -188,15 +197,13 @@ class TrainingDynamicsTest extends CompletedRunTest {
             Files.copy(run.resolve(f), bare.resolve(f));
         }
         shell = Ui.shell("Training Dynamics without analyzers");
-        TrainingDynamicsPanel panel = new TrainingDynamicsPanel(shell);
-        shell.open();
-        panel.show(bare);
-        Ui.flush();
+        TrainingDynamicsPanel panel = showIn(shell, bare);
         List<String> notes = panel.notes();
         assertTrue(notes.get(0).contains("No closed-form loss"), notes.get(0));
-        assertTrue(notes.get(1).startsWith("No learning-dynamics output in this run"), notes.get(1));
+        assertEquals("", notes.get(1));
         assertTrue(notes.get(2).startsWith("No learning-dynamics output in this run"), notes.get(2));
-        assertTrue(notes.get(3).startsWith("No spectral-dynamics output in this run"), notes.get(3));
+        assertTrue(notes.get(3).startsWith("No learning-dynamics output in this run"), notes.get(3));
+        assertTrue(notes.get(4).startsWith("No spectral-dynamics output in this run"), notes.get(4));
         assertEquals(List.of("loss"), panel.lossChart().series().stream().map(Series::id).toList());
         for (LineChart c : List.of(panel.modesChart(), panel.conservedChart(), panel.spectralChart())) {
             assertTrue(c.series().isEmpty(), c.title());
@@ -208,44 +215,11 @@ class TrainingDynamicsTest extends CompletedRunTest {
         Ui.screenshot(shell, "training-dynamics-missing");
     }
 
-    /** A transformer's spectral table also has W_E, W_U (layer and head -1) and W_in, W_out (head -1): not offered. */
-    @Test
-    void theMatrixChoiceKeepsToMatricesOfABlockAndHead() throws Exception {
-        Path network = Files.createTempDirectory(run.getParent(), "network");
-        for (String f : List.of("run.json", "metrics.json", "training.npz")) {
-            Files.copy(run.resolve(f), network.resolve(f));
-        }
-        Csv.Table spectral = Csv.read(run.resolve("spectral-dynamics.csv"));
-        List<List<String>> rows = new ArrayList<>(spectral.rows());
-        List<String> perHead = new ArrayList<>(new java.util.LinkedHashSet<>(spectral.column("matrix")));
-        for (String step : new java.util.LinkedHashSet<>(spectral.column("step"))) {
-            for (String[] kind : new String[][] {{"W_E", "-1", "-1"}, {"W_in", "0", "-1"}, {"W_U", "-1", "-1"}}) {
-                List<String> row = new ArrayList<>(java.util.Collections.nCopies(spectral.header().size(), "1"));
-                row.set(spectral.columnIndex("step"), step);
-                row.set(spectral.columnIndex("matrix"), kind[0]);
-                row.set(spectral.columnIndex("layer"), kind[1]);
-                row.set(spectral.columnIndex("head"), kind[2]);
-                rows.add(0, row);
-            }
-        }
-        Csv.write(network.resolve("spectral-dynamics.csv"), spectral.header(), rows);
-        shell = Ui.shell("Training Dynamics of a transformer");
-        TrainingDynamicsPanel panel = new TrainingDynamicsPanel(shell);
-        shell.open();
-        panel.show(network);
-        Ui.flush();
-        assertEquals(perHead, List.of(panel.matrixCombo().getItems()));
-        assertFalse(List.of(panel.layerCombo().getItems()).contains("-1"), List.of(panel.layerCombo().getItems()).toString());
-        assertFalse(List.of(panel.headCombo().getItems()).contains("-1"), List.of(panel.headCombo().getItems()).toString());
-        assertEquals(perHead.get(0), panel.matrixCombo().getText());
-        assertTrue(series(panel.spectralChart(), "effective_rank").x().length > 0, panel.spectralChart().title());
-    }
-
     private static List<LineChart> charts(TrainingDynamicsPanel panel) {
         return List.of(panel.lossChart(), panel.modesChart(), panel.conservedChart(), panel.spectralChart());
     }
 
-    private static void select(Combo combo, String item) {
+    static void select(Combo combo, String item) {
         combo.select(List.of(combo.getItems()).indexOf(item));
         combo.notifyListeners(SWT.Selection, new Event());
         Ui.flush();
@@ -259,7 +233,7 @@ class TrainingDynamicsTest extends CompletedRunTest {
         return out;
     }
 
-    private static Series series(LineChart chart, String id) {
+    static Series series(LineChart chart, String id) {
         return chart.series().stream().filter(s -> s.id().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError("no series " + id + " in " + chart.title() + ": " + chart.series()));
     }
