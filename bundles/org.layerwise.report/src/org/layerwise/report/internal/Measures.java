@@ -3,8 +3,12 @@ package org.layerwise.report.internal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import org.layerwise.core.ContributionDescriptor;
+import org.layerwise.core.ContributionRegistry;
+import org.layerwise.core.Role;
 import org.layerwise.io.Csv;
 import org.layerwise.runner.RunDirectory;
 
@@ -40,5 +44,26 @@ final class Measures {
     @FunctionalInterface
     interface RowReader<T> {
         T read(Csv.Table table, int i);
+    }
+
+    /** The table an analyzer declares in its plugin.xml (its first), or its id when it is not installed. */
+    static String declaredTable(ContributionRegistry registry, String analyzer) {
+        ContributionDescriptor d = registry.find(Role.ANALYZER, analyzer);
+        return d == null ? analyzer : d.outputs().stream().filter(ContributionDescriptor.Output::isTable)
+                .map(ContributionDescriptor.Output::name).findFirst().orElse(analyzer);
+    }
+
+    /** The settings an analyzer of the run ran with (run.json's pipeline stages, defaults included); empty if it did not run. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> analyzerSettings(RunDirectory run, String analyzer) {
+        if (run.run().get("pipeline") instanceof Map<?, ?> p && p.get("stages") instanceof List<?> stages) {
+            for (Object s : stages) {
+                if (s instanceof Map<?, ?> m && "analyzer".equals(m.get("role")) && analyzer.equals(m.get("id"))
+                        && m.get("settings") instanceof Map<?, ?> settings) {
+                    return (Map<String, Object>) settings;
+                }
+            }
+        }
+        return Map.of();
     }
 }
