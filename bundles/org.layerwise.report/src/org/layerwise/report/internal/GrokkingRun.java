@@ -48,24 +48,8 @@ record GrokkingRun(Map<String, double[]> curves, boolean stepsMeasured, Optional
         Map<String, TreeMap<Long, double[]>> spectra = new LinkedHashMap<>();
         Csv.Table table = run.table(Measures.declaredTable(registry, Grokking.SPECTRAL));
         if (table != null) {
-            Map<String, TreeMap<Long, double[]>> sums = new TreeMap<>();
-            for (int i = 0; i < table.size(); i++) {
-                String m = table.get(i, "matrix");
-                if (MATRICES.contains(m)) {
-                    double[] acc = sums.computeIfAbsent(m, x -> new TreeMap<>()).computeIfAbsent(Long.parseLong(table.get(i, "step")),
-                            x -> new double[3]);
-                    acc[0] += Csv.parseDouble(table.get(i, "effective_rank"));
-                    acc[1] += Csv.parseDouble(table.get(i, "subspace_distance"));
-                    acc[2]++;
-                }
-            }
-            for (String m : MATRICES) {
-                if (sums.containsKey(m)) {
-                    TreeMap<Long, double[]> means = new TreeMap<>();
-                    sums.get(m).forEach((step, acc) -> means.put(step, new double[] {acc[0] / acc[2], acc[1] / acc[2]}));
-                    spectra.put(m, means);
-                }
-            }
+            Map<String, TreeMap<Long, double[]>> means = Measures.spectralMeans(table, MATRICES);
+            MATRICES.stream().filter(means::containsKey).forEach(m -> spectra.put(m, means.get(m))); // in MATRICES' order
         }
         Map<String, TreeMap<Long, double[]>> shares = new LinkedHashMap<>();
         Csv.Table fourier = run.table(Measures.declaredTable(registry, Grokking.FOURIER));

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.ContributionRegistry;
@@ -65,5 +66,27 @@ final class Measures {
             }
         }
         return Map.of();
+    }
+
+    /**
+     * spectral-dynamics rows of the given matrix kinds, averaged over layers and heads: kind -> checkpoint step ->
+     * {effective rank, subspace distance to the final}; kinds without rows are absent.
+     */
+    static Map<String, TreeMap<Long, double[]>> spectralMeans(Csv.Table table, List<String> matrices) {
+        Map<String, TreeMap<Long, double[]>> means = new TreeMap<>();
+        for (int i = 0; i < table.size(); i++) {
+            String m = table.get(i, "matrix");
+            if (matrices.contains(m)) {
+                double[] acc = means.computeIfAbsent(m, k -> new TreeMap<>()).computeIfAbsent(Long.parseLong(table.get(i, "step")),
+                        k -> new double[3]);
+                acc[0] += Csv.parseDouble(table.get(i, "effective_rank"));
+                acc[1] += Csv.parseDouble(table.get(i, "subspace_distance"));
+                acc[2]++;
+            }
+        }
+        for (TreeMap<Long, double[]> series : means.values()) {
+            series.replaceAll((step, acc) -> new double[] {acc[0] / acc[2], acc[1] / acc[2]});
+        }
+        return means;
     }
 }
