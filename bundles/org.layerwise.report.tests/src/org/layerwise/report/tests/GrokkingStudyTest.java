@@ -101,5 +101,24 @@ class GrokkingStudyTest {
             }
         }
         assertEquals(steps.length, checked, "every evaluated step, 0 included (in the CSV, not drawn on the log axis)");
+
+        // The fourier figure's W_E top-K share at each checkpoint is the sum of the K = 2 largest non-constant shares of
+        // the analyzer's own fourier.npz row (the report reads fourier.csv).
+        Map<String, Tensor> fourier = runs.get("grokking").archive("fourier").orElseThrow();
+        long[] checkpoints = fourier.get("steps").toLongs();
+        double[] shares = fourier.get("W_E.share").toDoubles();
+        int frequencies = shares.length / checkpoints.length;
+        Csv.Table topK = Csv.read(dir.resolve("study/figures/fourier.csv"));
+        checked = 0;
+        for (int i = 0; i < topK.size(); i++) {
+            if (topK.get(i, "run").equals("grokking") && topK.get(i, "matrix").equals("W_E")) {
+                int s = java.util.Arrays.binarySearch(checkpoints, Long.parseLong(topK.get(i, "step")));
+                double[] row = java.util.Arrays.copyOfRange(shares, s * frequencies + 1, (s + 1) * frequencies);
+                java.util.Arrays.sort(row);
+                assertEquals(row[row.length - 1] + row[row.length - 2], Csv.parseDouble(topK.get(i, "top_k_share")), 1e-12);
+                checked++;
+            }
+        }
+        assertEquals(checkpoints.length, checked, "every checkpoint");
     }
 }

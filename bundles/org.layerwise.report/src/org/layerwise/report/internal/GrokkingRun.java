@@ -26,8 +26,8 @@ import org.layerwise.runner.RunDirectory;
  * @param k       the fourier analyzer's K (how many frequencies a top-K share adds up); 0 when it did not run
  */
 record GrokkingRun(Map<String, double[]> curves, boolean stepsMeasured, Optional<Double> memorisation,
-        Optional<Double> generalisation, Map<String, TreeMap<Long, double[]>> spectra, Map<String, TreeMap<Long, double[]>> shares, int k,
-        Optional<Double> finalEmbeddingTopK) {
+        Optional<Double> generalisation, Map<String, TreeMap<Long, double[]>> spectra,
+        Map<String, TreeMap<Long, double[]>> shares, int k, Optional<Double> finalEmbeddingTopK) {
 
     /** The evaluated curves of training.npz, as FORMATS.md names them. */
     static final List<String> CURVES = List.of("train_loss", "train_accuracy", "test_loss", "test_accuracy");
@@ -56,18 +56,16 @@ record GrokkingRun(Map<String, double[]> curves, boolean stepsMeasured, Optional
         if (fourier != null) {
             for (int i = 0; i < fourier.size(); i++) {
                 int f = Integer.parseInt(fourier.get(i, "frequency"));
-                double[] row = shares.computeIfAbsent(fourier.get(i, "matrix"), x -> new TreeMap<>())
-                        .computeIfAbsent(Long.parseLong(fourier.get(i, "step")), x -> new double[0]);
-                if (row.length <= f) {
-                    row = Arrays.copyOf(row, f + 1);
-                    shares.get(fourier.get(i, "matrix")).put(Long.parseLong(fourier.get(i, "step")), row);
-                }
+                double[] row = shares.computeIfAbsent(fourier.get(i, "matrix"), x -> new TreeMap<>()).merge(
+                        Long.parseLong(fourier.get(i, "step")), new double[f + 1], (had, none) -> had.length > f ? had
+                                : Arrays.copyOf(had, f + 1));
                 row[f] = Csv.parseDouble(fourier.get(i, "share"));
             }
         }
         int k = (int) ReportPages.number(Measures.analyzerSettings(run, Grokking.FOURIER).get("k"));
-        return new GrokkingRun(curves, !run.scalars(Grokking.GENERALIZATION).isEmpty(), run.scalar(Grokking.GENERALIZATION, "memorisation_step"),
-                run.scalar(Grokking.GENERALIZATION, "generalisation_step"), spectra, shares, Math.max(k, 0),
+        return new GrokkingRun(curves, !run.scalars(Grokking.GENERALIZATION).isEmpty(),
+                run.scalar(Grokking.GENERALIZATION, "memorisation_step"), run.scalar(Grokking.GENERALIZATION, "generalisation_step"),
+                spectra, shares, Math.max(k, 0),
                 run.scalar(Grokking.FOURIER, "embedding_top_k_share"));
     }
 
