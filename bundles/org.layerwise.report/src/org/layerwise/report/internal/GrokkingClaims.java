@@ -123,7 +123,7 @@ public final class GrokkingClaims {
                         Text.num(s.get(cg)[0]), Text.num(s.get(cm)[1]), Text.num(s.get(cg)[1])));
             }
         }
-        String measured = String.format(Locale.ROOT, "c_m = step %d, c_g = step %d; W_E effective rank %s -> %s (%s of it: %s); "
+        String measured = String.format(Locale.ROOT, "c_m = step %d, c_g = step %d; W_E effective rank %s -> %s (ratio %s: %s); "
                 + "subspace distance %s at step %d, %s -> %s between c_m and c_g, %s at step %d: %s of the fall (%s); reported: %s",
                 cm, cg, Text.num(rankM), Text.num(rankG), Text.num(rankG / rankM), rank ? "met" : "not met",
                 Text.num(we.firstEntry().getValue()[1]), we.firstKey(), Text.num(we.get(cm)[1]), Text.num(we.get(cg)[1]),
