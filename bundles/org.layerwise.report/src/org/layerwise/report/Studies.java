@@ -3,13 +3,14 @@ package org.layerwise.report;
 import java.util.List;
 import java.util.Optional;
 
+import org.layerwise.report.internal.Grokking;
 import org.layerwise.report.internal.PaperA;
 import org.layerwise.report.internal.PaperB;
 
 /** The studies `layerwise reproduce` knows, by name. */
 public final class Studies {
 
-    private static final List<Study> ALL = List.of(PaperA.study(), PaperB.study());
+    private static final List<Study> ALL = List.of(PaperA.study(), PaperB.study(), Grokking.study());
 
     private Studies() {
     }

@@ -63,26 +63,9 @@ record Emergence(int window, double[] smoothed, double plateau, double last, int
         int start = crossing(smoothed, plateau - START * (plateau - last), w);
         int end = crossing(smoothed, plateau - END * (plateau - last), w);
 
-        Map<String, TreeMap<Long, double[]>> spectra = new TreeMap<>();
-        Csv.Table t = table.get();
-        for (int i = 0; i < t.size(); i++) {
-            String m = t.get(i, "matrix");
-            if (MATRICES.contains(m)) {
-                double[] acc = spectra.computeIfAbsent(m, k -> new TreeMap<>()).computeIfAbsent(Long.parseLong(t.get(i, "step")),
-                        k -> new double[3]);
-                acc[0] += Csv.parseDouble(t.get(i, "effective_rank"));
-                acc[1] += Csv.parseDouble(t.get(i, "subspace_distance"));
-                acc[2]++;
-            }
-        }
+        Map<String, TreeMap<Long, double[]>> spectra = Measures.spectralMeans(table.get(), MATRICES);
         if (spectra.isEmpty()) {
             return Optional.empty();
-        }
-        for (TreeMap<Long, double[]> series : spectra.values()) {
-            for (double[] acc : series.values()) {
-                acc[0] /= acc[2];
-                acc[1] /= acc[2];
-            }
         }
         return Optional.of(new Emergence(w, smoothed, plateau, last, start, end, spectra));
     }
