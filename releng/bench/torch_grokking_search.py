@@ -84,7 +84,7 @@ def table(a):
     for path in sorted(glob.glob(os.path.join(a.out, "*.json"))):
         s = json.load(open(path))
         with open(path[:-5] + ".csv") as f:
-            rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(f)]
+            rows = [{k: int(v) if k == "step" else float(v) for k, v in r.items()} for r in csv.DictReader(f)]
         budget = min(a.budget or s["steps"], s["steps"])
         runs.append((s, judge(s, rows, budget), budget))
     points = {}
