@@ -80,17 +80,20 @@ def judge(summary, rows, budget):
 
 
 def table(a):
-    runs = []
+    """One row per seed; a point is judged at --budget, else at the fewest steps any of its runs was given."""
+    points = {}
     for path in sorted(glob.glob(os.path.join(a.out, "*.json"))):
         s = json.load(open(path))
         with open(path[:-5] + ".csv") as f:
             rows = [{k: int(v) if k == "step" else float(v) for k, v in r.items()} for r in csv.DictReader(f)]
-        budget = min(a.budget or s["steps"], s["steps"])
-        runs.append((s, judge(s, rows, budget), budget))
-    points = {}
-    for s, j, budget in runs:
-        key = (s["p"], s["d_model"], s["heads"], s["d_head"], s["d_mlp"], s["frac"], s["lr"], budget)
-        points.setdefault(key, {}).setdefault(s["seed"], {})[s["wd"] > 0] = (s, j)
+        key = (s["p"], s["d_model"], s["heads"], s["d_head"], s["d_mlp"], s["frac"], s["lr"])
+        points.setdefault(key, []).append((s, rows))
+    for key, runs in list(points.items()):
+        budget = min([s["steps"] for s, _ in runs] + ([a.budget] if a.budget else []))
+        by_seed = {}
+        for s, rows in runs:
+            by_seed.setdefault(s["seed"], {})[s["wd"] > 0] = (s, judge(s, rows, budget))
+        points[key] = (budget, by_seed)
     bar = "|" if a.markdown else ""
     head = ["p", "d_model", "H x d_head", "d_mlp", "f", "GFLOP/step", "lr", "budget", "seed", "mem (wd)", "gen (wd)",
             "gen/mem", "s (wd)", "claim 1", "mem (wd 0)", "max test acc (wd 0)", "s (wd 0)", "claim 2"]
@@ -98,10 +101,11 @@ def table(a):
     if a.markdown:
         print("|" + "|".join("---" for _ in head) + "|")
     for key in sorted(points):
-        p, d, h, dh, mlp, frac, lr, budget = key
+        p, d, h, dh, mlp, frac, lr = key
+        budget, by_seed = points[key]
         verdicts = []
-        for seed in sorted(points[key]):
-            by = points[key][seed]
+        for seed in sorted(by_seed):
+            by = by_seed[seed]
             gflop = gflop_per_step(p, d, h, dh, mlp, int(frac * p * p))
             cells = [p, d, f"{h} x {dh}", mlp, frac, f"{gflop:.2f}", f"{lr:g}", budget, seed]
             c1 = c2 = None
