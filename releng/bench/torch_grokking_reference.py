@@ -4,7 +4,8 @@ installable here). Token and position embeddings, L blocks of H causal attention
 and a ReLU MLP, optional LayerNorm (TransformerLens's LN, eps 1e-5), unembedding. Init as TransformerLens's
 gpt2 init: every W_* ~ N(0, (0.8 / sqrt(d_model))^2), biases 0, LN weights 1. The task is modular addition:
 tokens [a, b, p] ("=" is token p), the label (a + b) mod p read at position 2; d_vocab = p + 1, d_vocab_out =
-p; the split is a permutation of the p^2 pairs (pair a p + b) seeded by --seed, its first int(f p^2) train.
+p; the split is a permutation of the p^2 pairs (pair a p + b) seeded by --seed, its first int(f p^2) train;
+the init is seeded by 1000 + --seed.
 Full-batch AdamW (torch.optim.AdamW, decay on every parameter) with LambdaLR warm-up lr min(t / 10, 1);
 cross-entropy with the log-softmax in float64 in both dtypes.
 

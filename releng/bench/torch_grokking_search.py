@@ -42,8 +42,8 @@ def run(a):
             frac, seed, wd = queue.pop(0)
             name = run_name(a, frac, seed, wd)
             result = os.path.join(a.out, name + ".json")
-            if os.path.exists(result):
-                continue
+            if os.path.exists(result) or os.path.exists(os.path.join(a.out, name + ".csv.part")):
+                continue   # done, or running (a FILE.csv.part left by a crash must be deleted by hand)
             cmd = [sys.executable, os.path.join(HERE, "torch_grokking_reference.py"), "train", "--p", str(a.p),
                    "--d-model", str(a.d_model), "--heads", str(a.heads), "--d-head", str(a.d_head), "--d-mlp",
                    str(a.d_mlp), "--frac", str(frac), "--seed", str(seed), "--lr", str(a.lr), "--wd", str(wd),
@@ -60,6 +60,16 @@ def run(a):
                 print(name, f.read().strip(), flush=True)
 
 
+def gflop_per_step(p, d, heads, d_head, d_mlp, train, pruned=True, T=3):
+    """6 x forward MACs x training examples (forward 2, backward 4), as docs/design/grokking.md section 3 counts."""
+    hd = heads * d_head
+    if pruned:
+        macs = 2 * T * d * hd + 2 * d * hd + 2 * d * d_mlp + d * p + 2 * heads * T * d_head
+    else:
+        macs = T * (3 * d * hd + hd * d + 2 * d * d_mlp + d * p) + 2 * heads * T * T * d_head
+    return 6 * macs * train / 1e9
+
+
 def judge(summary, rows, budget):
     """(memorisation step, generalisation step, max test accuracy) within the budget."""
     mem = summary["memorisation_step"]
@@ -70,29 +80,34 @@ def judge(summary, rows, budget):
 
 
 def table(a):
-    runs = []
+    """One row per seed; a point is judged at --budget, else at the fewest steps any of its runs was given."""
+    points = {}
     for path in sorted(glob.glob(os.path.join(a.out, "*.json"))):
         s = json.load(open(path))
         with open(path[:-5] + ".csv") as f:
-            rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(f)]
-        budget = min(a.budget or s["steps"], s["steps"])
-        runs.append((s, judge(s, rows, budget), budget))
-    points = {}
-    for s, j, budget in runs:
-        key = (s["p"], s["d_model"], s["heads"], s["d_head"], s["d_mlp"], s["frac"], s["lr"], budget)
-        points.setdefault(key, {}).setdefault(s["seed"], {})[s["wd"] > 0] = (s, j)
+            rows = [{k: int(v) if k == "step" else float(v) for k, v in r.items()} for r in csv.DictReader(f)]
+        key = (s["p"], s["d_model"], s["heads"], s["d_head"], s["d_mlp"], s["frac"], s["lr"])
+        points.setdefault(key, []).append((s, rows))
+    for key, runs in list(points.items()):
+        budget = min([s["steps"] for s, _ in runs] + ([a.budget] if a.budget else []))
+        by_seed = {}
+        for s, rows in runs:
+            by_seed.setdefault(s["seed"], {})[s["wd"] > 0] = (s, judge(s, rows, budget))
+        points[key] = (budget, by_seed)
     bar = "|" if a.markdown else ""
-    head = ["p", "d_model", "H x d_head", "d_mlp", "f", "lr", "budget", "seed", "mem (wd)", "gen (wd)",
+    head = ["p", "d_model", "H x d_head", "d_mlp", "f", "GFLOP/step", "lr", "budget", "seed", "mem (wd)", "gen (wd)",
             "gen/mem", "s (wd)", "claim 1", "mem (wd 0)", "max test acc (wd 0)", "s (wd 0)", "claim 2"]
     print(bar + bar.join(f" {h} " for h in head) + bar)
     if a.markdown:
         print("|" + "|".join("---" for _ in head) + "|")
     for key in sorted(points):
-        p, d, h, dh, mlp, frac, lr, budget = key
+        p, d, h, dh, mlp, frac, lr = key
+        budget, by_seed = points[key]
         verdicts = []
-        for seed in sorted(points[key]):
-            by = points[key][seed]
-            cells = [p, d, f"{h} x {dh}", mlp, frac, f"{lr:g}", budget, seed]
+        for seed in sorted(by_seed):
+            by = by_seed[seed]
+            gflop = gflop_per_step(p, d, h, dh, mlp, int(frac * p * p))
+            cells = [p, d, f"{h} x {dh}", mlp, frac, f"{gflop:.2f}", f"{lr:g}", budget, seed]
             c1 = c2 = None
             if True in by:
                 s, (mem, gen, _) = by[True]
