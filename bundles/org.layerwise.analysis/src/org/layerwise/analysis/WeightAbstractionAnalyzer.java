@@ -126,7 +126,7 @@ public class WeightAbstractionAnalyzer implements RecursionAnalyzer {
     }
 
     static String format(Table t) {
-        StringBuilder sb = new StringBuilder("Weight abstraction (SCIENCE.md section 5)\n");
+        StringBuilder sb = new StringBuilder("Weight abstraction (docs/SCIENCE.md section 5)\n");
         sb.append(String.format(Locale.ROOT, "%5s %4s %3s %9s %9s %9s %9s %9s %9s %9s%n", "layer", "head", "M", "a", "b", "f",
                 "g", "c", "e", "asym"));
         for (var row : t.rows()) {

@@ -111,7 +111,7 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
         settings.put("seed", seed);
         settings.put("recursion", withRecursion);
         settings.put("prompts", count);
-        result.detail("section", "SCIENCE.md section 7");
+        result.detail("section", "docs/SCIENCE.md section 7");
         result.detail("settings", settings);
         result.detail("layers", "layer t = the states after t layers (0 = the prompts, " + layers + " = the output); the "
                 + "attention measures at layer t use the pattern of layer t, computed from the states at layer t (t = 0.."
@@ -154,7 +154,7 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
         result.detail("summary", summaries);
         result.detail("summary_lines", lines);
         result.summary(String.format(Locale.ROOT,
-                "Layer dynamics (SCIENCE.md section 7): mean over %d prompts [%.0f%% percentile bootstrap, %d resamples]", count,
+                "Layer dynamics (docs/SCIENCE.md section 7): mean over %d prompts [%.0f%% percentile bootstrap, %d resamples]", count,
                 100 * level, resamples));
         lines.forEach(result::summary);
         return result;

@@ -143,7 +143,7 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
         Table table = new Table(COLUMNS, List.of());
         AnalysisResult result = new AnalysisResult();
         result.table(ID, table);
-        result.detail("section", "SCIENCE.md section 9");
+        result.detail("section", "docs/SCIENCE.md section 9");
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("tol", tol);
         settings.put("k", k);
@@ -155,7 +155,7 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
         boolean network = ctx.isNetwork();
         result.detail("definitions", definitions(threshold, network));
         result.scalar("checkpoints", checkpoints.size());
-        String head = "Spectral dynamics (SCIENCE.md section 9)";
+        String head = "Spectral dynamics (docs/SCIENCE.md section 9)";
         if (checkpoints.isEmpty()) {
             result.detail("note", NO_SERIES);
             result.summary(head + ": " + NO_SERIES + "; nothing was measured");

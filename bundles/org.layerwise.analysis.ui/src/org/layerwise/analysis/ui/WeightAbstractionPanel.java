@@ -64,7 +64,7 @@ public final class WeightAbstractionPanel extends RunPanel {
 
     private static final String[] COLUMNS = {"layer", "head", "matrix", "a", "b", "f", "g", "c", "e", "asymmetry"};
     private static final String[] TIPS = {"block l (0-based): the block that reads the state after l blocks", "head h",
-        "Q = QK[h] (scores z_i Q z_j^T) or V = OV[h]^T (SCIENCE.md's column-vector notation)",
+        "Q = QK[h] (scores z_i Q z_j^T) or V = OV[h]^T (docs/SCIENCE.md's column-vector notation)",
         "a: diagonal of the feature block minus b", "b: off-diagonal of the feature block",
         "f: feature rows x label columns", "g: label rows x feature columns", "c: diagonal of the label block minus e",
         "e: off-diagonal of the label block", "||M - R(M)||_F / ||M||_F: how much of M the six scalars do not explain"};

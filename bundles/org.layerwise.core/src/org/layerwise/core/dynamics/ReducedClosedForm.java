@@ -68,7 +68,7 @@ public final class ReducedClosedForm {
         double[] p = task.structure("P");
         if (s == null || l2 == null || p == null) {
             throw new IllegalArgumentException("the task's structure has no " + (s == null ? "'s'" : l2 == null ? "'lambda2'" : "'P'")
-                    + " (it has " + task.structure().keySet() + "); the closed form of SCIENCE.md section 9 needs the spectrum 's', "
+                    + " (it has " + task.structure().keySet() + "); the closed form of docs/SCIENCE.md section 9 needs the spectrum 's', "
                     + "the pool's 'lambda2' and its size 'P'");
         }
         if (s.length != task.features() || l2.length != task.features() || p.length != 1) {

@@ -258,7 +258,7 @@ class NetworkFileReaderTest {
         Map<String, Object> cfg = tlConfig();
         cfg.remove("d_mlp");
         write(cfg, stateDict(), Map.of(), Map.of());
-        assertContains(refusal(config), "key 'd_mlp' is missing (FORMATS.md lists the keys of config.json)");
+        assertContains(refusal(config), "key 'd_mlp' is missing (docs/FORMATS.md lists the keys of config.json)");
     }
 
     @Test

@@ -80,7 +80,7 @@ public final class NetworkFileReader {
         Map<String, Object> c = ConfigKeys.readConfig(configFile);
         if (!c.containsKey("format") && c.containsKey("d_vocab")) {
             throw new BadInputFileException(configFile, "a TransformerLens config: add \"format\": \"layerwise-transformer\", "
-                    + "\"version\": 1, \"architecture\": \"transformer\" as FORMATS.md shows", null);
+                    + "\"version\": 1, \"architecture\": \"transformer\" as docs/FORMATS.md shows", null);
         }
         ConfigKeys.formatVersion(c, configFile);
         String architecture = ConfigKeys.text(c, configFile, "architecture");

@@ -28,7 +28,7 @@ public final class PaperA {
     }
 
     public static Study study() {
-        return new Study("paper-a", "Lutz et al., Symmetry Reveals Layerwise Dynamics: SCIENCE.md section 10, results 1-5",
+        return new Study("paper-a", "Lutz et al., Symmetry Reveals Layerwise Dynamics: docs/SCIENCE.md section 10, results 1-5",
                 "examples/paper-a", ROLES.stream().map(r -> new Study.Pipeline(r, r + ".layerwise")).toList(), QUICK_SETTINGS,
                 QUICK_EVAL_PROMPTS, new PaperAReport());
     }
