@@ -32,7 +32,7 @@ class AggregationTest {
     /** 2 x 2 points over 2 seeds; p0005 failed (its numbers kept), p0007 never ran. */
     private void sweep() throws IOException {
         SweepFixture s = new SweepFixture(dir).axis("task.N", "8", "16").axis("enforcer", "none", "random-conjugation")
-                .seeds(1L, 2L).metrics("accuracy", "weight-abstraction.asymmetry", "no_such_metric");
+                .seeds(1L, 2L).metrics("accuracy", "weight-abstraction.asymmetry_mean", "no_such_metric");
         Random random = new Random(5);
         int i = 0;
         for (String n : List.of("8", "16")) {
@@ -83,7 +83,7 @@ class AggregationTest {
         sweep();
         Aggregation.Result result = Aggregation.write(dir, Interval.BOOTSTRAP95);
         String html = Files.readString(dir.resolve("report.html"));
-        for (String name : List.of("accuracy", "weight-abstraction.asymmetry", "no_such_metric", "task.N", "enforcer", "fixture")) {
+        for (String name : List.of("accuracy", "weight-abstraction.asymmetry_mean", "no_such_metric", "task.N", "enforcer", "fixture")) {
             assertTrue(html.contains(name), name);
         }
         assertEquals(List.of("no_such_metric"), result.missingMetrics());
