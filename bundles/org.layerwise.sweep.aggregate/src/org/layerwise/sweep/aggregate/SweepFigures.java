@@ -63,7 +63,8 @@ final class SweepFigures {
                             c.n(), c.mean(), c.lower(), c.upper()));
                 }
             }
-            drawn.add(Panel.of(XYChart.Axis.linear(fixed.isEmpty() ? metric : metric + " (" + panel + ")"), lines));
+            // the title names the metric: a panel's y axis names its combination
+            drawn.add(Panel.of(XYChart.Axis.linear(fixed.isEmpty() ? metric : panel), lines));
         }
         XYChart chart = new XYChart(metric + " against " + x.setting(), List.of(), xAxis(x), drawn,
                 series == null ? Legend.NONE : drawn.size() > 1 ? Legend.FIRST_PANEL : Legend.SERIES);
@@ -122,7 +123,7 @@ final class SweepFigures {
     }
 
     static String describe(Map<String, String> fixed) {
-        return fixed.entrySet().stream().map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining(", "));
+        return fixed.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
     }
 
     private static String names(List<Axis> axes) {

@@ -156,8 +156,8 @@ class AggregationTest {
         assertEquals(Set.of("all"), Set.copyOf(pooled.column("panel")));
         // x backend.layers, lines backend.lr; task.N x enforcer: 4 combinations, a panel each
         Csv.Table panels = Csv.read(dir.resolve("figures/accuracy-vs-backend.layers.csv"));
-        assertEquals(Set.of("task.N = 8, enforcer = none", "task.N = 8, enforcer = tied", "task.N = 16, enforcer = none",
-                "task.N = 16, enforcer = tied"), Set.copyOf(panels.column("panel")));
+        assertEquals(Set.of("task.N=8, enforcer=none", "task.N=8, enforcer=tied", "task.N=16, enforcer=none",
+                "task.N=16, enforcer=tied"), Set.copyOf(panels.column("panel")));
         assertTrue(panels.column("n").stream().allMatch("1"::equals), "one run per cell when nothing is pooled");
         // x backend.lr, lines task.N (wrapping around), enforcer x backend.layers: 6 combinations, a panel each
         Csv.Table wrapped = Csv.read(dir.resolve("figures/accuracy-vs-backend.lr.csv"));
