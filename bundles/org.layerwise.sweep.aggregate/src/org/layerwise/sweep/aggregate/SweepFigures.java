@@ -19,7 +19,8 @@ import org.layerwise.sweep.aggregate.SweepTable.Axis;
 /**
  * The figure of one metric against one axis: a line per value of the next axis (the sweep's
  * order, wrapping around), and the remaining axes either one panel per combination of their
- * values (up to {@value #MAX_PANELS}) or pooled within each seed.
+ * values (up to {@value #MAX_PANELS}) or pooled within each seed. Axes of a single value take
+ * no part.
  */
 final class SweepFigures {
 
@@ -34,9 +35,18 @@ final class SweepFigures {
     private SweepFigures() {
     }
 
-    /** Metric against x: the chart and its data. */
+    /**
+     * The axes a figure is drawn against, and whose values make lines or panels: those with two
+     * values or more (an axis of one value is a constant); all of them when none varies.
+     */
+    static List<Axis> varied(SweepTable table) {
+        List<Axis> varied = table.axes().stream().filter(a -> a.values().size() > 1).toList();
+        return varied.isEmpty() ? table.axes() : varied;
+    }
+
+    /** Metric against x (one of {@link #varied}): the chart and its data. */
     static Figure of(SweepTable table, String metric, Axis x, Interval interval) {
-        List<Axis> axes = table.axes();
+        List<Axis> axes = varied(table);
         Axis series = axes.size() < 2 ? null : axes.get((axes.indexOf(x) + 1) % axes.size());
         List<Axis> rest = axes.stream().filter(a -> a != x && a != series).toList();
         long count = 1;
@@ -48,11 +58,9 @@ final class SweepFigures {
         boolean numeric = x.numeric();
         List<Panel> drawn = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
-        List<String> pooled = List.of();
         for (Map<String, String> fixed : panels) {
             SweepSummary s = SweepSummary.of(table, metric, x.setting(), series == null ? null : series.setting(), fixed,
                     interval);
-            pooled = s.pooled();
             String panel = fixed.isEmpty() ? "all" : describe(fixed);
             List<Series> lines = new ArrayList<>();
             for (int i = 0; i < s.lines().size(); i++) {
@@ -71,7 +79,7 @@ final class SweepFigures {
         String caption = metric + " against " + x.setting() + ": mean over seeds with the " + interval.description
                 + (series == null ? "" : "; a line per value of " + series.setting())
                 + (split && !rest.isEmpty() ? "; a panel per combination of " + names(rest) : "")
-                + (pooled.isEmpty() ? "" : "; " + names(rest) + " pooled (averaged within each seed first)")
+                + (split || rest.isEmpty() ? "" : "; " + names(rest) + " pooled (averaged within each seed first)")
                 + ". Only runs with status OK count; n per point is in the data.";
         return new Figure(fileName(metric, x.setting()), caption, chart, rows);
     }

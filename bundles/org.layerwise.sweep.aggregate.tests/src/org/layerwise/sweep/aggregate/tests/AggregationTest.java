@@ -137,14 +137,14 @@ class AggregationTest {
 
     @Test
     void fewCombinationsOfTheOtherAxesArePanelsManyArePooled() throws IOException {
-        SweepFixture s = new SweepFixture(dir).axis("task.N", "8", "16").axis("enforcer", "none", "tied")
+        SweepFixture s = new SweepFixture(dir).axis("backend.steps", "500").axis("task.N", "8", "16").axis("enforcer", "none", "tied")
                 .axis("backend.layers", "1", "2", "3").axis("backend.lr", "1e-3", "1e-2", "1e-1").seeds(1L).metrics("accuracy");
         double v = 0;
         for (String n : List.of("8", "16")) {
             for (String e : List.of("none", "tied")) {
                 for (String l : List.of("1", "2", "3")) {
                     for (String lr : List.of("1e-3", "1e-2", "1e-1")) {
-                        SweepFixture.run(s.point(1, n, e, l, lr), "OK", SweepFixture.accuracy(v++ / 36));
+                        SweepFixture.run(s.point(1, "500", n, e, l, lr), "OK", SweepFixture.accuracy(v++ / 36));
                     }
                 }
             }
@@ -163,5 +163,12 @@ class AggregationTest {
         Csv.Table wrapped = Csv.read(dir.resolve("figures/accuracy-vs-backend.lr.csv"));
         assertEquals(Set.of("task.N"), Set.copyOf(wrapped.column("series_axis")));
         assertEquals(6, Set.copyOf(wrapped.column("panel")).size());
+        // an axis of one value is a constant: no figure against it, no part in lines or panels
+        assertFalse(Files.exists(dir.resolve("figures/accuracy-vs-backend.steps.svg")));
+        assertTrue(wrapped.column("panel").stream().noneMatch(p -> p.contains("backend.steps")));
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("a panel per combination of enforcer, backend.layers")
+                && html.contains("backend.layers, backend.lr pooled (averaged within each seed first)"),
+                "the captions say which axes made panels and which were pooled");
     }
 }
