@@ -109,7 +109,11 @@ final class SweepFigures {
         }
         double min = x.values().stream().mapToDouble(Axis::number).min().orElse(1);
         double max = x.values().stream().mapToDouble(Axis::number).max().orElse(1);
-        return min > 0 && max / min >= 100 ? XYChart.Axis.log(x.setting() + " (log scale)") : XYChart.Axis.linear(x.setting());
+        if (min > 0 && max / min >= 100) {
+            return XYChart.Axis.log(x.setting() + " (log scale)");
+        }
+        boolean whole = x.values().stream().mapToDouble(Axis::number).allMatch(v -> v == Math.rint(v));
+        return whole ? XYChart.Axis.linear(x.setting()).withIntegerTicks() : XYChart.Axis.linear(x.setting());
     }
 
     /** Every combination of the axes' values, the first axis varying slowest; one empty map for no axes. */
