@@ -135,11 +135,9 @@ public final class SweepTable {
         }
         String name = f.text(root, "name");
         List<Axis> axes = new ArrayList<>();
-        JsonNode axesNode = f.array(root, "axes");
-        for (int i = 0; i < axesNode.size(); i++) {
-            JsonNode a = axesNode.get(i);
-            String at = "axes[" + i + "]";
-            f.object(a, at);
+        for (Element e : f.objects(root, "axes")) {
+            JsonNode a = e.node();
+            String at = e.field();
             String setting = f.text(a, "setting", at + ".setting");
             if (axes.stream().anyMatch(x -> x.setting().equals(setting))) {
                 throw new SweepFormatException(file, at + ".setting", "'" + setting + "' is swept twice", null);
@@ -160,11 +158,9 @@ public final class SweepTable {
 
         List<Point> points = new ArrayList<>();
         Set<String> ids = new LinkedHashSet<>();
-        JsonNode pointsNode = f.array(root, "points");
-        for (int i = 0; i < pointsNode.size(); i++) {
-            JsonNode p = pointsNode.get(i);
-            String at = "points[" + i + "]";
-            f.object(p, at);
+        for (Element e : f.objects(root, "points")) {
+            JsonNode p = e.node();
+            String at = e.field();
             String id = f.text(p, "id", at + ".id");
             if (!ids.add(id)) {
                 throw new SweepFormatException(file, at + ".id", "'" + id + "' names two points", null);
@@ -307,8 +303,24 @@ public final class SweepTable {
         return counts;
     }
 
+    /** An object in a list of sweep.json and the field that names it ({@code points[3]}). */
+    private record Element(String field, JsonNode node) {
+    }
+
     /** Field access that names the field of sweep.json it finds wrong. */
     private record Fields(Path file) {
+
+        /** The elements of the list under key, each of which must be an object. */
+        List<Element> objects(JsonNode node, String key) throws SweepFormatException {
+            JsonNode list = array(node, key);
+            List<Element> out = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                String field = key + "[" + i + "]";
+                object(list.get(i), field);
+                out.add(new Element(field, list.get(i)));
+            }
+            return out;
+        }
 
         JsonNode required(JsonNode node, String key) throws SweepFormatException {
             return required(node, key, key);
