@@ -38,18 +38,9 @@ final class SweepFigures {
     private SweepFigures() {
     }
 
-    /**
-     * The axes a figure is drawn against, and whose values make lines or panels: those with two
-     * values or more (an axis of one value is a constant); all of them when none varies.
-     */
-    static List<Axis> varied(SweepTable table) {
-        List<Axis> varied = table.axes().stream().filter(a -> a.values().size() > 1).toList();
-        return varied.isEmpty() ? table.axes() : varied;
-    }
-
-    /** Metric against x (one of {@link #varied}): the chart and its data. */
+    /** Metric against x (one of {@link SweepTable#variedAxes()}): the chart and its data. */
     static Figure of(SweepTable table, String metric, Axis x, Interval interval) {
-        List<Axis> axes = varied(table);
+        List<Axis> axes = table.variedAxes();
         Axis series = axes.size() < 2 ? null : axes.get((axes.indexOf(x) + 1) % axes.size());
         List<Axis> rest = axes.stream().filter(a -> a != x && a != series).toList();
         List<Map<String, String>> combinations = combinations(table, rest);
@@ -107,9 +98,7 @@ final class SweepFigures {
         if (!x.numeric()) {
             return XYChart.Axis.categories(x.setting(), x.values());
         }
-        double min = x.values().stream().mapToDouble(Axis::number).min().orElse(1);
-        double max = x.values().stream().mapToDouble(Axis::number).max().orElse(1);
-        if (min > 0 && max / min >= 100) {
+        if (x.logScale()) {
             return XYChart.Axis.log(x.setting() + " (log scale)");
         }
         boolean whole = x.values().stream().mapToDouble(Axis::number).allMatch(v -> v == Math.rint(v));

@@ -45,6 +45,16 @@ public final class SweepTable {
             return values.stream().allMatch(v -> !Double.isNaN(number(v)));
         }
 
+        /** True when the values are positive numbers spanning a factor of 100 or more: figures draw them on a log scale. */
+        public boolean logScale() {
+            if (!numeric()) {
+                return false;
+            }
+            double min = values.stream().mapToDouble(Axis::number).min().orElse(0);
+            double max = values.stream().mapToDouble(Axis::number).max().orElse(0);
+            return min > 0 && max / min >= 100;
+        }
+
         /** The value as a number, NaN when it is not one (an enforcer id). */
         public static double number(String value) {
             try {
@@ -261,6 +271,15 @@ public final class SweepTable {
 
     public List<Axis> axes() {
         return axes;
+    }
+
+    /**
+     * The axes figures are drawn against and whose values make lines or panels: those with two
+     * values or more (an axis of one value is a constant); all of them when none varies.
+     */
+    public List<Axis> variedAxes() {
+        List<Axis> varied = axes.stream().filter(a -> a.values().size() > 1).toList();
+        return varied.isEmpty() ? axes : varied;
     }
 
     /** The axis of this setting, or null. */
