@@ -49,6 +49,7 @@ public final class LineChart {
     private double marker = Double.NaN;
     private List<Mark> marks = List.of();
     private boolean integerX;
+    private List<String> categories = List.of();
     private final List<DoubleConsumer> clickListeners = new CopyOnWriteArrayList<>();
 
     /** A labelled vertical line at x, dashed in its colour; not data, so not in CSV exports. */
@@ -333,6 +334,26 @@ public final class LineChart {
         chart.getAxisSet().getXAxis(0).getTick().setTickMarkStepHint(80);
     }
 
+    /**
+     * Makes the x axis categorical: the names stand at x = 0, 1, 2, ... (enforcers, backends: values
+     * without an order), in exports too; an empty list makes it numeric again.
+     */
+    public void categoryXAxis(List<String> names) {
+        categories = List.copyOf(names);
+        IAxis x = xAxis();
+        if (!categories.isEmpty()) {
+            x.setCategorySeries(categories.toArray(String[]::new));
+        }
+        x.enableCategory(!categories.isEmpty());
+        applyRange();
+        chart.redraw();
+    }
+
+    /** The names of a categorical x axis at 0, 1, 2, ... (empty: the axis is numeric). */
+    public List<String> categories() {
+        return categories;
+    }
+
     /** Formats whole numbers as integers and everything else as nothing. */
     private static final class IntegerFormat extends java.text.Format {
         private static final long serialVersionUID = 1L;
@@ -382,7 +403,8 @@ public final class LineChart {
         if (inside(marker, r)) {
             panel = panel.withMarker(XYChart.Marker.atX(marker, Palette.figures(MARKER_COLOUR), XYChart.Line.solid(2)));
         }
-        return XYChart.of(title(), axis(xAxis(), xTitle, integerX), panel);
+        return XYChart.of(title(), categories.isEmpty() ? axis(xAxis(), xTitle, integerX) : XYChart.Axis.categories(xTitle, categories),
+                panel);
     }
 
     private static XYChart.Axis axis(IAxis axis, String title, boolean integer) {
