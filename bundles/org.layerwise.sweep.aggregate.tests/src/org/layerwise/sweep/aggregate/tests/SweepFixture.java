@@ -132,7 +132,7 @@ final class SweepFixture {
         m.put("chance", 0.25);
         m.put("asymmetry", asymmetry);
         Map<String, Object> wa = new LinkedHashMap<>();
-        wa.put("asymmetry", asymmetry);
+        wa.put("asymmetry_mean", asymmetry);
         wa.put("equivariance_error", 1e-9);
         m.put("analyzers", new LinkedHashMap<>(Map.of("weight-abstraction", wa)));
         return m;

@@ -28,7 +28,7 @@ class SweepTableTest {
     @Test
     void everyRowHoldsItsRunDirectorysOwnNumbers() throws IOException {
         SweepFixture s = new SweepFixture(dir).axis("task.N", "8", "16").axis("enforcer", "none", "random-conjugation")
-                .seeds(1L, 2L).metrics("accuracy", "weight-abstraction.asymmetry");
+                .seeds(1L, 2L).metrics("accuracy", "weight-abstraction.asymmetry_mean");
         Random random = new Random(3);
         int i = 0;
         for (String n : List.of("8", "16")) {
@@ -52,9 +52,9 @@ class SweepTableTest {
         SweepTable t = SweepTable.read(dir);
         assertEquals("fixture", t.name());
         assertEquals(List.of(1L, 2L), t.seeds());
-        assertEquals(List.of("accuracy", "weight-abstraction.asymmetry"), t.metrics());
+        assertEquals(List.of("accuracy", "weight-abstraction.asymmetry_mean"), t.metrics());
         assertEquals(List.of("task.N", "enforcer"), t.axes().stream().map(SweepTable.Axis::setting).toList());
-        assertEquals(List.of("steps", "accuracy", "chance", "asymmetry", "eval_loss", "weight-abstraction.asymmetry",
+        assertEquals(List.of("steps", "accuracy", "chance", "asymmetry", "eval_loss", "weight-abstraction.asymmetry_mean",
                 "weight-abstraction.equivariance_error"), t.valueColumns());
         assertEquals(8, t.rows().size());
         for (Row r : t.rows()) {
@@ -68,7 +68,7 @@ class SweepTableTest {
         }
         assertEquals(Map.of("task.N", "16", "enforcer", "none"), t.rows().get(5).coordinates());
         assertEquals(2L, t.rows().get(5).seed());
-        assertTrue(Double.isNaN(t.rows().get(5).value("weight-abstraction.asymmetry")));
+        assertTrue(Double.isNaN(t.rows().get(5).value("weight-abstraction.asymmetry_mean")));
         assertTrue(Double.isNaN(t.rows().get(6).value("accuracy")));
         assertTrue(Double.isFinite(t.rows().get(6).value("eval_loss")));
     }
