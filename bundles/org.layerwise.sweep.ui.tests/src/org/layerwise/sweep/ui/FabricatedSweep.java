@@ -12,8 +12,8 @@ import org.layerwise.io.Json;
 
 /**
  * A sweep directory written as the sweep command and its points write one (docs/design/sweeps.md,
- * docs/FORMATS.md): task.N in {8, 16, 32} by enforcer in {none, random-conjugation}, seeds 1..3,
- * eighteen points; each point's run directory has run.json and metrics.json with values given by
+ * docs/FORMATS.md): backend.steps = 500 (an axis of one value, a constant), task.N in {8, 16, 32}
+ * by enforcer in {none, random-conjugation}, seeds 1..3, eighteen points; each point's run directory has run.json and metrics.json with values given by
  * {@link #accuracy} and {@link #asymmetry}. Point {@link #FAILED} failed (no metrics.json) and
  * point {@link #PENDING} has not started (no run directory).
  */
@@ -54,7 +54,7 @@ final class FabricatedSweep {
                     Map<String, Object> p = new LinkedHashMap<>();
                     p.put("id", id);
                     p.put("index", points.size());
-                    p.put("coordinates", Map.of("task.N", n, "enforcer", e));
+                    p.put("coordinates", Map.of("backend.steps", "500", "task.N", n, "enforcer", e));
                     p.put("seed", seed);
                     p.put("run", "points/" + id);
                     p.put("status", status);
@@ -73,7 +73,8 @@ final class FabricatedSweep {
         sweep.put("sweep_file", dir.resolve("input/context-by-enforcer.sweep").toString());
         sweep.put("pipeline_file", dir.resolve("input/quickstart.layerwise").toString());
         sweep.put("combination", "grid");
-        sweep.put("axes", List.of(Map.of("setting", "task.N", "values", N), Map.of("setting", "enforcer", "values", ENFORCERS)));
+        sweep.put("axes", List.of(Map.of("setting", "backend.steps", "values", List.of("500")), Map.of("setting", "task.N", "values", N),
+                Map.of("setting", "enforcer", "values", ENFORCERS)));
         sweep.put("seeds", SEEDS);
         sweep.put("metrics", List.of("accuracy", "weight-abstraction.asymmetry"));
         sweep.put("created", "2026-12-06T17:00:00Z");
@@ -97,7 +98,7 @@ final class FabricatedSweep {
         }
         record.put("complete", true);
         record.put("pipeline", Map.of("name", "quickstart", "file", "input/quickstart.layerwise", "seed", seed, "overrides",
-                Map.of("task.N", n, "enforcer", enforcer)));
+                Map.of("backend.steps", "500", "task.N", n, "enforcer", enforcer)));
         record.put("eval_prompts", 256);
         record.put("seeds", Map.of("master", seed));
         record.put("start", "2026-12-06T17:00:00Z");

@@ -111,7 +111,8 @@ class SweepPanelTest {
         flush();
         assertTrue(panel.showsSweep());
         assertEquals(new SweepChoice("accuracy", "task.N", "enforcer", Map.of(), Interval.T95), panel.choice(),
-                "the sweep's first metric against its first axis, a line per value of the second");
+                "the sweep's first metric against its first axis that varies (backend.steps is a constant), a line per value of the next");
+        assertEquals(List.of("task.N", "enforcer"), List.of(panel.xAxisCombo().getItems()), "a constant is never plotted");
         assertTrue(panel.heading().startsWith("context-by-enforcer"), panel.heading());
         assertEquals("18 points: 16 OK, 1 PENDING, 1 FAILED; seeds 1, 2, 3", panel.counts());
         assertEquals(List.of("accuracy", "weight-abstraction.asymmetry", "steps", "eval_prompts", "chance", "final_train_loss"),
@@ -137,7 +138,7 @@ class SweepPanelTest {
         }
         assertEquals(List.of(), panel.chart().lineChart().categories());
         assertEquals(18, panel.points().viewer().getTable().getItemCount(), "every point is in the table");
-        assertEquals(List.of("point", "task.N", "enforcer", "seed", "status", "accuracy"), panel.points().columnNames());
+        assertEquals(List.of("point", "backend.steps", "task.N", "enforcer", "seed", "status", "accuracy"), panel.points().columnNames());
     }
 
     @Test
@@ -147,7 +148,7 @@ class SweepPanelTest {
         flush();
         choose(panel.metricCombo(), "weight-abstraction.asymmetry");
         assertEquals(handMean("16", "none", true), series("mean_none").y()[1], EPS, "asymmetry of enforcer none at N = 16");
-        assertEquals("weight-abstraction.asymmetry", panel.points().columnNames().get(5), "the table's value column follows");
+        assertEquals("weight-abstraction.asymmetry", panel.points().columnNames().get(6), "the table's value column follows");
 
         choose(panel.xAxisCombo(), "enforcer");
         assertEquals("task.N", panel.choice().seriesAxis(), "the axes swap: one line per task.N");
@@ -159,7 +160,7 @@ class SweepPanelTest {
         assertEquals(handMean("32", "random-conjugation", true), series("mean_32").y()[1], EPS);
 
         choose(panel.seriesCombo(), SweepPanel.NO_SERIES);
-        assertEquals(List.of("task.N"), List.copyOf(panel.fixedCombos().keySet()), "task.N is now pooled or fixed");
+        assertEquals(List.of("task.N"), List.copyOf(panel.fixedCombos().keySet()), "task.N is now pooled or fixed, the constant never");
         assertEquals(List.of("mean", "mean_low", "mean_high"), ids(), "one line");
         SweepSummary.Cell pooled = SweepSummary.of(table, "weight-abstraction.asymmetry", "enforcer", null, Map.of(), Interval.T95)
                 .lines().get(0).cells().get(0);
@@ -219,7 +220,7 @@ class SweepPanelTest {
         panel.show(read(dir));
         flush();
         PointTable points = panel.points();
-        points.sortBy(5);
+        points.sortBy(6);
         List<Double> values = new ArrayList<>();
         List<String> shown = new ArrayList<>();
         for (SweepTable.Row r : points.shown()) {
@@ -231,11 +232,11 @@ class SweepPanelTest {
         }
         assertEquals(List.of(FabricatedSweep.FAILED, FabricatedSweep.PENDING), List.copyOf(shown.subList(16, 18)).stream().sorted().toList(),
                 "the points without a value come last");
-        points.sortBy(5);
+        points.sortBy(6);
         List<SweepTable.Row> descending = points.shown();
         assertTrue(descending.get(0).value("accuracy") >= descending.get(15).value("accuracy"), "descending");
         assertTrue(Double.isNaN(descending.get(17).value("accuracy")), "blanks stay last");
-        points.sortBy(1);
+        points.sortBy(2);
         assertEquals("8", points.shown().get(0).coordinates().get("task.N"), "8 < 16 < 32 as numbers, not as text");
         assertEquals("32", points.shown().get(17).coordinates().get("task.N"));
     }

@@ -46,12 +46,13 @@ final class PointTable {
         this.choice = choice;
         List<String> names = new ArrayList<>();
         names.add("point");
-        names.addAll(SweepChoice.axes(table));
+        List<String> all = table.axes().stream().map(SweepTable.Axis::setting).toList();
+        names.addAll(all);
         names.add("seed");
         names.add("status");
         names.add(metricColumn(choice));
-        if (!SweepChoice.axes(table).equals(axes) || viewer.getTable().getColumnCount() == 0) {
-            axes = SweepChoice.axes(table);
+        if (!all.equals(axes) || viewer.getTable().getColumnCount() == 0) {
+            axes = all;
             for (TableColumn c : viewer.getTable().getColumns()) {
                 c.dispose();
             }

@@ -18,7 +18,7 @@ import org.layerwise.ui.charts.Series;
 /**
  * The chart of a {@link SweepChoice}: per line the mean across seeds with markers and its
  * interval as a band in a tint of the line's colour. An axis whose values are all numbers is
- * drawn to scale (log10 when they are positive and span more than a factor of ten); any other
+ * drawn to scale (log10 when they are positive and span a factor of 100 or more); any other
  * axis is categorical, its values in the sweep's order. A left click on a marker hands its line
  * and cell to the point listener.
  */
@@ -108,11 +108,11 @@ final class SweepChart {
         }
     }
 
-    /** Positive values over more than a decade, as a range set on a log scale gives. */
+    /** Positive values spanning a factor of 100 or more (a learning rate, say), as report.html decides. */
     private static boolean logScale(List<Plotted> points) {
         double lo = points.stream().mapToDouble(Plotted::x).min().orElse(0);
         double hi = points.stream().mapToDouble(Plotted::x).max().orElse(0);
-        return lo > 0 && hi / lo > 10;
+        return lo > 0 && hi / lo >= 100;
     }
 
     static String intervalName(Interval interval) {

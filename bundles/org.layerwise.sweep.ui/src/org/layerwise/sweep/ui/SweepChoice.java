@@ -29,11 +29,15 @@ record SweepChoice(String metric, String xAxis, String seriesAxis, Map<String, S
         return List.copyOf(all);
     }
 
+    /** The axes with more than one value: an axis of one value is a constant and is never plotted, fixed or pooled. */
     static List<String> axes(SweepTable table) {
-        return table.axes().stream().map(SweepTable.Axis::setting).toList();
+        return table.axes().stream().filter(a -> a.values().size() > 1).map(SweepTable.Axis::setting).toList();
     }
 
-    /** The first metric against the first axis, one line per value of the second, the rest pooled, a t interval. */
+    /**
+     * The first metric against the first axis that varies, one line per value of the next, the
+     * rest pooled, a t interval.
+     */
     static SweepChoice initial(SweepTable table) {
         List<String> metrics = metrics(table);
         List<String> axes = axes(table);
