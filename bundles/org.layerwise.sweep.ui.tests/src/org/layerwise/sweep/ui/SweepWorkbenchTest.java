@@ -50,6 +50,10 @@ import org.layerwise.ui.results.SummaryView;
  * table is the run every run view shows, File > Open Sweep Directory... is there, and a folder
  * without sweep.json is said in the view. What the window showed is carried out and asserted on
  * the test thread after the workbench closed.
+ * <p>
+ * With the environment variable {@code LAYERWISE_SWEEP_PICTURE=DIR} (a real sweep directory) it
+ * also takes the picture of docs/workbench-sweep.png: that sweep, its metric against its axis of
+ * most values, and the run of its best point in the Summary.
  */
 class SweepWorkbenchTest {
 
@@ -72,6 +76,7 @@ class SweepWorkbenchTest {
         String notASweep;
         String openedLater;
         Path screenshot;
+        Path picture;
         Throwable failure;
     }
 
@@ -116,6 +121,15 @@ class SweepWorkbenchTest {
         assertTrue(seen.notASweep != null && seen.notASweep.contains(empty.toString()) && seen.notASweep.contains("has no sweep.json"),
                 "a folder without sweep.json: " + seen.notASweep);
         assertTrue(seen.screenshot != null && Files.size(seen.screenshot) > 10_000, "screenshot " + seen.screenshot);
+        if (pictureDirectory() != null) {
+            assertTrue(seen.picture != null && Files.size(seen.picture) > 10_000, "picture " + seen.picture);
+        }
+    }
+
+    /** The sweep directory to take the docs' picture of, or null. */
+    private static Path pictureDirectory() {
+        String dir = System.getenv("LAYERWISE_SWEEP_PICTURE");
+        return dir == null || dir.isBlank() ? null : Path.of(dir);
     }
 
     /** The product's advisor, with the checks run once the window is up. */
@@ -245,6 +259,28 @@ class SweepWorkbenchTest {
             view.open(empty);
             waitUntil(() -> view.panel().heading().contains("sweep.json"), 20_000);
             seen.notASweep = view.panel().heading();
+
+            if (pictureDirectory() != null) {
+                seen.picture = picture(page, shell, view, pictureDirectory());
+            }
+        }
+
+        /** The sweep in dir against its axis of most values, its best point chosen (the docs' picture). */
+        private Path picture(IWorkbenchPage page, Shell shell, SweepView view, Path dir) throws Exception {
+            view.open(dir);
+            waitUntil(() -> view.panel().showsSweep() && view.panel().table().directory().equals(dir.toAbsolutePath().normalize()), 60_000);
+            SweepPanel panel = view.panel();
+            String x = SweepChoice.axes(panel.table()).stream()
+                    .max(java.util.Comparator.comparingInt(a -> panel.table().axis(a).values().size())).orElseThrow();
+            panel.choose(panel.choice().withXAxis(x));
+            List<String> axes = SweepChoice.axes(panel.table());
+            panel.choose(panel.choice().withSeriesAxis(axes.get((axes.indexOf(x) + 1) % axes.size())));
+            page.activate(view);
+            panel.points().sortBy(panel.points().columnNames().size() - 1);
+            panel.points().sortBy(panel.points().columnNames().size() - 1); // descending: the best first
+            panel.points().viewer().setSelection(new StructuredSelection(panel.points().shown().get(0)), true);
+            settle();
+            return screenshot(shell, "workbench-sweep-" + dir.getFileName());
         }
 
         private static boolean runViewVisible(IWorkbenchPage page) {

@@ -80,7 +80,6 @@ final class SweepPanel extends Composite {
         fixedControls = new Composite(controls, SWT.NONE);
         RowLayout fixedRow = new RowLayout(SWT.HORIZONTAL);
         fixedRow.center = true;
-        fixedRow.marginLeft = 0;
         fixedControls.setLayout(fixedRow);
 
         caption = new Label(this, SWT.WRAP);
@@ -140,8 +139,8 @@ final class SweepPanel extends Composite {
         series.addAll(SweepChoice.axes(next));
         setItems(seriesAxis, series);
         setContentVisible(true);
-        List<Object> selected = points.viewer().getStructuredSelection().toList().stream()
-                .map(r -> (Object) ((SweepTable.Row) r).point()).toList();
+        List<String> selected = points.viewer().getStructuredSelection().toList().stream()
+                .map(r -> ((SweepTable.Row) r).point()).toList();
         choose(same && choice != null ? choice.keptFor(next) : SweepChoice.initial(next));
         if (same && !selected.isEmpty()) { // the same points stay selected: their rows are new objects
             points.viewer().setSelection(new StructuredSelection(next.rows().stream().filter(r -> selected.contains(r.point())).toList()));
