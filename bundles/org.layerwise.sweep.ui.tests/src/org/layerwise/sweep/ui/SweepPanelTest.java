@@ -137,8 +137,10 @@ class SweepPanelTest {
             }
         }
         assertEquals(List.of(), panel.chart().lineChart().categories());
+        assertTrue(panel.chart().lineChart().figure().x().integerTicks(), "8, 16, 32 are labelled as whole numbers");
         assertEquals(18, panel.points().viewer().getTable().getItemCount(), "every point is in the table");
-        assertEquals(List.of("point", "backend.steps", "task.N", "enforcer", "seed", "status", "accuracy"), panel.points().columnNames());
+        assertEquals(List.of("point", "accuracy", "status", "seed", "task.N", "enforcer", "backend.steps"), panel.points().columnNames(),
+                "the value beside the id, the axes that vary before the constant");
     }
 
     @Test
@@ -148,7 +150,8 @@ class SweepPanelTest {
         flush();
         choose(panel.metricCombo(), "weight-abstraction.asymmetry");
         assertEquals(handMean("16", "none", true), series("mean_none").y()[1], EPS, "asymmetry of enforcer none at N = 16");
-        assertEquals("weight-abstraction.asymmetry", panel.points().columnNames().get(6), "the table's value column follows");
+        assertEquals("weight-abstraction.asymmetry", panel.points().columnNames().get(PointTable.METRIC),
+                "the table's value column follows");
 
         choose(panel.xAxisCombo(), "enforcer");
         assertEquals("task.N", panel.choice().seriesAxis(), "the axes swap: one line per task.N");
@@ -220,7 +223,7 @@ class SweepPanelTest {
         panel.show(read(dir));
         flush();
         PointTable points = panel.points();
-        points.sortBy(6);
+        points.sortBy(PointTable.METRIC);
         List<Double> values = new ArrayList<>();
         List<String> shown = new ArrayList<>();
         for (SweepTable.Row r : points.shown()) {
@@ -232,11 +235,11 @@ class SweepPanelTest {
         }
         assertEquals(List.of(FabricatedSweep.FAILED, FabricatedSweep.PENDING), List.copyOf(shown.subList(16, 18)).stream().sorted().toList(),
                 "the points without a value come last");
-        points.sortBy(6);
+        points.sortBy(PointTable.METRIC);
         List<SweepTable.Row> descending = points.shown();
         assertTrue(descending.get(0).value("accuracy") >= descending.get(15).value("accuracy"), "descending");
         assertTrue(Double.isNaN(descending.get(17).value("accuracy")), "blanks stay last");
-        points.sortBy(2);
+        points.sortBy(PointTable.FIRST_AXIS);
         assertEquals("8", points.shown().get(0).coordinates().get("task.N"), "8 < 16 < 32 as numbers, not as text");
         assertEquals("32", points.shown().get(17).coordinates().get("task.N"));
     }

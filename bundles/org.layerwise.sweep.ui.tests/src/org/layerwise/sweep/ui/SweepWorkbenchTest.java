@@ -175,7 +175,7 @@ class SweepWorkbenchTest {
             IWorkbenchWindow window = workbench.getActiveWorkbenchWindow();
             IWorkbenchPage page = window.getActivePage();
             Shell shell = window.getShell();
-            shell.setSize(1280, 900);
+            shell.setSize(1280, 1000);
             settle();
 
             ExplorerView explorer = (ExplorerView) page.showView(ExplorerView.ID);
@@ -275,9 +275,14 @@ class SweepWorkbenchTest {
             panel.choose(panel.choice().withXAxis(x));
             List<String> axes = SweepChoice.axes(panel.table());
             panel.choose(panel.choice().withSeriesAxis(axes.get((axes.indexOf(x) + 1) % axes.size())));
+            ExplorerView explorer = (ExplorerView) page.findView(ExplorerView.ID);
+            explorer.showFolder(dir.getParent());
+            TreeViewer tree = (TreeViewer) explorer.getSite().getSelectionProvider();
+            tree.setExpandedState(dir, true);
+            tree.setExpandedState(dir.resolve("points"), true);
             page.activate(view);
-            panel.points().sortBy(panel.points().columnNames().size() - 1);
-            panel.points().sortBy(panel.points().columnNames().size() - 1); // descending: the best first
+            panel.points().sortBy(PointTable.METRIC);
+            panel.points().sortBy(PointTable.METRIC); // descending: the best first
             panel.points().viewer().setSelection(new StructuredSelection(panel.points().shown().get(0)), true);
             settle();
             return screenshot(shell, "workbench-sweep-" + dir.getFileName());

@@ -17,11 +17,17 @@ import org.eclipse.swt.widgets.TableColumn;
 import org.layerwise.sweep.aggregate.SweepTable;
 
 /**
- * The sweep's points, one row each: id, every axis's value, seed, status and the chosen metric's
- * value. A click on a column header sorts by it (again: the other way), numbers as numbers; the
+ * The sweep's points, one row each: id, the chosen metric's value, status, seed and every axis's
+ * value (the axes that vary first). A click on a column header sorts by it (again: the other way), numbers as numbers; the
  * rows the chart leaves out (another value of a fixed axis) are grey.
  */
 final class PointTable {
+
+    /** The columns: point, the chosen metric, status, seed, then the axes. */
+    static final int METRIC = 1;
+    static final int STATUS = 2;
+    static final int SEED = 3;
+    static final int FIRST_AXIS = 4;
 
     private final TableViewer viewer;
     private final List<String> columnNames = new ArrayList<>();
@@ -46,11 +52,13 @@ final class PointTable {
         this.choice = choice;
         List<String> names = new ArrayList<>();
         names.add("point");
-        List<String> all = table.axes().stream().map(SweepTable.Axis::setting).toList();
-        names.addAll(all);
-        names.add("seed");
-        names.add("status");
         names.add(metricColumn(choice));
+        names.add("status");
+        names.add("seed");
+        // the axes that vary, then the constants: the value stays in sight in a narrow view
+        List<String> all = new ArrayList<>(SweepChoice.axes(table));
+        table.axes().stream().map(SweepTable.Axis::setting).filter(a -> !all.contains(a)).forEach(all::add);
+        names.addAll(all);
         if (!all.equals(axes) || viewer.getTable().getColumnCount() == 0) {
             axes = all;
             for (TableColumn c : viewer.getTable().getColumns()) {
@@ -63,8 +71,8 @@ final class PointTable {
                 addColumn(i, names.get(i));
             }
         } else {
-            viewer.getTable().getColumn(names.size() - 1).setText(names.get(names.size() - 1));
-            columnNames.set(names.size() - 1, names.get(names.size() - 1));
+            viewer.getTable().getColumn(METRIC).setText(names.get(METRIC));
+            columnNames.set(METRIC, names.get(METRIC));
         }
         viewer.setInput(table.rows().toArray());
         for (TableColumn c : viewer.getTable().getColumns()) {
@@ -78,18 +86,16 @@ final class PointTable {
 
     /** The cell's text in column i of a row. */
     String text(SweepTable.Row row, int column) {
-        int axisCount = axes.size();
-        if (column == 0) {
-            return row.point();
-        } else if (column <= axisCount) {
-            return row.coordinates().getOrDefault(axes.get(column - 1), "");
-        } else if (column == axisCount + 1) {
-            return String.valueOf(row.seed());
-        } else if (column == axisCount + 2) {
-            return String.valueOf(row.status());
-        }
-        double v = choice.metric() == null ? Double.NaN : row.value(choice.metric());
-        return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.6g", v);
+        return switch (column) {
+            case 0 -> row.point();
+            case METRIC -> {
+                double v = choice.metric() == null ? Double.NaN : row.value(choice.metric());
+                yield Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%.6g", v);
+            }
+            case STATUS -> row.status();
+            case SEED -> String.valueOf(row.seed());
+            default -> row.coordinates().getOrDefault(axes.get(column - FIRST_AXIS), "");
+        };
     }
 
     private void addColumn(int index, String name) {

@@ -18,7 +18,8 @@ import org.layerwise.ui.charts.Series;
 /**
  * The chart of a {@link SweepChoice}: per line the mean across seeds with markers and its
  * interval as a band in a tint of the line's colour. An axis whose values are all numbers is
- * drawn to scale (log10 when they are positive and span a factor of 100 or more); any other
+ * drawn to scale (log10 when they are positive and span a factor of 100 or more; labelled at
+ * whole numbers only when its values are all whole, layers say); any other
  * axis is categorical, its values in the sweep's order. A left click on a marker hands its line
  * and cell to the point listener.
  */
@@ -98,6 +99,7 @@ final class SweepChart {
             }
         }
         chart.categoryXAxis(numeric ? List.of() : values);
+        chart.integerXAxis(numeric && plotted.stream().allMatch(p -> p.x() == Math.rint(p.x())));
         boolean log = numeric && logScale(plotted);
         chart.setTitles(choice.metric() + " against " + choice.xAxis() + " (" + intervalName(choice.interval()) + ")",
                 choice.xAxis() + (log ? " (log scale)" : ""), choice.metric());

@@ -15,6 +15,7 @@ import org.eclipse.swt.custom.SashForm;
 import org.eclipse.swt.layout.FillLayout;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.layout.RowData;
 import org.eclipse.swt.layout.RowLayout;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
@@ -37,6 +38,7 @@ final class SweepPanel extends Composite {
     /** A remaining axis's entry for pooling its values with the seeds. */
     static final String POOLED = "(pooled)";
 
+    private static final int MAX_COMBO_WIDTH = 220;
     private static final List<String> STATUS_ORDER = List.of("OK", "RUNNING", "PENDING", "PARTIAL", "FAILED", "CANCELLED",
             "DIVERGED", "INTERRUPTED", SweepTable.UNREADABLE);
 
@@ -96,10 +98,17 @@ final class SweepPanel extends Composite {
         setContentVisible(false);
     }
 
+    /** A labelled combo, the two kept on one line when the row wraps. */
     private Combo combo(Composite parent, String label, Consumer<Combo> chosen) {
-        Label l = new Label(parent, SWT.NONE);
+        Composite pair = new Composite(parent, SWT.NONE);
+        RowLayout tight = new RowLayout(SWT.HORIZONTAL);
+        tight.center = true;
+        tight.wrap = false;
+        tight.marginLeft = tight.marginRight = tight.marginTop = tight.marginBottom = 0;
+        pair.setLayout(tight);
+        Label l = new Label(pair, SWT.NONE);
         l.setText(label + ":");
-        Combo c = new Combo(parent, SWT.READ_ONLY | SWT.DROP_DOWN);
+        Combo c = new Combo(pair, SWT.READ_ONLY | SWT.DROP_DOWN);
         c.addListener(SWT.Selection, e -> {
             if (choice != null) {
                 chosen.accept(c);
@@ -166,7 +175,7 @@ final class SweepPanel extends Composite {
         List<String> remaining = choice.remainingAxes(table);
         if (!remaining.equals(List.copyOf(fixed.keySet()))) {
             for (Control c : fixedControls.getChildren()) {
-                c.dispose();
+                c.dispose(); // each a label and its combo
             }
             fixed.clear();
             for (String axis : remaining) {
@@ -227,6 +236,8 @@ final class SweepPanel extends Composite {
     private static void setItems(Combo c, List<String> items) {
         if (!List.of(c.getItems()).equals(items)) {
             c.setItems(items.toArray(String[]::new));
+            // long value-column names would push the other choices off a narrow view
+            c.setLayoutData(new RowData(Math.min(c.computeSize(SWT.DEFAULT, SWT.DEFAULT).x, MAX_COMBO_WIDTH), SWT.DEFAULT));
         }
     }
 

@@ -56,6 +56,9 @@ public final class LineChart {
     public record Mark(double x, String label, RGB colour) {
     }
 
+    /** SWTChart's own pixels between tick marks. */
+    private static final int DEFAULT_TICK_STEP = 64;
+
     /** The colour of the marker line (dark grey, neutral to every series colour). */
     public static final RGB MARKER_COLOUR = new RGB(90, 90, 90);
 
@@ -329,9 +332,14 @@ public final class LineChart {
      * Labels the x axis only at whole numbers (layers, steps): a fractional layer means nothing.
      */
     public void integerXAxis() {
-        integerX = true;
-        chart.getAxisSet().getXAxis(0).getTick().setFormat(new IntegerFormat());
-        chart.getAxisSet().getXAxis(0).getTick().setTickMarkStepHint(80);
+        integerXAxis(true);
+    }
+
+    /** Whole-number x labels only (true), or SWTChart's decimal labels again (false). */
+    public void integerXAxis(boolean on) {
+        integerX = on;
+        chart.getAxisSet().getXAxis(0).getTick().setFormat(on ? new IntegerFormat() : null);
+        chart.getAxisSet().getXAxis(0).getTick().setTickMarkStepHint(on ? 80 : DEFAULT_TICK_STEP);
     }
 
     /**
