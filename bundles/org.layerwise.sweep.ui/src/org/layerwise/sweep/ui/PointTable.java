@@ -34,9 +34,11 @@ final class PointTable {
     private final Sorter sorter = new Sorter();
     private List<String> axes = List.of();
     private SweepChoice choice;
+    private SweepTable shownTable;
 
     PointTable(Composite parent) {
-        viewer = new TableViewer(parent, SWT.MULTI | SWT.FULL_SELECTION | SWT.BORDER | SWT.V_SCROLL | SWT.H_SCROLL);
+        // virtual: a sweep of 10,000 points makes the rows it shows, not 10,000 of them
+        viewer = new TableViewer(parent, SWT.MULTI | SWT.FULL_SELECTION | SWT.BORDER | SWT.V_SCROLL | SWT.H_SCROLL | SWT.VIRTUAL);
         viewer.getTable().setHeaderVisible(true);
         viewer.getTable().setLinesVisible(true);
         viewer.setContentProvider(ArrayContentProvider.getInstance());
@@ -74,7 +76,12 @@ final class PointTable {
             viewer.getTable().getColumn(METRIC).setText(names.get(METRIC));
             columnNames.set(METRIC, names.get(METRIC));
         }
-        viewer.setInput(table.rows().toArray());
+        if (table != shownTable) {
+            shownTable = table;
+            viewer.setInput(table.rows().toArray());
+        } else {
+            viewer.refresh(); // another metric or fixed value: texts and greys change, the rows do not
+        }
         for (TableColumn c : viewer.getTable().getColumns()) {
             c.pack();
         }
@@ -131,11 +138,9 @@ final class PointTable {
 
     /** The rows in the order shown. */
     List<SweepTable.Row> shown() {
-        List<SweepTable.Row> rows = new ArrayList<>();
-        for (int i = 0; i < viewer.getTable().getItemCount(); i++) {
-            rows.add((SweepTable.Row) viewer.getElementAt(i));
-        }
-        return rows;
+        Object[] rows = ArrayContentProvider.getInstance().getElements(viewer.getInput());
+        sorter.sort(viewer, rows);
+        return java.util.Arrays.stream(rows).map(SweepTable.Row.class::cast).toList();
     }
 
     List<String> columnNames() {
