@@ -78,7 +78,7 @@ public final class Aggregation {
                         + "the runs hold: " + String.join(", ", table.valueColumns()) + ".");
                 continue;
             }
-            for (Axis axis : SweepFigures.varied(table)) {
+            for (Axis axis : table.variedAxes()) {
                 SweepFigures.Figure f = SweepFigures.of(table, metric, axis, interval);
                 String name = unique(names, f.name());
                 int height = 110 + PANEL_HEIGHT * f.chart().panels().size();

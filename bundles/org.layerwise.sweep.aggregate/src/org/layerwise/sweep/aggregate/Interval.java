@@ -1,9 +1,9 @@
 package org.layerwise.sweep.aggregate;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 import org.hipparchus.distribution.continuous.TDistribution;
+import org.layerwise.core.stats.Bootstrap;
 
 /**
  * A 95% interval of the mean of one value per seed. Both need two seeds at least: with one,
@@ -44,9 +44,9 @@ public enum Interval {
         if (n < 2) {
             return new double[] {Double.NaN, Double.NaN};
         }
-        double mean = mean(values);
         return switch (this) {
             case T95 -> {
+                double mean = mean(values);
                 double ss = 0;
                 for (double v : values) {
                     ss += (v - mean) * (v - mean);
@@ -55,17 +55,8 @@ public enum Interval {
                 yield new double[] {mean - half, mean + half};
             }
             case BOOTSTRAP95 -> {
-                SplittableRandom random = new SplittableRandom(BOOTSTRAP_SEED);
-                double[] means = new double[RESAMPLES];
-                for (int b = 0; b < RESAMPLES; b++) {
-                    double sum = 0;
-                    for (int i = 0; i < n; i++) {
-                        sum += values[random.nextInt(n)];
-                    }
-                    means[b] = sum / n;
-                }
-                Arrays.sort(means);
-                yield new double[] {percentile(means, 0.025), percentile(means, 0.975)};
+                Bootstrap.Interval b = Bootstrap.mean(values, RESAMPLES, 0.95, BOOTSTRAP_SEED);
+                yield new double[] {b.low(), b.high()};
             }
         };
     }
@@ -81,13 +72,5 @@ public enum Interval {
             sum += v;
         }
         return sum / values.length;
-    }
-
-    /** The p-quantile of sorted values, linear between order statistics (numpy's default). */
-    static double percentile(double[] sorted, double p) {
-        double h = (sorted.length - 1) * p;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
     }
 }

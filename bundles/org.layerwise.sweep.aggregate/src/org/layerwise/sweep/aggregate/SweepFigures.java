@@ -1,9 +1,12 @@
 package org.layerwise.sweep.aggregate;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.layerwise.figures.Palette;
@@ -35,26 +38,14 @@ final class SweepFigures {
     private SweepFigures() {
     }
 
-    /**
-     * The axes a figure is drawn against, and whose values make lines or panels: those with two
-     * values or more (an axis of one value is a constant); all of them when none varies.
-     */
-    static List<Axis> varied(SweepTable table) {
-        List<Axis> varied = table.axes().stream().filter(a -> a.values().size() > 1).toList();
-        return varied.isEmpty() ? table.axes() : varied;
-    }
-
-    /** Metric against x (one of {@link #varied}): the chart and its data. */
+    /** Metric against x (one of {@link SweepTable#variedAxes()}): the chart and its data. */
     static Figure of(SweepTable table, String metric, Axis x, Interval interval) {
-        List<Axis> axes = varied(table);
+        List<Axis> axes = table.variedAxes();
         Axis series = axes.size() < 2 ? null : axes.get((axes.indexOf(x) + 1) % axes.size());
         List<Axis> rest = axes.stream().filter(a -> a != x && a != series).toList();
-        long count = 1;
-        for (Axis a : rest) {
-            count = Math.min(count * a.values().size(), MAX_PANELS + 1);
-        }
-        boolean split = count <= MAX_PANELS;
-        List<Map<String, String>> panels = split ? combinations(rest) : List.of(Map.of());
+        List<Map<String, String>> combinations = combinations(table, rest);
+        boolean split = combinations.size() <= MAX_PANELS;
+        List<Map<String, String>> panels = split ? combinations : List.of(Map.of());
         boolean numeric = x.numeric();
         List<Panel> drawn = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
@@ -107,31 +98,29 @@ final class SweepFigures {
         if (!x.numeric()) {
             return XYChart.Axis.categories(x.setting(), x.values());
         }
-        double min = x.values().stream().mapToDouble(Axis::number).min().orElse(1);
-        double max = x.values().stream().mapToDouble(Axis::number).max().orElse(1);
-        if (min > 0 && max / min >= 100) {
+        if (x.logScale()) {
             return XYChart.Axis.log(x.setting() + " (log scale)");
         }
         boolean whole = x.values().stream().mapToDouble(Axis::number).allMatch(v -> v == Math.rint(v));
         return whole ? XYChart.Axis.linear(x.setting()).withIntegerTicks() : XYChart.Axis.linear(x.setting());
     }
 
-    /** Every combination of the axes' values, the first axis varying slowest; one empty map for no axes. */
-    static List<Map<String, String>> combinations(List<Axis> axes) {
-        List<Map<String, String>> out = new ArrayList<>();
-        out.add(new LinkedHashMap<>());
-        for (Axis a : axes) {
-            List<Map<String, String>> next = new ArrayList<>();
-            for (Map<String, String> c : out) {
-                for (String v : a.values()) {
-                    Map<String, String> m = new LinkedHashMap<>(c);
-                    m.put(a.setting(), v);
-                    next.add(m);
-                }
-            }
-            out = next;
+    /**
+     * The combinations of these axes' values that the points have (all of them in a grid, fewer
+     * in a zip), ordered by the axes' values, the first axis varying slowest.
+     */
+    static List<Map<String, String>> combinations(SweepTable table, List<Axis> axes) {
+        Set<Map<String, String>> seen = new LinkedHashSet<>();
+        for (SweepTable.Row r : table.rows()) {
+            Map<String, String> c = new LinkedHashMap<>();
+            axes.forEach(a -> c.put(a.setting(), r.coordinates().get(a.setting())));
+            seen.add(c);
         }
-        return out;
+        Comparator<Map<String, String>> order = (x, y) -> 0;
+        for (Axis a : axes) {
+            order = order.thenComparingInt(c -> a.values().indexOf(c.get(a.setting())));
+        }
+        return seen.stream().sorted(order).toList();
     }
 
     static String describe(Map<String, String> fixed) {

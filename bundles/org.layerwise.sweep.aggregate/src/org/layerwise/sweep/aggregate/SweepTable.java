@@ -45,6 +45,16 @@ public final class SweepTable {
             return values.stream().allMatch(v -> !Double.isNaN(number(v)));
         }
 
+        /** True when the values are positive numbers spanning a factor of 100 or more: figures draw them on a log scale. */
+        public boolean logScale() {
+            if (!numeric()) {
+                return false;
+            }
+            double min = values.stream().mapToDouble(Axis::number).min().orElse(0);
+            double max = values.stream().mapToDouble(Axis::number).max().orElse(0);
+            return min > 0 && max / min >= 100;
+        }
+
         /** The value as a number, NaN when it is not one (an enforcer id). */
         public static double number(String value) {
             try {
@@ -135,11 +145,9 @@ public final class SweepTable {
         }
         String name = f.text(root, "name");
         List<Axis> axes = new ArrayList<>();
-        JsonNode axesNode = f.array(root, "axes");
-        for (int i = 0; i < axesNode.size(); i++) {
-            JsonNode a = axesNode.get(i);
-            String at = "axes[" + i + "]";
-            f.object(a, at);
+        for (Element e : f.objects(root, "axes")) {
+            JsonNode a = e.node();
+            String at = e.field();
             String setting = f.text(a, "setting", at + ".setting");
             if (axes.stream().anyMatch(x -> x.setting().equals(setting))) {
                 throw new SweepFormatException(file, at + ".setting", "'" + setting + "' is swept twice", null);
@@ -160,11 +168,9 @@ public final class SweepTable {
 
         List<Point> points = new ArrayList<>();
         Set<String> ids = new LinkedHashSet<>();
-        JsonNode pointsNode = f.array(root, "points");
-        for (int i = 0; i < pointsNode.size(); i++) {
-            JsonNode p = pointsNode.get(i);
-            String at = "points[" + i + "]";
-            f.object(p, at);
+        for (Element e : f.objects(root, "points")) {
+            JsonNode p = e.node();
+            String at = e.field();
             String id = f.text(p, "id", at + ".id");
             if (!ids.add(id)) {
                 throw new SweepFormatException(file, at + ".id", "'" + id + "' names two points", null);
@@ -267,6 +273,15 @@ public final class SweepTable {
         return axes;
     }
 
+    /**
+     * The axes figures are drawn against and whose values make lines or panels: those with two
+     * values or more (an axis of one value is a constant); all of them when none varies.
+     */
+    public List<Axis> variedAxes() {
+        List<Axis> varied = axes.stream().filter(a -> a.values().size() > 1).toList();
+        return varied.isEmpty() ? axes : varied;
+    }
+
     /** The axis of this setting, or null. */
     public Axis axis(String setting) {
         return axes.stream().filter(a -> a.setting().equals(setting)).findFirst().orElse(null);
@@ -307,8 +322,24 @@ public final class SweepTable {
         return counts;
     }
 
+    /** An object in a list of sweep.json and the field that names it ({@code points[3]}). */
+    private record Element(String field, JsonNode node) {
+    }
+
     /** Field access that names the field of sweep.json it finds wrong. */
     private record Fields(Path file) {
+
+        /** The elements of the list under key, each of which must be an object. */
+        List<Element> objects(JsonNode node, String key) throws SweepFormatException {
+            JsonNode list = array(node, key);
+            List<Element> out = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                String field = key + "[" + i + "]";
+                object(list.get(i), field);
+                out.add(new Element(field, list.get(i)));
+            }
+            return out;
+        }
 
         JsonNode required(JsonNode node, String key) throws SweepFormatException {
             return required(node, key, key);

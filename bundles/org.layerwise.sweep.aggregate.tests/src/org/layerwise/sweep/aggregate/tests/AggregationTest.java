@@ -171,4 +171,23 @@ class AggregationTest {
                 && html.contains("backend.layers, backend.lr pooled (averaged within each seed first)"),
                 "the captions say which axes made panels and which were pooled");
     }
+
+    @Test
+    void aZipSweepHasPanelsOnlyForTheCombinationsItRan() throws IOException {
+        SweepFixture s = new SweepFixture(dir).axis("task.N", "8", "16", "32").axis("backend.layers", "1", "2", "3")
+                .axis("task.d", "4", "8", "16").axis("backend.lr", "1e-3", "1e-2", "1e-1").seeds(1L, 2L).metrics("accuracy");
+        for (int i = 0; i < 3; i++) {
+            String[] values = {List.of("8", "16", "32").get(i), String.valueOf(i + 1), List.of("4", "8", "16").get(i),
+                List.of("1e-3", "1e-2", "1e-1").get(i)};
+            for (long seed = 1; seed <= 2; seed++) {
+                SweepFixture.run(s.point(seed, values), "OK", SweepFixture.accuracy(0.5 + 0.1 * i + 0.01 * seed));
+            }
+        }
+        s.write();
+        Aggregation.write(dir, Interval.T95);
+        // x task.N, lines backend.layers: task.d and backend.lr ran in 3 of their 9 combinations, a panel each
+        Csv.Table data = Csv.read(dir.resolve("figures/accuracy-vs-task.N.csv"));
+        assertEquals(List.of("task.d=4, backend.lr=1e-3", "task.d=8, backend.lr=1e-2", "task.d=16, backend.lr=1e-1"),
+                data.column("panel").stream().distinct().toList());
+    }
 }

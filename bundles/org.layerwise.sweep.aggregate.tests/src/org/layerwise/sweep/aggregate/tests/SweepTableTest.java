@@ -1,6 +1,7 @@
 package org.layerwise.sweep.aggregate.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,6 +55,11 @@ class SweepTableTest {
         assertEquals(List.of(1L, 2L), t.seeds());
         assertEquals(List.of("accuracy", "weight-abstraction.asymmetry_mean"), t.metrics());
         assertEquals(List.of("task.N", "enforcer"), t.axes().stream().map(SweepTable.Axis::setting).toList());
+        assertTrue(t.axes().get(0).numeric() && !t.axes().get(1).numeric());
+        assertEquals(t.axes(), t.variedAxes());
+        assertTrue(new SweepTable.Axis("backend.lr", List.of("1e-4", "1e-3", "1e-2")).logScale());
+        assertFalse(new SweepTable.Axis("task.N", List.of("8", "16", "32", "64")).logScale());
+        assertFalse(new SweepTable.Axis("enforcer", List.of("none", "tied")).logScale());
         assertEquals(List.of("steps", "accuracy", "chance", "asymmetry", "eval_loss", "weight-abstraction.asymmetry_mean",
                 "weight-abstraction.equivariance_error"), t.valueColumns());
         assertEquals(8, t.rows().size());
