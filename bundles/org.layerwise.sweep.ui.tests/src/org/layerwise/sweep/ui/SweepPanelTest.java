@@ -219,6 +219,19 @@ class SweepPanelTest {
     }
 
     @Test
+    void anAxisSpanningAFactorOf100IsDrawnOnALogScale() throws Exception {
+        org.eclipse.swtchart.IAxis x = panel.chart().lineChart().control().getAxisSet().getXAxis(0);
+        panel.show(read(dir));
+        flush();
+        assertFalse(x.isLogScaleEnabled(), "8 to 32: linear");
+        panel.show(read(FabricatedSweep.write(folder.resolve("wide"), List.of("8", "80", "800"))));
+        flush();
+        assertTrue(x.isLogScaleEnabled(), "8 to 800: log");
+        assertEquals("task.N (log scale)", panel.chart().lineChart().xTitle());
+        assertEquals(800.0, series("mean_none").x()[2]);
+    }
+
+    @Test
     void theTableSortsByAColumnNumbersAsNumbersBlanksLast() {
         panel.show(read(dir));
         flush();

@@ -100,7 +100,7 @@ final class SweepChart {
         }
         chart.categoryXAxis(numeric ? List.of() : values);
         chart.integerXAxis(numeric && plotted.stream().allMatch(p -> p.x() == Math.rint(p.x())));
-        boolean log = numeric && logScale(plotted);
+        boolean log = table.axis(choice.xAxis()).logScale();
         chart.setTitles(choice.metric() + " against " + choice.xAxis() + " (" + intervalName(choice.interval()) + ")",
                 choice.xAxis() + (log ? " (log scale)" : ""), choice.metric());
         chart.show(series);
@@ -108,13 +108,6 @@ final class SweepChart {
             x.enableLogScale(true);
             chart.autoRange();
         }
-    }
-
-    /** Positive values spanning a factor of 100 or more (a learning rate, say), as report.html decides. */
-    private static boolean logScale(List<Plotted> points) {
-        double lo = points.stream().mapToDouble(Plotted::x).min().orElse(0);
-        double hi = points.stream().mapToDouble(Plotted::x).max().orElse(0);
-        return lo > 0 && hi / lo >= 100;
     }
 
     static String intervalName(Interval interval) {

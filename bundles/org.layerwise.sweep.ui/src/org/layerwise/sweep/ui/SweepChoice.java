@@ -29,9 +29,12 @@ record SweepChoice(String metric, String xAxis, String seriesAxis, Map<String, S
         return List.copyOf(all);
     }
 
-    /** The axes with more than one value: an axis of one value is a constant and is never plotted, fixed or pooled. */
+    /**
+     * The axes that vary (all of them when none does), as report.html's figures take them: an
+     * axis of one value is a constant and is never plotted, fixed or pooled.
+     */
     static List<String> axes(SweepTable table) {
-        return table.axes().stream().filter(a -> a.values().size() > 1).map(SweepTable.Axis::setting).toList();
+        return table.variedAxes().stream().map(SweepTable.Axis::setting).toList();
     }
 
     /**
