@@ -36,7 +36,8 @@ public record Headline(String scalar, String label, String format, String unit, 
 
     /** The keys the runner itself writes at the top of metrics.json: a headline may be the same as one, never promoted over one. */
     public static final Set<String> RUN_METRICS = Set.of("steps", "final_train_loss", "final_train_accuracy", "eval_prompts",
-            "accuracy", "chance", "majority_rate", "eval_loss", "zero_predictor_loss", "analyzers");
+            "accuracy", "chance", "majority_rate", "eval_loss", "zero_predictor_loss", "train_accuracy", "train_loss",
+            "train_examples", "test_examples", "analyzers");
 
     private static final Pattern PRINTF = Pattern.compile("[^%]*%[-#+ 0,(]*[0-9]*(\\.[0-9]+)?[efgEG][^%]*");
 

@@ -28,6 +28,7 @@ import org.layerwise.pipeline.internal.SourceLocation;
 import org.layerwise.pipeline.internal.Utf8;
 import org.layerwise.pipeline.model.Pipeline;
 import org.layerwise.pipeline.model.Stage;
+import org.layerwise.pipeline.model.Sweep;
 import org.xml.sax.InputSource;
 
 /**
@@ -54,6 +55,9 @@ public final class PipelineFiles {
     /** The extension of pipeline files, without the dot. */
     public static final String FILE_EXTENSION = PipelineReader.FILE_EXTENSION;
 
+    /** The extension of sweep files, without the dot. */
+    public static final String SWEEP_FILE_EXTENSION = PipelineReader.SWEEP_FILE_EXTENSION;
+
     private PipelineFiles() {
     }
 
@@ -66,6 +70,23 @@ public final class PipelineFiles {
      *         names the file and, when known, the line and column
      */
     public static Pipeline load(Path file) throws PipelineFileException {
+        return read(file, "pipeline", (source, uri, bytes) -> PipelineReader.read(file, source, uri,
+                new InputSource(new ByteArrayInputStream(bytes)), new String(bytes, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Reads a *.sweep file (docs/sweeps.md) with the same checks and messages as {@link #load}.
+     */
+    public static Sweep loadSweep(Path file) throws PipelineFileException {
+        return read(file, "sweep", (source, uri, bytes) -> PipelineReader.readSweep(file, source, uri,
+                new InputSource(new ByteArrayInputStream(bytes)), new String(bytes, StandardCharsets.UTF_8)));
+    }
+
+    private interface Parser<T> {
+        T parse(String source, URI uri, byte[] bytes) throws PipelineFileException;
+    }
+
+    private static <T> T read(Path file, String kind, Parser<T> parser) throws PipelineFileException {
         Objects.requireNonNull(file, "file");
         Path name = file.getFileName();
         String source = name != null ? name.toString() : file.toString();
@@ -81,8 +102,8 @@ public final class PipelineFiles {
             throw new PipelineFileException(file, source, -1, -1, "cannot read " + file + ": " + e.getMessage(), e);
         }
         if (bytes.length > MAX_FILE_BYTES) {
-            throw new PipelineFileException(file, source, -1, -1, "not a Layerwise pipeline: the file holds more than "
-                    + MAX_FILE_BYTES + " bytes (1 MB), the limit for a pipeline file" + sizeIfKnown(file), null);
+            throw new PipelineFileException(file, source, -1, -1, "not a Layerwise " + kind + ": the file holds more than "
+                    + MAX_FILE_BYTES + " bytes (1 MB), the limit for a " + kind + " file" + sizeIfKnown(file), null);
         }
         PipelineFileException notUtf8 = Utf8.check(file, source, bytes);
         if (notUtf8 != null) {
@@ -91,8 +112,7 @@ public final class PipelineFiles {
         URI uri = URI.createFileURI(file.toAbsolutePath().toString());
         // The parser decodes the bytes as their XML declaration says; the text is only used to
         // find where elements start, and pipeline files are UTF-8.
-        return PipelineReader.read(file, source, uri, new InputSource(new ByteArrayInputStream(bytes)),
-                new String(bytes, StandardCharsets.UTF_8));
+        return parser.parse(source, uri, bytes);
     }
 
     private static String sizeIfKnown(Path file) {

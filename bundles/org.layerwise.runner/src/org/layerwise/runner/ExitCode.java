@@ -14,6 +14,8 @@ public enum ExitCode {
     DIVERGED(9, "training diverged (non-finite loss; status DIVERGED)"),
     PARTIAL(10, "the model was built but an analyzer failed (status PARTIAL)"),
     NOT_RESUMABLE(11, "the run directory cannot be resumed (not a run, still running, or completed)"),
+    SWEEP_INCOMPLETE(12, "a sweep ended with points that are not OK (sweep status DIR names them)"),
+    SWEEP_MISMATCH(13, "the sweep directory holds another sweep, or its sweep.json is unreadable"),
     CANCELLED(130, "the run was cancelled (status CANCELLED)");
 
     public final int code;

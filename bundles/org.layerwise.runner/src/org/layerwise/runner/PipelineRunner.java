@@ -106,6 +106,11 @@ public final class PipelineRunner {
         return s.length() > 60 ? s.substring(0, 60) : s;
     }
 
+    /** Layerwise, Java, OS, CPU and core count, as run.json records them (sweep.json too). */
+    public static Map<String, Object> versions() {
+        return RunRecord.versions();
+    }
+
     public static RunResult run(ValidatedPipeline p, RunOptions options, Path dir, RunListener listener) {
         return execute(p, options, dir, listener, new RunRecord(p, options, dir));
     }

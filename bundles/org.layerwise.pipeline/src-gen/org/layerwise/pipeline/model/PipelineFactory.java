@@ -42,6 +42,42 @@ public interface PipelineFactory extends EFactory {
 	Stage createStage();
 
 	/**
+	 * Returns a new object of class '<em>Sweep</em>'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return a new object of class '<em>Sweep</em>'.
+	 * @generated
+	 */
+	Sweep createSweep();
+
+	/**
+	 * Returns a new object of class '<em>Axis</em>'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return a new object of class '<em>Axis</em>'.
+	 * @generated
+	 */
+	Axis createAxis();
+
+	/**
+	 * Returns a new object of class '<em>Metric</em>'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return a new object of class '<em>Metric</em>'.
+	 * @generated
+	 */
+	Metric createMetric();
+
+	/**
+	 * Returns a new object of class '<em>Slurm Settings</em>'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return a new object of class '<em>Slurm Settings</em>'.
+	 * @generated
+	 */
+	SlurmSettings createSlurmSettings();
+
+	/**
 	 * Returns the package supported by this factory.
 	 * <!-- begin-user-doc -->
 	 * <!-- end-user-doc -->

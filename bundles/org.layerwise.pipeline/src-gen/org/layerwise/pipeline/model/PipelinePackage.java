@@ -23,7 +23,7 @@ import org.eclipse.emf.ecore.EReference;
  * </ul>
  * <!-- end-user-doc -->
  * <!-- begin-model-doc -->
- * A Layerwise pipeline: an ordered list of stages, each naming a contribution by id and carrying its settings as strings. Saved as XMI in *.layerwise files.
+ * A Layerwise pipeline: an ordered list of stages, each naming a contribution by id and carrying its settings as strings. Saved as XMI in *.layerwise files; a sweep of one, in *.sweep files.
  * <!-- end-model-doc -->
  * @see org.layerwise.pipeline.model.PipelineFactory
  * @model kind="package"
@@ -228,6 +228,307 @@ public interface PipelinePackage extends EPackage {
 	int SETTING_ENTRY_OPERATION_COUNT = 0;
 
 	/**
+	 * The meta object id for the '{@link org.layerwise.pipeline.model.impl.SweepImpl <em>Sweep</em>}' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @see org.layerwise.pipeline.model.impl.SweepImpl
+	 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getSweep()
+	 * @generated
+	 */
+	int SWEEP = 3;
+
+	/**
+	 * The feature id for the '<em><b>Name</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP__NAME = 0;
+
+	/**
+	 * The feature id for the '<em><b>Description</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP__DESCRIPTION = 1;
+
+	/**
+	 * The feature id for the '<em><b>Pipeline</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP__PIPELINE = 2;
+
+	/**
+	 * The feature id for the '<em><b>Combination</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP__COMBINATION = 3;
+
+	/**
+	 * The feature id for the '<em><b>Seeds</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP__SEEDS = 4;
+
+	/**
+	 * The feature id for the '<em><b>Axes</b></em>' containment reference list.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP__AXES = 5;
+
+	/**
+	 * The feature id for the '<em><b>Metrics</b></em>' containment reference list.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP__METRICS = 6;
+
+	/**
+	 * The feature id for the '<em><b>Slurm</b></em>' containment reference.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP__SLURM = 7;
+
+	/**
+	 * The number of structural features of the '<em>Sweep</em>' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP_FEATURE_COUNT = 8;
+
+	/**
+	 * The number of operations of the '<em>Sweep</em>' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SWEEP_OPERATION_COUNT = 0;
+
+	/**
+	 * The meta object id for the '{@link org.layerwise.pipeline.model.impl.AxisImpl <em>Axis</em>}' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @see org.layerwise.pipeline.model.impl.AxisImpl
+	 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getAxis()
+	 * @generated
+	 */
+	int AXIS = 4;
+
+	/**
+	 * The feature id for the '<em><b>Setting</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int AXIS__SETTING = 0;
+
+	/**
+	 * The feature id for the '<em><b>Values</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int AXIS__VALUES = 1;
+
+	/**
+	 * The feature id for the '<em><b>From</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int AXIS__FROM = 2;
+
+	/**
+	 * The feature id for the '<em><b>To</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int AXIS__TO = 3;
+
+	/**
+	 * The feature id for the '<em><b>Count</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int AXIS__COUNT = 4;
+
+	/**
+	 * The feature id for the '<em><b>Scale</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int AXIS__SCALE = 5;
+
+	/**
+	 * The number of structural features of the '<em>Axis</em>' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int AXIS_FEATURE_COUNT = 6;
+
+	/**
+	 * The number of operations of the '<em>Axis</em>' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int AXIS_OPERATION_COUNT = 0;
+
+	/**
+	 * The meta object id for the '{@link org.layerwise.pipeline.model.impl.MetricImpl <em>Metric</em>}' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @see org.layerwise.pipeline.model.impl.MetricImpl
+	 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getMetric()
+	 * @generated
+	 */
+	int METRIC = 5;
+
+	/**
+	 * The feature id for the '<em><b>Name</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int METRIC__NAME = 0;
+
+	/**
+	 * The number of structural features of the '<em>Metric</em>' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int METRIC_FEATURE_COUNT = 1;
+
+	/**
+	 * The number of operations of the '<em>Metric</em>' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int METRIC_OPERATION_COUNT = 0;
+
+	/**
+	 * The meta object id for the '{@link org.layerwise.pipeline.model.impl.SlurmSettingsImpl <em>Slurm Settings</em>}' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @see org.layerwise.pipeline.model.impl.SlurmSettingsImpl
+	 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getSlurmSettings()
+	 * @generated
+	 */
+	int SLURM_SETTINGS = 6;
+
+	/**
+	 * The feature id for the '<em><b>Partition</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SLURM_SETTINGS__PARTITION = 0;
+
+	/**
+	 * The feature id for the '<em><b>Time</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SLURM_SETTINGS__TIME = 1;
+
+	/**
+	 * The feature id for the '<em><b>Memory</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SLURM_SETTINGS__MEMORY = 2;
+
+	/**
+	 * The feature id for the '<em><b>Cpus Per Task</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SLURM_SETTINGS__CPUS_PER_TASK = 3;
+
+	/**
+	 * The feature id for the '<em><b>Points Per Task</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SLURM_SETTINGS__POINTS_PER_TASK = 4;
+
+	/**
+	 * The feature id for the '<em><b>Extra</b></em>' attribute.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SLURM_SETTINGS__EXTRA = 5;
+
+	/**
+	 * The number of structural features of the '<em>Slurm Settings</em>' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SLURM_SETTINGS_FEATURE_COUNT = 6;
+
+	/**
+	 * The number of operations of the '<em>Slurm Settings</em>' class.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 * @ordered
+	 */
+	int SLURM_SETTINGS_OPERATION_COUNT = 0;
+
+	/**
 	 * The meta object id for the '{@link org.layerwise.pipeline.model.StageRole <em>Stage Role</em>}' enum.
 	 * <!-- begin-user-doc -->
 	 * <!-- end-user-doc -->
@@ -235,7 +536,27 @@ public interface PipelinePackage extends EPackage {
 	 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getStageRole()
 	 * @generated
 	 */
-	int STAGE_ROLE = 3;
+	int STAGE_ROLE = 7;
+
+	/**
+	 * The meta object id for the '{@link org.layerwise.pipeline.model.Combination <em>Combination</em>}' enum.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @see org.layerwise.pipeline.model.Combination
+	 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getCombination()
+	 * @generated
+	 */
+	int COMBINATION = 8;
+
+	/**
+	 * The meta object id for the '{@link org.layerwise.pipeline.model.AxisScale <em>Axis Scale</em>}' enum.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @see org.layerwise.pipeline.model.AxisScale
+	 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getAxisScale()
+	 * @generated
+	 */
+	int AXIS_SCALE = 9;
 
 
 	/**
@@ -370,6 +691,277 @@ public interface PipelinePackage extends EPackage {
 	EAttribute getSettingEntry_Value();
 
 	/**
+	 * Returns the meta object for class '{@link org.layerwise.pipeline.model.Sweep <em>Sweep</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for class '<em>Sweep</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep
+	 * @generated
+	 */
+	EClass getSweep();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Sweep#getName <em>Name</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Name</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep#getName()
+	 * @see #getSweep()
+	 * @generated
+	 */
+	EAttribute getSweep_Name();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Sweep#getDescription <em>Description</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Description</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep#getDescription()
+	 * @see #getSweep()
+	 * @generated
+	 */
+	EAttribute getSweep_Description();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Sweep#getPipeline <em>Pipeline</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Pipeline</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep#getPipeline()
+	 * @see #getSweep()
+	 * @generated
+	 */
+	EAttribute getSweep_Pipeline();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Sweep#getCombination <em>Combination</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Combination</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep#getCombination()
+	 * @see #getSweep()
+	 * @generated
+	 */
+	EAttribute getSweep_Combination();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Sweep#getSeeds <em>Seeds</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Seeds</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep#getSeeds()
+	 * @see #getSweep()
+	 * @generated
+	 */
+	EAttribute getSweep_Seeds();
+
+	/**
+	 * Returns the meta object for the containment reference list '{@link org.layerwise.pipeline.model.Sweep#getAxes <em>Axes</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the containment reference list '<em>Axes</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep#getAxes()
+	 * @see #getSweep()
+	 * @generated
+	 */
+	EReference getSweep_Axes();
+
+	/**
+	 * Returns the meta object for the containment reference list '{@link org.layerwise.pipeline.model.Sweep#getMetrics <em>Metrics</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the containment reference list '<em>Metrics</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep#getMetrics()
+	 * @see #getSweep()
+	 * @generated
+	 */
+	EReference getSweep_Metrics();
+
+	/**
+	 * Returns the meta object for the containment reference '{@link org.layerwise.pipeline.model.Sweep#getSlurm <em>Slurm</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the containment reference '<em>Slurm</em>'.
+	 * @see org.layerwise.pipeline.model.Sweep#getSlurm()
+	 * @see #getSweep()
+	 * @generated
+	 */
+	EReference getSweep_Slurm();
+
+	/**
+	 * Returns the meta object for class '{@link org.layerwise.pipeline.model.Axis <em>Axis</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for class '<em>Axis</em>'.
+	 * @see org.layerwise.pipeline.model.Axis
+	 * @generated
+	 */
+	EClass getAxis();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Axis#getSetting <em>Setting</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Setting</em>'.
+	 * @see org.layerwise.pipeline.model.Axis#getSetting()
+	 * @see #getAxis()
+	 * @generated
+	 */
+	EAttribute getAxis_Setting();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Axis#getValues <em>Values</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Values</em>'.
+	 * @see org.layerwise.pipeline.model.Axis#getValues()
+	 * @see #getAxis()
+	 * @generated
+	 */
+	EAttribute getAxis_Values();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Axis#getFrom <em>From</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>From</em>'.
+	 * @see org.layerwise.pipeline.model.Axis#getFrom()
+	 * @see #getAxis()
+	 * @generated
+	 */
+	EAttribute getAxis_From();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Axis#getTo <em>To</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>To</em>'.
+	 * @see org.layerwise.pipeline.model.Axis#getTo()
+	 * @see #getAxis()
+	 * @generated
+	 */
+	EAttribute getAxis_To();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Axis#getCount <em>Count</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Count</em>'.
+	 * @see org.layerwise.pipeline.model.Axis#getCount()
+	 * @see #getAxis()
+	 * @generated
+	 */
+	EAttribute getAxis_Count();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Axis#getScale <em>Scale</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Scale</em>'.
+	 * @see org.layerwise.pipeline.model.Axis#getScale()
+	 * @see #getAxis()
+	 * @generated
+	 */
+	EAttribute getAxis_Scale();
+
+	/**
+	 * Returns the meta object for class '{@link org.layerwise.pipeline.model.Metric <em>Metric</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for class '<em>Metric</em>'.
+	 * @see org.layerwise.pipeline.model.Metric
+	 * @generated
+	 */
+	EClass getMetric();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.Metric#getName <em>Name</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Name</em>'.
+	 * @see org.layerwise.pipeline.model.Metric#getName()
+	 * @see #getMetric()
+	 * @generated
+	 */
+	EAttribute getMetric_Name();
+
+	/**
+	 * Returns the meta object for class '{@link org.layerwise.pipeline.model.SlurmSettings <em>Slurm Settings</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for class '<em>Slurm Settings</em>'.
+	 * @see org.layerwise.pipeline.model.SlurmSettings
+	 * @generated
+	 */
+	EClass getSlurmSettings();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.SlurmSettings#getPartition <em>Partition</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Partition</em>'.
+	 * @see org.layerwise.pipeline.model.SlurmSettings#getPartition()
+	 * @see #getSlurmSettings()
+	 * @generated
+	 */
+	EAttribute getSlurmSettings_Partition();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.SlurmSettings#getTime <em>Time</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Time</em>'.
+	 * @see org.layerwise.pipeline.model.SlurmSettings#getTime()
+	 * @see #getSlurmSettings()
+	 * @generated
+	 */
+	EAttribute getSlurmSettings_Time();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.SlurmSettings#getMemory <em>Memory</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Memory</em>'.
+	 * @see org.layerwise.pipeline.model.SlurmSettings#getMemory()
+	 * @see #getSlurmSettings()
+	 * @generated
+	 */
+	EAttribute getSlurmSettings_Memory();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.SlurmSettings#getCpusPerTask <em>Cpus Per Task</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Cpus Per Task</em>'.
+	 * @see org.layerwise.pipeline.model.SlurmSettings#getCpusPerTask()
+	 * @see #getSlurmSettings()
+	 * @generated
+	 */
+	EAttribute getSlurmSettings_CpusPerTask();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.SlurmSettings#getPointsPerTask <em>Points Per Task</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Points Per Task</em>'.
+	 * @see org.layerwise.pipeline.model.SlurmSettings#getPointsPerTask()
+	 * @see #getSlurmSettings()
+	 * @generated
+	 */
+	EAttribute getSlurmSettings_PointsPerTask();
+
+	/**
+	 * Returns the meta object for the attribute '{@link org.layerwise.pipeline.model.SlurmSettings#getExtra <em>Extra</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for the attribute '<em>Extra</em>'.
+	 * @see org.layerwise.pipeline.model.SlurmSettings#getExtra()
+	 * @see #getSlurmSettings()
+	 * @generated
+	 */
+	EAttribute getSlurmSettings_Extra();
+
+	/**
 	 * Returns the meta object for enum '{@link org.layerwise.pipeline.model.StageRole <em>Stage Role</em>}'.
 	 * <!-- begin-user-doc -->
 	 * <!-- end-user-doc -->
@@ -378,6 +970,26 @@ public interface PipelinePackage extends EPackage {
 	 * @generated
 	 */
 	EEnum getStageRole();
+
+	/**
+	 * Returns the meta object for enum '{@link org.layerwise.pipeline.model.Combination <em>Combination</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for enum '<em>Combination</em>'.
+	 * @see org.layerwise.pipeline.model.Combination
+	 * @generated
+	 */
+	EEnum getCombination();
+
+	/**
+	 * Returns the meta object for enum '{@link org.layerwise.pipeline.model.AxisScale <em>Axis Scale</em>}'.
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @return the meta object for enum '<em>Axis Scale</em>'.
+	 * @see org.layerwise.pipeline.model.AxisScale
+	 * @generated
+	 */
+	EEnum getAxisScale();
 
 	/**
 	 * Returns the factory that creates the instances of the model.
@@ -505,6 +1117,214 @@ public interface PipelinePackage extends EPackage {
 		EAttribute SETTING_ENTRY__VALUE = eINSTANCE.getSettingEntry_Value();
 
 		/**
+		 * The meta object literal for the '{@link org.layerwise.pipeline.model.impl.SweepImpl <em>Sweep</em>}' class.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @see org.layerwise.pipeline.model.impl.SweepImpl
+		 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getSweep()
+		 * @generated
+		 */
+		EClass SWEEP = eINSTANCE.getSweep();
+
+		/**
+		 * The meta object literal for the '<em><b>Name</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SWEEP__NAME = eINSTANCE.getSweep_Name();
+
+		/**
+		 * The meta object literal for the '<em><b>Description</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SWEEP__DESCRIPTION = eINSTANCE.getSweep_Description();
+
+		/**
+		 * The meta object literal for the '<em><b>Pipeline</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SWEEP__PIPELINE = eINSTANCE.getSweep_Pipeline();
+
+		/**
+		 * The meta object literal for the '<em><b>Combination</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SWEEP__COMBINATION = eINSTANCE.getSweep_Combination();
+
+		/**
+		 * The meta object literal for the '<em><b>Seeds</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SWEEP__SEEDS = eINSTANCE.getSweep_Seeds();
+
+		/**
+		 * The meta object literal for the '<em><b>Axes</b></em>' containment reference list feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EReference SWEEP__AXES = eINSTANCE.getSweep_Axes();
+
+		/**
+		 * The meta object literal for the '<em><b>Metrics</b></em>' containment reference list feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EReference SWEEP__METRICS = eINSTANCE.getSweep_Metrics();
+
+		/**
+		 * The meta object literal for the '<em><b>Slurm</b></em>' containment reference feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EReference SWEEP__SLURM = eINSTANCE.getSweep_Slurm();
+
+		/**
+		 * The meta object literal for the '{@link org.layerwise.pipeline.model.impl.AxisImpl <em>Axis</em>}' class.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @see org.layerwise.pipeline.model.impl.AxisImpl
+		 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getAxis()
+		 * @generated
+		 */
+		EClass AXIS = eINSTANCE.getAxis();
+
+		/**
+		 * The meta object literal for the '<em><b>Setting</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute AXIS__SETTING = eINSTANCE.getAxis_Setting();
+
+		/**
+		 * The meta object literal for the '<em><b>Values</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute AXIS__VALUES = eINSTANCE.getAxis_Values();
+
+		/**
+		 * The meta object literal for the '<em><b>From</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute AXIS__FROM = eINSTANCE.getAxis_From();
+
+		/**
+		 * The meta object literal for the '<em><b>To</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute AXIS__TO = eINSTANCE.getAxis_To();
+
+		/**
+		 * The meta object literal for the '<em><b>Count</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute AXIS__COUNT = eINSTANCE.getAxis_Count();
+
+		/**
+		 * The meta object literal for the '<em><b>Scale</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute AXIS__SCALE = eINSTANCE.getAxis_Scale();
+
+		/**
+		 * The meta object literal for the '{@link org.layerwise.pipeline.model.impl.MetricImpl <em>Metric</em>}' class.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @see org.layerwise.pipeline.model.impl.MetricImpl
+		 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getMetric()
+		 * @generated
+		 */
+		EClass METRIC = eINSTANCE.getMetric();
+
+		/**
+		 * The meta object literal for the '<em><b>Name</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute METRIC__NAME = eINSTANCE.getMetric_Name();
+
+		/**
+		 * The meta object literal for the '{@link org.layerwise.pipeline.model.impl.SlurmSettingsImpl <em>Slurm Settings</em>}' class.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @see org.layerwise.pipeline.model.impl.SlurmSettingsImpl
+		 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getSlurmSettings()
+		 * @generated
+		 */
+		EClass SLURM_SETTINGS = eINSTANCE.getSlurmSettings();
+
+		/**
+		 * The meta object literal for the '<em><b>Partition</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SLURM_SETTINGS__PARTITION = eINSTANCE.getSlurmSettings_Partition();
+
+		/**
+		 * The meta object literal for the '<em><b>Time</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SLURM_SETTINGS__TIME = eINSTANCE.getSlurmSettings_Time();
+
+		/**
+		 * The meta object literal for the '<em><b>Memory</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SLURM_SETTINGS__MEMORY = eINSTANCE.getSlurmSettings_Memory();
+
+		/**
+		 * The meta object literal for the '<em><b>Cpus Per Task</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SLURM_SETTINGS__CPUS_PER_TASK = eINSTANCE.getSlurmSettings_CpusPerTask();
+
+		/**
+		 * The meta object literal for the '<em><b>Points Per Task</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SLURM_SETTINGS__POINTS_PER_TASK = eINSTANCE.getSlurmSettings_PointsPerTask();
+
+		/**
+		 * The meta object literal for the '<em><b>Extra</b></em>' attribute feature.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @generated
+		 */
+		EAttribute SLURM_SETTINGS__EXTRA = eINSTANCE.getSlurmSettings_Extra();
+
+		/**
 		 * The meta object literal for the '{@link org.layerwise.pipeline.model.StageRole <em>Stage Role</em>}' enum.
 		 * <!-- begin-user-doc -->
 		 * <!-- end-user-doc -->
@@ -513,6 +1333,26 @@ public interface PipelinePackage extends EPackage {
 		 * @generated
 		 */
 		EEnum STAGE_ROLE = eINSTANCE.getStageRole();
+
+		/**
+		 * The meta object literal for the '{@link org.layerwise.pipeline.model.Combination <em>Combination</em>}' enum.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @see org.layerwise.pipeline.model.Combination
+		 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getCombination()
+		 * @generated
+		 */
+		EEnum COMBINATION = eINSTANCE.getCombination();
+
+		/**
+		 * The meta object literal for the '{@link org.layerwise.pipeline.model.AxisScale <em>Axis Scale</em>}' enum.
+		 * <!-- begin-user-doc -->
+		 * <!-- end-user-doc -->
+		 * @see org.layerwise.pipeline.model.AxisScale
+		 * @see org.layerwise.pipeline.model.impl.PipelinePackageImpl#getAxisScale()
+		 * @generated
+		 */
+		EEnum AXIS_SCALE = eINSTANCE.getAxisScale();
 
 	}
 

@@ -28,26 +28,34 @@ import org.layerwise.pipeline.PipelineFileException;
 import org.layerwise.pipeline.model.Pipeline;
 import org.layerwise.pipeline.model.PipelinePackage;
 import org.layerwise.pipeline.model.Stage;
+import org.layerwise.pipeline.model.Sweep;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXParseException;
 
 /**
- * Reads one pipeline and turns whatever EMF and the XML parser report into a
+ * Reads one pipeline (or sweep) file and turns whatever EMF and the XML parser report into a
  * {@link PipelineFileException} that names the file, the line and the column.
  */
 public final class PipelineReader {
 
     public static final String FILE_EXTENSION = "layerwise";
-    private static final String ROOT_ELEMENT = PipelinePackage.eNS_PREFIX + ":" + PipelinePackage.Literals.PIPELINE.getName();
+    public static final String SWEEP_FILE_EXTENSION = "sweep";
 
     private final Path path;
     private final String name;
     private final SourceText text;
+    private final EClass rootClass;
+    /** "pipeline" or "sweep", as messages name what the file should be. */
+    private final String kind;
+    private final String rootElement;
 
-    private PipelineReader(Path path, String name, String text) {
+    private PipelineReader(Path path, String name, String text, EClass rootClass) {
         this.path = path;
         this.name = name;
         this.text = new SourceText(text);
+        this.rootClass = rootClass;
+        this.kind = rootClass == PipelinePackage.Literals.SWEEP ? "sweep" : "pipeline";
+        this.rootElement = PipelinePackage.eNS_PREFIX + ":" + rootClass.getName();
     }
 
     /** A ResourceSet that knows the pipeline package and *.layerwise files, in or outside OSGi. */
@@ -55,6 +63,7 @@ public final class PipelineReader {
         ResourceSet resourceSet = new ResourceSetImpl();
         resourceSet.getPackageRegistry().put(PipelinePackage.eNS_URI, PipelinePackage.eINSTANCE);
         resourceSet.getResourceFactoryRegistry().getExtensionToFactoryMap().put(FILE_EXTENSION, new PipelineResourceFactory());
+        resourceSet.getResourceFactoryRegistry().getExtensionToFactoryMap().put(SWEEP_FILE_EXTENSION, new PipelineResourceFactory());
         return resourceSet;
     }
 
@@ -66,10 +75,18 @@ public final class PipelineReader {
      * @param text  the same content as text, to locate elements and attributes
      */
     public static Pipeline read(Path path, String name, URI uri, InputSource input, String text) throws PipelineFileException {
-        return new PipelineReader(path, name, text).read(uri, input);
+        PipelineReader reader = new PipelineReader(path, name, text, PipelinePackage.Literals.PIPELINE);
+        Pipeline pipeline = (Pipeline) reader.read(uri, input);
+        reader.checkSettings(pipeline);
+        return pipeline;
     }
 
-    private Pipeline read(URI uri, InputSource input) throws PipelineFileException {
+    /** As {@link #read}, for a *.sweep file. */
+    public static Sweep readSweep(Path path, String name, URI uri, InputSource input, String text) throws PipelineFileException {
+        return (Sweep) new PipelineReader(path, name, text, PipelinePackage.Literals.SWEEP).read(uri, input);
+    }
+
+    private EObject read(URI uri, InputSource input) throws PipelineFileException {
         ResourceSet resourceSet = createResourceSet();
         PipelineResource resource = PipelineResourceFactory.newResource(uri);
         resourceSet.getResources().add(resource);
@@ -82,27 +99,25 @@ public final class PipelineReader {
             throw translate(resource, null);
         }
         moveLocationsToTagStarts(resource);
-        Pipeline pipeline = root(resource);
-        checkSettings(pipeline);
-        return pipeline;
+        return root(resource);
     }
 
-    private Pipeline root(Resource resource) throws PipelineFileException {
+    private EObject root(Resource resource) throws PipelineFileException {
         List<EObject> roots = resource.getContents();
         if (roots.isEmpty()) {
-            throw fail(-1, -1, "not a Layerwise pipeline: there is no <" + ROOT_ELEMENT + "> element", null);
+            throw fail(-1, -1, "not a Layerwise " + kind + ": there is no <" + rootElement + "> element", null);
         }
         EObject first = roots.get(0);
-        if (!(first instanceof Pipeline pipeline)) {
-            throw fail(lineOf(first), columnOf(first), "not a Layerwise pipeline: the root element is <"
-                    + PipelinePackage.eNS_PREFIX + ":" + first.eClass().getName() + ">, expected <" + ROOT_ELEMENT + ">", null);
+        if (!rootClass.isInstance(first)) {
+            throw fail(lineOf(first), columnOf(first), "not a Layerwise " + kind + ": the root element is <"
+                    + PipelinePackage.eNS_PREFIX + ":" + first.eClass().getName() + ">, expected <" + rootElement + ">", null);
         }
         if (roots.size() > 1) {
             EObject second = roots.get(1);
-            throw fail(lineOf(second), columnOf(second), "a pipeline file holds exactly one <" + ROOT_ELEMENT
+            throw fail(lineOf(second), columnOf(second), "a " + kind + " file holds exactly one <" + rootElement
                     + ">; this one has " + roots.size() + " top-level elements", null);
         }
-        return pipeline;
+        return first;
     }
 
     private void checkSettings(Pipeline pipeline) throws PipelineFileException {
@@ -188,16 +203,16 @@ public final class PipelineReader {
             String element = tag != null ? "<" + tag.name() + ">" : "the root element";
             String uri = e.uri();
             String problem = uri == null || uri.isEmpty()
-                    ? "not a Layerwise pipeline: " + element + " has no namespace"
-                    : "not a Layerwise pipeline: " + element + " is in namespace \"" + uri + "\"";
-            return failAt(tag, e, problem + "; a pipeline file starts with <" + ROOT_ELEMENT + " xmlns:"
+                    ? "not a Layerwise " + kind + ": " + element + " has no namespace"
+                    : "not a Layerwise " + kind + ": " + element + " is in namespace \"" + uri + "\"";
+            return failAt(tag, e, problem + "; a " + kind + " file starts with <" + rootElement + " xmlns:"
                     + PipelinePackage.eNS_PREFIX + "=\"" + PipelinePackage.eNS_URI + "\" ...>");
         }
         if (t instanceof ClassNotFoundException e) {
             SourceText.Tag tag = text.tagEndingAt(e.getLine(), e.getColumn());
             String problem = resource.getContents().isEmpty()
-                    ? "not a Layerwise pipeline: the root element is <" + (tag != null ? tag.name() : e.getName())
-                            + ">, expected <" + ROOT_ELEMENT + ">"
+                    ? "not a Layerwise " + kind + ": the root element is <" + (tag != null ? tag.name() : e.getName())
+                            + ">, expected <" + rootElement + ">"
                     : "unknown type \"" + e.getName() + "\" (known: " + names(PipelinePackage.eINSTANCE.getEClassifiers().stream()
                             .filter(EClass.class::isInstance).toList()) + ")";
             return failAt(tag, e, problem);

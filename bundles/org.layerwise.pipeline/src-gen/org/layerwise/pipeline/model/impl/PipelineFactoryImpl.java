@@ -64,6 +64,10 @@ public class PipelineFactoryImpl extends EFactoryImpl implements PipelineFactory
 			case PipelinePackage.PIPELINE: return createPipeline();
 			case PipelinePackage.STAGE: return createStage();
 			case PipelinePackage.SETTING_ENTRY: return (EObject)createSettingEntry();
+			case PipelinePackage.SWEEP: return createSweep();
+			case PipelinePackage.AXIS: return createAxis();
+			case PipelinePackage.METRIC: return createMetric();
+			case PipelinePackage.SLURM_SETTINGS: return createSlurmSettings();
 			default:
 				throw new IllegalArgumentException("The class '" + eClass.getName() + "' is not a valid classifier");
 		}
@@ -79,6 +83,10 @@ public class PipelineFactoryImpl extends EFactoryImpl implements PipelineFactory
 		switch (eDataType.getClassifierID()) {
 			case PipelinePackage.STAGE_ROLE:
 				return createStageRoleFromString(eDataType, initialValue);
+			case PipelinePackage.COMBINATION:
+				return createCombinationFromString(eDataType, initialValue);
+			case PipelinePackage.AXIS_SCALE:
+				return createAxisScaleFromString(eDataType, initialValue);
 			default:
 				throw new IllegalArgumentException("The datatype '" + eDataType.getName() + "' is not a valid classifier");
 		}
@@ -94,6 +102,10 @@ public class PipelineFactoryImpl extends EFactoryImpl implements PipelineFactory
 		switch (eDataType.getClassifierID()) {
 			case PipelinePackage.STAGE_ROLE:
 				return convertStageRoleToString(eDataType, instanceValue);
+			case PipelinePackage.COMBINATION:
+				return convertCombinationToString(eDataType, instanceValue);
+			case PipelinePackage.AXIS_SCALE:
+				return convertAxisScaleToString(eDataType, instanceValue);
 			default:
 				throw new IllegalArgumentException("The datatype '" + eDataType.getName() + "' is not a valid classifier");
 		}
@@ -136,6 +148,50 @@ public class PipelineFactoryImpl extends EFactoryImpl implements PipelineFactory
 	 * <!-- end-user-doc -->
 	 * @generated
 	 */
+	@Override
+	public Sweep createSweep() {
+		SweepImpl sweep = new SweepImpl();
+		return sweep;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public Axis createAxis() {
+		AxisImpl axis = new AxisImpl();
+		return axis;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public Metric createMetric() {
+		MetricImpl metric = new MetricImpl();
+		return metric;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public SlurmSettings createSlurmSettings() {
+		SlurmSettingsImpl slurmSettings = new SlurmSettingsImpl();
+		return slurmSettings;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
 	public StageRole createStageRoleFromString(EDataType eDataType, String initialValue) {
 		StageRole result = StageRole.get(initialValue);
 		if (result == null) throw new IllegalArgumentException("The value '" + initialValue + "' is not a valid enumerator of '" + eDataType.getName() + "'");
@@ -148,6 +204,46 @@ public class PipelineFactoryImpl extends EFactoryImpl implements PipelineFactory
 	 * @generated
 	 */
 	public String convertStageRoleToString(EDataType eDataType, Object instanceValue) {
+		return instanceValue == null ? null : instanceValue.toString();
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	public Combination createCombinationFromString(EDataType eDataType, String initialValue) {
+		Combination result = Combination.get(initialValue);
+		if (result == null) throw new IllegalArgumentException("The value '" + initialValue + "' is not a valid enumerator of '" + eDataType.getName() + "'");
+		return result;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	public String convertCombinationToString(EDataType eDataType, Object instanceValue) {
+		return instanceValue == null ? null : instanceValue.toString();
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	public AxisScale createAxisScaleFromString(EDataType eDataType, String initialValue) {
+		AxisScale result = AxisScale.get(initialValue);
+		if (result == null) throw new IllegalArgumentException("The value '" + initialValue + "' is not a valid enumerator of '" + eDataType.getName() + "'");
+		return result;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	public String convertAxisScaleToString(EDataType eDataType, Object instanceValue) {
 		return instanceValue == null ? null : instanceValue.toString();
 	}
 

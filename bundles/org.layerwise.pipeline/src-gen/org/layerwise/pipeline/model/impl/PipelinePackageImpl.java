@@ -14,11 +14,17 @@ import org.eclipse.emf.ecore.EReference;
 
 import org.eclipse.emf.ecore.impl.EPackageImpl;
 
+import org.layerwise.pipeline.model.Axis;
+import org.layerwise.pipeline.model.AxisScale;
+import org.layerwise.pipeline.model.Combination;
+import org.layerwise.pipeline.model.Metric;
 import org.layerwise.pipeline.model.Pipeline;
 import org.layerwise.pipeline.model.PipelineFactory;
 import org.layerwise.pipeline.model.PipelinePackage;
+import org.layerwise.pipeline.model.SlurmSettings;
 import org.layerwise.pipeline.model.Stage;
 import org.layerwise.pipeline.model.StageRole;
+import org.layerwise.pipeline.model.Sweep;
 
 /**
  * <!-- begin-user-doc -->
@@ -53,7 +59,49 @@ public class PipelinePackageImpl extends EPackageImpl implements PipelinePackage
 	 * <!-- end-user-doc -->
 	 * @generated
 	 */
+	private EClass sweepEClass = null;
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	private EClass axisEClass = null;
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	private EClass metricEClass = null;
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	private EClass slurmSettingsEClass = null;
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
 	private EEnum stageRoleEEnum = null;
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	private EEnum combinationEEnum = null;
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	private EEnum axisScaleEEnum = null;
 
 	/**
 	 * Creates an instance of the model <b>Package</b>, registered with
@@ -241,8 +289,278 @@ public class PipelinePackageImpl extends EPackageImpl implements PipelinePackage
 	 * @generated
 	 */
 	@Override
+	public EClass getSweep() {
+		return sweepEClass;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSweep_Name() {
+		return (EAttribute)sweepEClass.getEStructuralFeatures().get(0);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSweep_Description() {
+		return (EAttribute)sweepEClass.getEStructuralFeatures().get(1);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSweep_Pipeline() {
+		return (EAttribute)sweepEClass.getEStructuralFeatures().get(2);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSweep_Combination() {
+		return (EAttribute)sweepEClass.getEStructuralFeatures().get(3);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSweep_Seeds() {
+		return (EAttribute)sweepEClass.getEStructuralFeatures().get(4);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EReference getSweep_Axes() {
+		return (EReference)sweepEClass.getEStructuralFeatures().get(5);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EReference getSweep_Metrics() {
+		return (EReference)sweepEClass.getEStructuralFeatures().get(6);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EReference getSweep_Slurm() {
+		return (EReference)sweepEClass.getEStructuralFeatures().get(7);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EClass getAxis() {
+		return axisEClass;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getAxis_Setting() {
+		return (EAttribute)axisEClass.getEStructuralFeatures().get(0);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getAxis_Values() {
+		return (EAttribute)axisEClass.getEStructuralFeatures().get(1);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getAxis_From() {
+		return (EAttribute)axisEClass.getEStructuralFeatures().get(2);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getAxis_To() {
+		return (EAttribute)axisEClass.getEStructuralFeatures().get(3);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getAxis_Count() {
+		return (EAttribute)axisEClass.getEStructuralFeatures().get(4);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getAxis_Scale() {
+		return (EAttribute)axisEClass.getEStructuralFeatures().get(5);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EClass getMetric() {
+		return metricEClass;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getMetric_Name() {
+		return (EAttribute)metricEClass.getEStructuralFeatures().get(0);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EClass getSlurmSettings() {
+		return slurmSettingsEClass;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSlurmSettings_Partition() {
+		return (EAttribute)slurmSettingsEClass.getEStructuralFeatures().get(0);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSlurmSettings_Time() {
+		return (EAttribute)slurmSettingsEClass.getEStructuralFeatures().get(1);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSlurmSettings_Memory() {
+		return (EAttribute)slurmSettingsEClass.getEStructuralFeatures().get(2);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSlurmSettings_CpusPerTask() {
+		return (EAttribute)slurmSettingsEClass.getEStructuralFeatures().get(3);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSlurmSettings_PointsPerTask() {
+		return (EAttribute)slurmSettingsEClass.getEStructuralFeatures().get(4);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EAttribute getSlurmSettings_Extra() {
+		return (EAttribute)slurmSettingsEClass.getEStructuralFeatures().get(5);
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
 	public EEnum getStageRole() {
 		return stageRoleEEnum;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EEnum getCombination() {
+		return combinationEEnum;
+	}
+
+	/**
+	 * <!-- begin-user-doc -->
+	 * <!-- end-user-doc -->
+	 * @generated
+	 */
+	@Override
+	public EEnum getAxisScale() {
+		return axisScaleEEnum;
 	}
 
 	/**
@@ -289,8 +607,39 @@ public class PipelinePackageImpl extends EPackageImpl implements PipelinePackage
 		createEAttribute(settingEntryEClass, SETTING_ENTRY__KEY);
 		createEAttribute(settingEntryEClass, SETTING_ENTRY__VALUE);
 
+		sweepEClass = createEClass(SWEEP);
+		createEAttribute(sweepEClass, SWEEP__NAME);
+		createEAttribute(sweepEClass, SWEEP__DESCRIPTION);
+		createEAttribute(sweepEClass, SWEEP__PIPELINE);
+		createEAttribute(sweepEClass, SWEEP__COMBINATION);
+		createEAttribute(sweepEClass, SWEEP__SEEDS);
+		createEReference(sweepEClass, SWEEP__AXES);
+		createEReference(sweepEClass, SWEEP__METRICS);
+		createEReference(sweepEClass, SWEEP__SLURM);
+
+		axisEClass = createEClass(AXIS);
+		createEAttribute(axisEClass, AXIS__SETTING);
+		createEAttribute(axisEClass, AXIS__VALUES);
+		createEAttribute(axisEClass, AXIS__FROM);
+		createEAttribute(axisEClass, AXIS__TO);
+		createEAttribute(axisEClass, AXIS__COUNT);
+		createEAttribute(axisEClass, AXIS__SCALE);
+
+		metricEClass = createEClass(METRIC);
+		createEAttribute(metricEClass, METRIC__NAME);
+
+		slurmSettingsEClass = createEClass(SLURM_SETTINGS);
+		createEAttribute(slurmSettingsEClass, SLURM_SETTINGS__PARTITION);
+		createEAttribute(slurmSettingsEClass, SLURM_SETTINGS__TIME);
+		createEAttribute(slurmSettingsEClass, SLURM_SETTINGS__MEMORY);
+		createEAttribute(slurmSettingsEClass, SLURM_SETTINGS__CPUS_PER_TASK);
+		createEAttribute(slurmSettingsEClass, SLURM_SETTINGS__POINTS_PER_TASK);
+		createEAttribute(slurmSettingsEClass, SLURM_SETTINGS__EXTRA);
+
 		// Create enums
 		stageRoleEEnum = createEEnum(STAGE_ROLE);
+		combinationEEnum = createEEnum(COMBINATION);
+		axisScaleEEnum = createEEnum(AXIS_SCALE);
 	}
 
 	/**
@@ -338,12 +687,49 @@ public class PipelinePackageImpl extends EPackageImpl implements PipelinePackage
 		initEAttribute(getSettingEntry_Key(), ecorePackage.getEString(), "key", null, 0, 1, Map.Entry.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
 		initEAttribute(getSettingEntry_Value(), ecorePackage.getEString(), "value", null, 0, 1, Map.Entry.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
 
+		initEClass(sweepEClass, Sweep.class, "Sweep", !IS_ABSTRACT, !IS_INTERFACE, IS_GENERATED_INSTANCE_CLASS);
+		initEAttribute(getSweep_Name(), ecorePackage.getEString(), "name", null, 0, 1, Sweep.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSweep_Description(), ecorePackage.getEString(), "description", null, 0, 1, Sweep.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSweep_Pipeline(), ecorePackage.getEString(), "pipeline", null, 0, 1, Sweep.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSweep_Combination(), this.getCombination(), "combination", "grid", 0, 1, Sweep.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSweep_Seeds(), ecorePackage.getEString(), "seeds", null, 0, 1, Sweep.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEReference(getSweep_Axes(), this.getAxis(), null, "axes", null, 0, -1, Sweep.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, IS_COMPOSITE, !IS_RESOLVE_PROXIES, !IS_UNSETTABLE, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEReference(getSweep_Metrics(), this.getMetric(), null, "metrics", null, 0, -1, Sweep.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, IS_COMPOSITE, !IS_RESOLVE_PROXIES, !IS_UNSETTABLE, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEReference(getSweep_Slurm(), this.getSlurmSettings(), null, "slurm", null, 0, 1, Sweep.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, IS_COMPOSITE, !IS_RESOLVE_PROXIES, !IS_UNSETTABLE, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+
+		initEClass(axisEClass, Axis.class, "Axis", !IS_ABSTRACT, !IS_INTERFACE, IS_GENERATED_INSTANCE_CLASS);
+		initEAttribute(getAxis_Setting(), ecorePackage.getEString(), "setting", null, 0, 1, Axis.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getAxis_Values(), ecorePackage.getEString(), "values", null, 0, 1, Axis.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getAxis_From(), ecorePackage.getEString(), "from", null, 0, 1, Axis.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getAxis_To(), ecorePackage.getEString(), "to", null, 0, 1, Axis.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getAxis_Count(), ecorePackage.getEInt(), "count", "0", 0, 1, Axis.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getAxis_Scale(), this.getAxisScale(), "scale", "linear", 0, 1, Axis.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+
+		initEClass(metricEClass, Metric.class, "Metric", !IS_ABSTRACT, !IS_INTERFACE, IS_GENERATED_INSTANCE_CLASS);
+		initEAttribute(getMetric_Name(), ecorePackage.getEString(), "name", null, 0, 1, Metric.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+
+		initEClass(slurmSettingsEClass, SlurmSettings.class, "SlurmSettings", !IS_ABSTRACT, !IS_INTERFACE, IS_GENERATED_INSTANCE_CLASS);
+		initEAttribute(getSlurmSettings_Partition(), ecorePackage.getEString(), "partition", null, 0, 1, SlurmSettings.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSlurmSettings_Time(), ecorePackage.getEString(), "time", null, 0, 1, SlurmSettings.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSlurmSettings_Memory(), ecorePackage.getEString(), "memory", null, 0, 1, SlurmSettings.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSlurmSettings_CpusPerTask(), ecorePackage.getEInt(), "cpusPerTask", "0", 0, 1, SlurmSettings.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSlurmSettings_PointsPerTask(), ecorePackage.getEInt(), "pointsPerTask", "1", 0, 1, SlurmSettings.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+		initEAttribute(getSlurmSettings_Extra(), ecorePackage.getEString(), "extra", null, 0, 1, SlurmSettings.class, !IS_TRANSIENT, !IS_VOLATILE, IS_CHANGEABLE, !IS_UNSETTABLE, !IS_ID, IS_UNIQUE, !IS_DERIVED, IS_ORDERED);
+
 		// Initialize enums and add enum literals
 		initEEnum(stageRoleEEnum, StageRole.class, "StageRole");
 		addEEnumLiteral(stageRoleEEnum, StageRole.TASK);
 		addEEnumLiteral(stageRoleEEnum, StageRole.BACKEND);
 		addEEnumLiteral(stageRoleEEnum, StageRole.ENFORCER);
 		addEEnumLiteral(stageRoleEEnum, StageRole.ANALYZER);
+
+		initEEnum(combinationEEnum, Combination.class, "Combination");
+		addEEnumLiteral(combinationEEnum, Combination.GRID);
+		addEEnumLiteral(combinationEEnum, Combination.ZIP);
+
+		initEEnum(axisScaleEEnum, AxisScale.class, "AxisScale");
+		addEEnumLiteral(axisScaleEEnum, AxisScale.LINEAR);
+		addEEnumLiteral(axisScaleEEnum, AxisScale.LOG);
 
 		// Create resource
 		createResource(eNS_URI);

@@ -84,6 +84,22 @@ public class PipelineAdapterFactory extends AdapterFactoryImpl {
 				return createSettingEntryAdapter();
 			}
 			@Override
+			public Adapter caseSweep(Sweep object) {
+				return createSweepAdapter();
+			}
+			@Override
+			public Adapter caseAxis(Axis object) {
+				return createAxisAdapter();
+			}
+			@Override
+			public Adapter caseMetric(Metric object) {
+				return createMetricAdapter();
+			}
+			@Override
+			public Adapter caseSlurmSettings(SlurmSettings object) {
+				return createSlurmSettingsAdapter();
+			}
+			@Override
 			public Adapter defaultCase(EObject object) {
 				return createEObjectAdapter();
 			}
@@ -142,6 +158,62 @@ public class PipelineAdapterFactory extends AdapterFactoryImpl {
 	 * @generated
 	 */
 	public Adapter createSettingEntryAdapter() {
+		return null;
+	}
+
+	/**
+	 * Creates a new adapter for an object of class '{@link org.layerwise.pipeline.model.Sweep <em>Sweep</em>}'.
+	 * <!-- begin-user-doc -->
+	 * This default implementation returns null so that we can easily ignore cases;
+	 * it's useful to ignore a case when inheritance will catch all the cases anyway.
+	 * <!-- end-user-doc -->
+	 * @return the new adapter.
+	 * @see org.layerwise.pipeline.model.Sweep
+	 * @generated
+	 */
+	public Adapter createSweepAdapter() {
+		return null;
+	}
+
+	/**
+	 * Creates a new adapter for an object of class '{@link org.layerwise.pipeline.model.Axis <em>Axis</em>}'.
+	 * <!-- begin-user-doc -->
+	 * This default implementation returns null so that we can easily ignore cases;
+	 * it's useful to ignore a case when inheritance will catch all the cases anyway.
+	 * <!-- end-user-doc -->
+	 * @return the new adapter.
+	 * @see org.layerwise.pipeline.model.Axis
+	 * @generated
+	 */
+	public Adapter createAxisAdapter() {
+		return null;
+	}
+
+	/**
+	 * Creates a new adapter for an object of class '{@link org.layerwise.pipeline.model.Metric <em>Metric</em>}'.
+	 * <!-- begin-user-doc -->
+	 * This default implementation returns null so that we can easily ignore cases;
+	 * it's useful to ignore a case when inheritance will catch all the cases anyway.
+	 * <!-- end-user-doc -->
+	 * @return the new adapter.
+	 * @see org.layerwise.pipeline.model.Metric
+	 * @generated
+	 */
+	public Adapter createMetricAdapter() {
+		return null;
+	}
+
+	/**
+	 * Creates a new adapter for an object of class '{@link org.layerwise.pipeline.model.SlurmSettings <em>Slurm Settings</em>}'.
+	 * <!-- begin-user-doc -->
+	 * This default implementation returns null so that we can easily ignore cases;
+	 * it's useful to ignore a case when inheritance will catch all the cases anyway.
+	 * <!-- end-user-doc -->
+	 * @return the new adapter.
+	 * @see org.layerwise.pipeline.model.SlurmSettings
+	 * @generated
+	 */
+	public Adapter createSlurmSettingsAdapter() {
 		return null;
 	}
 
