@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.layerwise.core.AtomicFiles;
+import org.layerwise.sweep.PointCommand;
 
 /**
  * One submission of a sweep to SLURM, as files in the sweep directory's {@code slurm/} folder:
  * {@code tasks-N.txt} (line i: the ids of the points array task i runs, in order) and
- * {@code array-N.sh}, the batch script every task runs: {@code layerwise sweep run-points} on its
- * line, in one JVM, with the product taken as built and a heap fitted to the task's memory.
+ * {@code array-N.sh}, the batch script every task runs: the worker ({@link PointCommand}) on the
+ * points of its line, in one JVM, with the product taken as built and a heap fitted to the task's
+ * memory.
  */
 public record JobArray(int number, Path sweepDir, List<List<String>> tasks, List<String> sbatchOptions) {
 
@@ -52,11 +54,11 @@ public record JobArray(int number, Path sweepDir, List<List<String>> tasks, List
 
     /**
      * Writes the task file and the script of the next submission of these points (atomically,
-     * the script executable) and returns it. {@code home} is the folder of the {@code layerwise}
-     * start script; {@code maxParallel}, when given, caps the tasks running at once ({@code %K}).
+     * the script executable) and returns it. {@code command} starts the batch product's worker on
+     * points; {@code maxParallel}, when given, caps the tasks running at once ({@code %K}).
      */
     public static JobArray write(Path sweepDir, String sweepName, List<String> points, JobSettings settings,
-            Integer maxParallel, Path home) throws IOException {
+            Integer maxParallel, PointCommand command) throws IOException {
         if (points.isEmpty()) {
             throw new IllegalArgumentException("no points to submit");
         }
@@ -92,13 +94,17 @@ public record JobArray(int number, Path sweepDir, List<List<String>> tasks, List
             s.append(' ').append(quote(o));
         }
         s.append(' ').append(quote(array.script().toString())).append('\n');
-        s.append("set -u\n");
-        s.append("export LAYERWISE_NO_BUILD=1\n");
+        s.append("set -euo pipefail\n");
+        s.append("ids=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" ").append(quote(array.taskFile().toString())).append(")\n");
+        s.append("[ -n \"$ids\" ] || { echo \"no line $((SLURM_ARRAY_TASK_ID + 1)) in \"").append(quote(array.taskFile().toString()))
+                .append(" >&2; exit 2; }\n");
         s.append("export LAYERWISE_JAVA_OPTS=").append(quote(jvmOptions(settings))).append('\n');
-        s.append("exec ").append(quote(home.toAbsolutePath().normalize().resolve("layerwise").toString()))
-                .append(" sweep run-points ").append(quote(dir.toString()))
-                .append(" --task-file ").append(quote(array.taskFile().toString()))
-                .append(" --task-index \"$SLURM_ARRAY_TASK_ID\"\n");
+        command.environment().forEach((k, v) -> s.append("export ").append(k).append('=').append(quote(v)).append('\n'));
+        s.append("exec");
+        for (String word : command.argv(dir, List.of())) {
+            s.append(' ').append(quote(word));
+        }
+        s.append(" $ids\n");
         AtomicFiles.writeString(array.script(), s.toString());
         Files.setPosixFilePermissions(array.script(), PosixFilePermissions.fromString("rwxr-xr-x"));
         return array;

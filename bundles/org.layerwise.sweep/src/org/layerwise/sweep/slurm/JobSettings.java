@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.layerwise.sweep.SweepSpec;
+
 /**
  * What each array task of a sweep asks SLURM for: a partition, a time limit, memory and CPUs,
  * how many points one task runs one after the other in a single JVM, and sbatch options passed
@@ -26,6 +28,13 @@ public record JobSettings(String partition, String time, String memory, Integer 
         time = blankToNull(time);
         memory = blankToNull(memory);
         sbatchArgs = sbatchArgs == null ? List.of() : List.copyOf(sbatchArgs);
+    }
+
+    /** The sweep file's {@code <slurm>} element (blanks and zeros: the cluster's default; {@code extra}: sbatch options separated by spaces). */
+    public static JobSettings of(SweepSpec.Slurm s) {
+        List<String> extra = s.extra() == null || s.extra().isBlank() ? List.of() : List.of(s.extra().strip().split("\\s+"));
+        return new JobSettings(s.partition(), s.time(), s.memory(), s.cpusPerTask() > 0 ? s.cpusPerTask() : null,
+                s.pointsPerTask() > 0 ? s.pointsPerTask() : null, extra);
     }
 
     private static String blankToNull(String s) {
