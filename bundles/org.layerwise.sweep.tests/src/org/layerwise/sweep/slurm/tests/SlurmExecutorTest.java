@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,16 @@ class SlurmExecutorTest {
         spec = SweepSpec.load(file);
         dir = tmp.resolve("out");
         SweepDirectory.prepare(dir, spec, SweepExpansion.expand(spec, 7), 64);
+    }
+
+    /** A failed test leaves no array behind to slow the next ones. */
+    @AfterEach
+    void cancelTheSweepsJobs() throws Exception {
+        if (Files.exists(dir.resolve("sweep.json")) && Json.readMap(dir.resolve("sweep.json")).get("slurm") != null) {
+            for (Map<String, Object> s : submissions()) {
+                slurm.cancel(String.valueOf(s.get("job")));
+            }
+        }
     }
 
     private ExitCode run(JobSettings overrides, Integer maxParallel, boolean await) throws Exception {
