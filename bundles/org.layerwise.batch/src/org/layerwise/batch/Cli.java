@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "layerwise", mixinStandardHelpOptions = true, version = "Layerwise 0.1.0",
         description = "Train, symmetrize and analyze in-context classification transformers, headless.",
         subcommands = {Cli.Run.class, Cli.Quickstart.class, Cli.Resume.class, Cli.Reproduce.class, Cli.Validate.class,
-            Cli.ListCommand.class, Cli.ListRuns.class},
+            Cli.ListCommand.class, Cli.ListRuns.class, SweepCommand.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Cli implements Callable<Integer> {
 
@@ -363,12 +363,13 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "validate", description = "Check a pipeline (ids, settings, stage compatibility) without running it.")
+    @Command(name = "validate", description = "Check a pipeline (ids, settings, stage compatibility), or every point of a "
+            + "sweep, without running anything.")
     static class Validate implements Callable<Integer> {
         @CommandLine.ParentCommand
         Cli cli;
 
-        @Parameters(paramLabel = "PIPELINE")
+        @Parameters(paramLabel = "PIPELINE|SWEEP", description = "A *.layerwise or a *.sweep file.")
         Path file;
 
         @CommandLine.Mixin
@@ -376,6 +377,9 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (file.getFileName() != null && file.getFileName().toString().endsWith(".sweep")) {
+                return validateSweep();
+            }
             try {
                 ValidatedPipeline p = cli.validated(file, po);
                 String task = p.taskSpec().isSequence()
@@ -391,6 +395,24 @@ public final class Cli implements Callable<Integer> {
                         file, p.task().id(), task, p.backend().id(), model,
                         p.enforcer() == null ? "none" : p.enforcer().id(),
                         p.analyzers().isEmpty() ? "(none)" : String.join(", ", p.analyzers().stream().map(a -> a.id()).toList()));
+                return ExitCode.OK.code;
+            } catch (PipelineException e) {
+                return cli.report(e);
+            }
+        }
+
+        private int validateSweep() {
+            if (po.seed != null || !po.sets.isEmpty()) {
+                cli.err.println("layerwise: --seed and --set apply to a pipeline; a sweep takes its seeds and settings from its axes");
+                return ExitCode.USAGE.code;
+            }
+            try {
+                SweepCommand.Checked c = SweepCommand.check(file, cli);
+                cli.out.printf(Locale.ROOT, "%s: valid. %d points (%d combinations x %d seeds) of %s; axes %s; metrics %s%n", file,
+                        c.points().size(), c.result().combinations(), c.points().size() / c.result().combinations(),
+                        c.spec().pipelineFile().getFileName(), c.spec().axes().isEmpty() ? "(none)"
+                                : String.join(", ", c.spec().axes().stream().map(a -> a.setting() + " (" + a.values().size() + ")").toList()),
+                        c.spec().metrics().isEmpty() ? "(none)" : String.join(", ", c.spec().metrics()));
                 return ExitCode.OK.code;
             } catch (PipelineException e) {
                 return cli.report(e);

@@ -34,8 +34,12 @@ final class Interruption implements AutoCloseable {
 
     /** Handles SIGINT/SIGTERM of this process until closed. */
     Interruption(AtomicBoolean cancel, PrintStream out, PrintStream err) {
-        this(cancel, out, err, Double.parseDouble(System.getProperty("layerwise.cancelGraceSeconds", "10")),
-                Runtime.getRuntime()::halt);
+        this(cancel, out, err, Double.parseDouble(System.getProperty("layerwise.cancelGraceSeconds", "10")));
+    }
+
+    /** As above, with a grace period of its own (a sweep waits for its points' processes to stop). */
+    Interruption(AtomicBoolean cancel, PrintStream out, PrintStream err, double graceSeconds) {
+        this(cancel, out, err, graceSeconds, Runtime.getRuntime()::halt);
         Runtime.getRuntime().addShutdownHook(hook);
     }
 

@@ -54,7 +54,7 @@ public final class LocalExecutor {
     static final long POLL_MILLIS = 200;
     static final long PROGRESS_MILLIS = 5_000;
     /** How long a point may take to end its run after SIGTERM (it writes CANCELLED and its state) before it is killed. */
-    static final long STOP_SECONDS = 60;
+    public static final long STOP_SECONDS = 60;
 
     private static final Pattern STEP = Pattern.compile("training step (\\d+)/(\\d+)");
 
@@ -104,6 +104,7 @@ public final class LocalExecutor {
                         busySeconds += seconds;
                         String status = sweep.status(r.point());
                         statuses.put(r.point().id(), status);
+                        sweep.recordExit(r.point(), r.process().exitValue());
                         ok += "OK".equals(status) ? 1 : 0;
                         listener.finished(r.point(), status, seconds, r.process().exitValue(), r.log());
                         changed = true;
@@ -131,10 +132,9 @@ public final class LocalExecutor {
     }
 
     private Running launch(SweepPoint p) throws IOException {
-        sweep.countAttempt(p);
+        int attempt = sweep.countAttempt(p);
         Path log = sweep.path().resolve("logs").resolve(p.id() + ".log");
         List<String> argv = command.argv(sweep.path(), List.of(p.id()));
-        int attempt = attempts(p);
         Files.writeString(log, "=== attempt " + attempt + " at " + Instant.now() + ": " + String.join(" ", argv) + "\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
@@ -144,12 +144,6 @@ public final class LocalExecutor {
         Process process = pb.start();
         listener.started(p, attempt, log);
         return new Running(p, process, System.nanoTime(), log);
-    }
-
-    @SuppressWarnings("unchecked")
-    private int attempts(SweepPoint p) {
-        Object m = ((List<Object>) sweep.get("points")).get(p.index());
-        return m instanceof Map<?, ?> map && map.get("attempts") instanceof Number n ? n.intValue() : 1;
     }
 
     /** SIGTERM to every running point (its shutdown hook cancels the run), then waits; the stubborn are killed. */

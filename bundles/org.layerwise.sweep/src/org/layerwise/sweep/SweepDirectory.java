@@ -281,11 +281,31 @@ public final class SweepDirectory {
         }
     }
 
-    /** Counts one more start of the point's process. */
+    /** Counts one more start of the point's process; returns the count. */
+    public int countAttempt(SweepPoint p) {
+        Map<String, Object> m = entry(p);
+        int n = (m.get("attempts") instanceof Number a ? a.intValue() : 0) + 1;
+        m.put("attempts", n);
+        return n;
+    }
+
+    /** Records how the point's last process ended ("exit" in its sweep.json entry). */
+    public void recordExit(SweepPoint p, int exitCode) {
+        entry(p).put("exit", exitCode);
+    }
+
+    /**
+     * The status with what the last process said when it left no run directory behind:
+     * "PENDING (exit 3)" for a point whose process ended before its run began.
+     */
+    public String describeStatus(SweepPoint p, String status) {
+        Object exit = entry(p).get("exit");
+        return PENDING.equals(status) && exit instanceof Number n && n.intValue() != 0 ? status + " (exit " + n + ")" : status;
+    }
+
     @SuppressWarnings("unchecked")
-    public void countAttempt(SweepPoint p) {
-        Map<String, Object> m = (Map<String, Object>) ((List<Object>) json.get("points")).get(p.index());
-        m.put("attempts", (m.get("attempts") instanceof Number n ? n.intValue() : 0) + 1);
+    private Map<String, Object> entry(SweepPoint p) {
+        return (Map<String, Object>) ((List<Object>) json.get("points")).get(p.index());
     }
 
     /** Sets a top-level key of sweep.json (the executor's record, "executor" or "slurm"); written by {@link #write}. */
