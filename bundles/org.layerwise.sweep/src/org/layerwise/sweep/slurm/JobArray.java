@@ -95,16 +95,13 @@ public record JobArray(int number, Path sweepDir, List<List<String>> tasks, List
         }
         s.append(' ').append(quote(array.script().toString())).append('\n');
         s.append("set -euo pipefail\n");
-        s.append("ids=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" ").append(quote(array.taskFile().toString())).append(")\n");
-        s.append("[ -n \"$ids\" ] || { echo \"no line $((SLURM_ARRAY_TASK_ID + 1)) in \"").append(quote(array.taskFile().toString()))
-                .append(" >&2; exit 2; }\n");
         s.append("export LAYERWISE_JAVA_OPTS=").append(quote(jvmOptions(settings))).append('\n');
         command.environment().forEach((k, v) -> s.append("export ").append(k).append('=').append(quote(v)).append('\n'));
         s.append("exec");
         for (String word : command.argv(dir, List.of())) {
             s.append(' ').append(quote(word));
         }
-        s.append(" $ids\n");
+        s.append(" --task-file ").append(quote(array.taskFile().toString())).append(" --task-index \"$SLURM_ARRAY_TASK_ID\"\n");
         AtomicFiles.writeString(array.script(), s.toString());
         Files.setPosixFilePermissions(array.script(), PosixFilePermissions.fromString("rwxr-xr-x"));
         return array;

@@ -88,10 +88,12 @@ public final class SlurmExecutor {
      * @return OK when submitted (with {@code await}: when every point ended OK); SWEEP_INCOMPLETE
      *         when, with {@code await}, some point did not end OK, or when an earlier array of
      *         the sweep is still queued or running (nothing is submitted then)
-     * @throws PipelineException USAGE for unusable settings or where SLURM cannot be reached
+     *         (CANCELLED when interrupted while following, OUTPUT_NOT_WRITABLE when sweep.json or the
+     *         slurm/ folder cannot be written; both said on {@code err})
+     * @throws PipelineException USAGE for unusable settings, where SLURM cannot be reached, or when
+     *         sbatch refuses the array
      */
-    public static ExitCode run(SweepDirectory sweep, SweepSpec.Slurm fileSettings, Options o)
-            throws PipelineException, IOException, InterruptedException {
+    public static ExitCode run(SweepDirectory sweep, SweepSpec.Slurm fileSettings, Options o) throws PipelineException {
         JobSettings settings = JobSettings.of(fileSettings).overriddenBy(o.overrides() == null ? JobSettings.NONE : o.overrides());
         if (!settings.problems().isEmpty()) {
             throw new PipelineException(ExitCode.USAGE, "sweep " + sweep.name() + ": SLURM settings: " + String.join("; ", settings.problems()));
@@ -108,7 +110,18 @@ public final class SlurmExecutor {
         if (why.isPresent()) {
             throw new PipelineException(ExitCode.USAGE, "--executor slurm: " + why.get());
         }
-        return new SlurmExecutor(sweep, slurm, o.out(), o.err()).submit(settings, o);
+        try {
+            return new SlurmExecutor(sweep, slurm, o.out(), o.err()).submit(settings, o);
+        } catch (Slurm.SlurmException e) {
+            throw new PipelineException(ExitCode.USAGE, "sweep " + sweep.name() + ": " + e.getMessage());
+        } catch (IOException e) {
+            o.err().println("layerwise: sweep " + sweep.name() + ": " + e.getMessage());
+            return ExitCode.OUTPUT_NOT_WRITABLE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            o.err().println("layerwise: stopped following the array; it goes on in SLURM (layerwise sweep status " + sweep.path() + ")");
+            return ExitCode.CANCELLED;
+        }
     }
 
     ExitCode submit(JobSettings settings, Options o) throws PipelineException, IOException, InterruptedException {

@@ -58,11 +58,12 @@ class SlurmExecutorTest {
         Path fake = home.resolve("layerwise");
         Files.writeString(fake, """
                 #!/bin/bash
-                # stands in for the batch product's worker: layerwise sweep run-points DIR ID...
-                [ "$1 $2" = "sweep run-points" ] || exit 2
-                dir=$3; shift 3
-                echo "task $SLURM_ARRAY_TASK_ID: $* NO_BUILD=$LAYERWISE_NO_BUILD OPTS=$LAYERWISE_JAVA_OPTS" >> "$dir/fake-calls.txt"
-                for id in "$@"; do
+                # stands in for the batch product's worker: layerwise sweep run-points DIR --task-file FILE --task-index I
+                [ "$1 $2 $4 $6" = "sweep run-points --task-file --task-index" ] || exit 2
+                dir=$3
+                ids=$(sed -n "$(($7 + 1))p" "$5")
+                echo "task $7: $ids NO_BUILD=$LAYERWISE_NO_BUILD OPTS=$LAYERWISE_JAVA_OPTS" >> "$dir/fake-calls.txt"
+                for id in $ids; do
                   mkdir -p "$dir/points/$id"
                   plan=$(sed -n "s/^$id //p" "$dir/fake-plan.txt" 2>/dev/null)
                   if [ "$plan" = HANG ]; then
