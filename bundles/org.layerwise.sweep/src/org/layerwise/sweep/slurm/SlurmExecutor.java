@@ -129,7 +129,7 @@ public final class SlurmExecutor {
         for (Submission s : submissions) {
             List<Slurm.TaskState> active = slurm.queue(s.job()).stream().filter(Slurm.TaskState::active).toList();
             if (!active.isEmpty()) {
-                err.println("sweep " + sweep.name() + ": job " + s.job() + " (submission " + s.number() + ") still has " + active.size()
+                err.println("layerwise: sweep " + sweep.name() + ": job " + s.job() + " (submission " + s.number() + ") still has " + active.size()
                         + " of " + s.tasks().size() + " array tasks queued or running; nothing submitted. Wait for it "
                         + "(layerwise sweep status " + sweep.path() + ") or cancel it: scancel " + s.job());
                 return ExitCode.SWEEP_INCOMPLETE;
@@ -149,15 +149,15 @@ public final class SlurmExecutor {
             }
         }
         if (todo.isEmpty()) {
-            out.println("sweep " + sweep.name() + ": nothing to submit, every point has ended ("
+            out.println("Sweep " + sweep.name() + ": nothing to submit, every point has ended ("
                     + describeCounts(skipped) + "); layerwise aggregate " + sweep.path());
             return ExitCode.OK;
         }
-        out.println("sweep " + sweep.name() + ": " + todo.size() + " of " + sweep.points().size() + " points to run"
+        err.println("[sweep] " + todo.size() + " of " + sweep.points().size() + " points to run"
                 + (skipped.isEmpty() ? "" : ", " + skipped.values().stream().mapToLong(Long::longValue).sum() + " skipped ("
                         + describeCounts(skipped) + ")"));
         if (todo.size() < sweep.points().size()) {
-            out.println("  rerun: " + todo.stream().map(p -> p.id() + " (" + statuses.get(p.id()) + ")").collect(Collectors.joining(", ")));
+            err.println("[sweep]   rerun: " + todo.stream().map(p -> p.id() + " (" + statuses.get(p.id()) + ")").collect(Collectors.joining(", ")));
         }
         warnAboutSharedPaths(o.home());
 
@@ -179,11 +179,11 @@ public final class SlurmExecutor {
         todo.forEach(sweep::countAttempt);
         record(array, job, submitted, settings, o.maxParallel());
         sweep.write();
-        out.println("sweep " + sweep.name() + ": submitted job " + job + ": " + array.tasks().size() + " array tasks of "
+        out.println("Sweep " + sweep.name() + ": submitted job " + job + ": " + array.tasks().size() + " array tasks of "
                 + settings.points() + " point" + (settings.points() == 1 ? "" : "s") + " each (" + sweep.path().relativize(array.script())
                 + "); logs " + sweep.path().resolve("slurm") + "/" + job + "_TASK.log");
         if (!o.await()) {
-            out.println("  follow it with: layerwise sweep status " + sweep.path());
+            out.println("Follow it with: ./layerwise sweep status " + sweep.path());
             return ExitCode.OK;
         }
         return follow(new Submission(job, array.number(), submitted, array.tasks()), o.poll());
@@ -193,12 +193,12 @@ public final class SlurmExecutor {
     private void warnAboutSharedPaths(Path home) {
         Path dir = sweep.path().toAbsolutePath().normalize();
         Path product = home.toAbsolutePath().normalize();
-        out.println("  the nodes run " + product.resolve("layerwise") + " and write into " + dir
+        err.println("[sweep] the nodes run " + product.resolve("layerwise") + " and write into " + dir
                 + ": both must be on a file system every node mounts at the same path");
         for (Path p : List.of(product, dir)) {
             for (String local : List.of("/tmp", "/var/tmp", "/dev/shm", "/run")) {
                 if (p.startsWith(local)) {
-                    err.println("warning: " + p + " is under " + local + ", which is usually local to each machine: "
+                    err.println("layerwise: warning: " + p + " is under " + local + ", which is usually local to each machine: "
                             + "on a cluster of more than one node its points cannot run there");
                 }
             }
@@ -278,7 +278,7 @@ public final class SlurmExecutor {
                 if (++failures >= 5) {
                     throw e;
                 }
-                err.println("warning: " + e.getMessage() + " (asking again)");
+                err.println("layerwise: warning: " + e.getMessage() + " (asking again)");
                 Thread.sleep(poll.toMillis());
                 continue;
             }
@@ -286,7 +286,7 @@ public final class SlurmExecutor {
             for (SweepPoint p : points) {
                 String status = sweep.status(p);
                 if (!status.equals(seen.getOrDefault(p.id(), SweepDirectory.PENDING))) {
-                    out.println("[sweep] " + p.id() + " " + status + detail(p, status));
+                    err.println("[sweep] " + p.id() + " " + status + detail(p, status));
                     changed = true;
                 }
                 seen.put(p.id(), status);
@@ -294,7 +294,7 @@ public final class SlurmExecutor {
             long now = System.currentTimeMillis();
             if (changed || now - lastSummary >= PROGRESS_MILLIS) {
                 lastSummary = now;
-                out.println(summary(s, seen, queue));
+                err.println(summary(s, seen, queue));
             }
             if (queue.stream().noneMatch(Slurm.TaskState::active)) {
                 break;
@@ -307,13 +307,13 @@ public final class SlurmExecutor {
             String status = end.get(p.id());
             if (!"OK".equals(status)) {
                 String log = "slurm/" + s.job() + "_" + s.taskOf(p.id()) + ".log";
-                notOk.add(p.id() + " " + status + (SweepDirectory.PENDING.equals(status) ? " (never started; see " + log + ")"
-                        : "RUNNING".equals(status) ? " (its array task ended while it ran; see " + log + ")" : ""));
+                notOk.add(p.id() + " " + status + " (" + (SweepDirectory.PENDING.equals(status) ? "never started; "
+                        : "RUNNING".equals(status) ? "its array task ended while it ran; " : "") + "see " + log + ")");
             }
         }
-        out.println("sweep " + sweep.name() + ": job " + s.job() + " ended: " + (points.size() - notOk.size()) + " of " + points.size()
+        out.println("Sweep " + sweep.name() + ": job " + s.job() + " ended: " + (points.size() - notOk.size()) + " of " + points.size()
                 + " points OK" + (notOk.isEmpty() ? "" : "; not OK: " + String.join(", ", notOk)
-                        + ". Rerun the same command to run those again"));
+                        + ". Rerun the same command to run those again") + "; tables and figures: ./layerwise aggregate " + sweep.path());
         return notOk.isEmpty() ? ExitCode.OK : ExitCode.SWEEP_INCOMPLETE;
     }
 

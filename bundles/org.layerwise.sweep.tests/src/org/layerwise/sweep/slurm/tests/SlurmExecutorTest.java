@@ -156,7 +156,7 @@ class SlurmExecutorTest {
             assertEquals("OK", pointEntry(p).get("status"), "sweep.json refreshed after the array: " + p);
             assertEquals(1, pointEntry(p).get("attempts"), p);
         }
-        assertTrue(said().contains("job " + subs.get(0).get("job") + " ended: 4 of 4 points OK"), said());
+        assertTrue(said().contains("Sweep four: job " + subs.get(0).get("job") + " ended: 4 of 4 points OK"), said());
     }
 
     @Test
