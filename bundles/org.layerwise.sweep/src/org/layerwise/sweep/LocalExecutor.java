@@ -53,6 +53,7 @@ public final class LocalExecutor {
 
     static final long POLL_MILLIS = 200;
     static final long PROGRESS_MILLIS = 5_000;
+    static final long WRITE_MILLIS = 2_000;
     /** How long a point may take to end its run after SIGTERM (it writes CANCELLED and its state) before it is killed. */
     public static final long STOP_SECONDS = 60;
 
@@ -82,6 +83,7 @@ public final class LocalExecutor {
         Map<String, String> statuses = new LinkedHashMap<>();
         long start = System.nanoTime();
         long lastProgress = start;
+        long lastWrite = start - WRITE_MILLIS * 1_000_000L;
         double busySeconds = 0;
         int ok = 0;
         Files.createDirectories(sweep.path().resolve("logs"));
@@ -111,8 +113,10 @@ public final class LocalExecutor {
                     }
                 }
                 long now = System.nanoTime();
-                if (changed) {
+                // sweep.json of a big sweep is megabytes: rewritten at most every few seconds, and at the end
+                if (changed && now - lastWrite >= WRITE_MILLIS * 1_000_000L) {
                     sweep.write();
+                    lastWrite = now;
                 }
                 if (changed || now - lastProgress >= PROGRESS_MILLIS * 1_000_000L) {
                     lastProgress = now;

@@ -35,6 +35,7 @@ public final class SweepDirectory {
     private final Path dir;
     private final Map<String, Object> json;
     private final List<SweepPoint> points;
+    private final Map<String, String> finished = new java.util.HashMap<>();
 
     private SweepDirectory(Path dir, Map<String, Object> json, List<SweepPoint> points) {
         this.dir = dir;
@@ -107,11 +108,20 @@ public final class SweepDirectory {
         return s == null ? "UNREADABLE" : s.name();
     }
 
-    /** Every point's status now, in point order. */
+    /**
+     * Every point's status now, in point order. A status that cannot change any more (OK,
+     * PARTIAL, DIVERGED) is read once per process: a refresh of a big sweep on a shared file
+     * system reads only the run.json of the points still open.
+     */
     public Map<String, String> statuses() {
         Map<String, String> out = new LinkedHashMap<>();
         for (SweepPoint p : points) {
-            out.put(p.id(), status(p));
+            String known = finished.get(p.id());
+            String s = known != null ? known : status(p);
+            if (known == null && PointRuns.FINISHED.contains(s)) {
+                finished.put(p.id(), s);
+            }
+            out.put(p.id(), s);
         }
         return out;
     }

@@ -62,16 +62,27 @@ class BatchProductPluginsTest {
 
     /** ./layerwise ARGS with the test's own plugin folder and cache, the product taken as built. */
     static Outcome layerwise(String... args) throws Exception {
+        return layerwiseIn(tmp, args);
+    }
+
+    /** ./layerwise ARGS started in work, with work's own plugin folder and cache, the product taken as built. */
+    static ProcessBuilder command(Path work, String... args) {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("layerwise").toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
         Map<String, String> env = pb.environment();
-        env.put("LAYERWISE_PLUGINS", tmp.resolve("plugins").toString());
-        env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+        env.put("LAYERWISE_PLUGINS", work.resolve("plugins").toString());
+        env.put("XDG_CACHE_HOME", work.resolve("cache").toString());
         env.put("LAYERWISE_NO_BUILD", "1");
         env.put("JAVA_HOME", System.getProperty("java.home"));
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        Path err = Files.createTempFile(tmp, "err", ".txt");
+        return pb;
+    }
+
+    /** As {@link #layerwise}, in the given folder; waits at most 180 s. */
+    static Outcome layerwiseIn(Path work, String... args) throws Exception {
+        ProcessBuilder pb = command(work, args);
+        Path out = Files.createTempFile(work, "out", ".txt");
+        Path err = Files.createTempFile(work, "err", ".txt");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
