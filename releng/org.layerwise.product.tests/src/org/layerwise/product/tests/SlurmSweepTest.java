@@ -121,14 +121,7 @@ class SlurmSweepTest {
         Path log = tmp.resolve("b/sweep.log");
         Process sweep = BatchProductPluginsTest.command(tmp, args.toArray(String[]::new)).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        Path state = dir.resolve("points/p1/checkpoint.npz");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.exists(state) && System.nanoTime() < deadline && sweep.isAlive()) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.exists(state), "p1 saved a training state: " + Files.readString(log));
-        Map<?, ?> process = (Map<?, ?>) Json.readMap(dir.resolve("points/p1/run.json")).get("process");
-        ProcessHandle.of(((Number) process.get("pid")).longValue()).orElseThrow().destroyForcibly();
+        LocalSweepTest.killOnceItSavedItsState(dir, "p1", sweep, log);
         assertTrue(sweep.waitFor(120, TimeUnit.SECONDS), Files.readString(log));
         assertEquals(12, sweep.exitValue(), "--wait reports the killed point: " + Files.readString(log));
         assertTrue(Files.readString(log).contains("not OK: p1 INTERRUPTED"), Files.readString(log));
