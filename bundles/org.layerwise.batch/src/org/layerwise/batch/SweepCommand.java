@@ -130,6 +130,9 @@ final class SweepCommand implements Callable<Integer> {
         try {
             c = check(file, cli);
             PipelineRunner.checkMemory(c.result().first(), new RunOptions(Path.of("."), evalPrompts));
+            if (executor.equals("slurm")) {
+                SlurmExecutor.check(c.spec().slurm(), slurmOptions());
+            }
             Path dir = (out != null ? out : Path.of("sweeps").resolve(c.spec().name())).toAbsolutePath().normalize();
             sweep = SweepDirectory.prepare(dir, c.spec(), c.points(), evalPrompts);
         } catch (PipelineException e) {
@@ -141,8 +144,7 @@ final class SweepCommand implements Callable<Integer> {
                 + " combinations x " + (sweep.points().size() / c.result().combinations()) + " seeds) in " + sweep.path());
         if (executor.equals("slurm")) {
             try {
-                return SlurmExecutor.run(sweep, c.spec().slurm(), SlurmExecutor.Options.of(new JobSettings(partition, time, mem,
-                        cpusPerTask, pointsPerTask, sbatchArgs), maxParallel, await, cli.out, cli.err)).code;
+                return SlurmExecutor.run(sweep, c.spec().slurm(), slurmOptions()).code;
             } catch (PipelineException e) {
                 return cli.report(e);
             }
@@ -156,6 +158,11 @@ final class SweepCommand implements Callable<Integer> {
         int k = maxParallel != null ? maxParallel : Math.max(1, cores / c.result().threads());
         sweep.put("executor", Map.of("kind", "local", "max_parallel", k));
         return runLocal(sweep, todo, k);
+    }
+
+    private SlurmExecutor.Options slurmOptions() {
+        return SlurmExecutor.Options.of(new JobSettings(partition, time, mem, cpusPerTask, pointsPerTask, sbatchArgs), maxParallel, await,
+                cli.out, cli.err);
     }
 
     /** Says which points a rerun leaves alone and which it resumes, by status. */

@@ -82,6 +82,32 @@ public final class SlurmExecutor {
     }
 
     /**
+     * What the command line can refuse before the sweep directory is made: settings SLURM would not
+     * take, a product that cannot be found, and a SLURM that cannot be reached (all exit USAGE, the
+     * reason in the message). {@link #run} checks the same.
+     *
+     * @return the sweep file's settings with the command line's replacing them
+     */
+    public static JobSettings check(SweepSpec.Slurm fileSettings, Options o) throws PipelineException {
+        JobSettings settings = JobSettings.of(fileSettings).overriddenBy(o.overrides() == null ? JobSettings.NONE : o.overrides());
+        if (!settings.problems().isEmpty()) {
+            throw new PipelineException(ExitCode.USAGE, "--executor slurm: " + String.join("; ", settings.problems()));
+        }
+        if (o.maxParallel() != null && o.maxParallel() < 1) {
+            throw new PipelineException(ExitCode.USAGE, "--max-parallel " + o.maxParallel() + ": expected 1 or more");
+        }
+        if (o.home() == null) {
+            throw new PipelineException(ExitCode.USAGE, "--executor slurm: the nodes start the product through the repository's "
+                    + "layerwise script, and this process does not know where it is (-Dlayerwise.home is not set)");
+        }
+        java.util.Optional<String> why = Slurm.fromEnvironment().unavailableReason();
+        if (why.isPresent()) {
+            throw new PipelineException(ExitCode.USAGE, "--executor slurm: " + why.get());
+        }
+        return settings;
+    }
+
+    /**
      * {@code layerwise sweep SWEEP --executor slurm}: submits the points that need a run (all of
      * them the first time) as one job array and, with {@code await}, follows it to its end.
      *
@@ -94,22 +120,8 @@ public final class SlurmExecutor {
      *         sbatch refuses the array
      */
     public static ExitCode run(SweepDirectory sweep, SweepSpec.Slurm fileSettings, Options o) throws PipelineException {
-        JobSettings settings = JobSettings.of(fileSettings).overriddenBy(o.overrides() == null ? JobSettings.NONE : o.overrides());
-        if (!settings.problems().isEmpty()) {
-            throw new PipelineException(ExitCode.USAGE, "sweep " + sweep.name() + ": SLURM settings: " + String.join("; ", settings.problems()));
-        }
-        if (o.maxParallel() != null && o.maxParallel() < 1) {
-            throw new PipelineException(ExitCode.USAGE, "--max-parallel " + o.maxParallel() + ": expected 1 or more");
-        }
-        if (o.home() == null) {
-            throw new PipelineException(ExitCode.USAGE, "--executor slurm: the nodes start the product through the repository's "
-                    + "layerwise script, and this process does not know where it is (-Dlayerwise.home is not set)");
-        }
+        JobSettings settings = check(fileSettings, o);
         Slurm slurm = Slurm.fromEnvironment();
-        java.util.Optional<String> why = slurm.unavailableReason();
-        if (why.isPresent()) {
-            throw new PipelineException(ExitCode.USAGE, "--executor slurm: " + why.get());
-        }
         try {
             return new SlurmExecutor(sweep, slurm, o.out(), o.err()).submit(settings, o);
         } catch (Slurm.SlurmException e) {
