@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
 
 /**
  * Runs a sweep's points on this machine, each as its own batch process (a crash of one cannot
- * take another down), at most K at once. A point's process writes only its run directory and
- * its log (logs/ID.log, appended to across attempts); this process reads their statuses and
- * rewrites sweep.json after every point. Cancelling stops the running points as Ctrl-C would
+ * take another down) or a few in one process (JVM start and warm-up paid once), at most K
+ * processes at once. A process writes only its points' run directories and its log
+ * (logs/ID.log, or logs/FIRST-LAST.log for a group, appended to across attempts); this process
+ * reads their statuses and rewrites sweep.json as points end. Cancelling stops the running points as Ctrl-C would
  * (they end CANCELLED and resumable) and leaves the queued ones PENDING.
  */
 public final class LocalExecutor {
@@ -62,19 +63,41 @@ public final class LocalExecutor {
     private final SweepDirectory sweep;
     private final PointCommand command;
     private final int maxParallel;
+    private final int pointsPerProcess;
     private final Listener listener;
 
     public LocalExecutor(SweepDirectory sweep, PointCommand command, int maxParallel, Listener listener) {
-        if (maxParallel < 1) {
-            throw new IllegalArgumentException("maxParallel " + maxParallel + " < 1");
+        this(sweep, command, maxParallel, 1, listener);
+    }
+
+    /**
+     * @param pointsPerProcess points one process runs one after the other (JVM start and JIT warm-up paid
+     *                         once; a crash takes the rest of its group with it)
+     */
+    public LocalExecutor(SweepDirectory sweep, PointCommand command, int maxParallel, int pointsPerProcess, Listener listener) {
+        if (maxParallel < 1 || pointsPerProcess < 1) {
+            throw new IllegalArgumentException("maxParallel " + maxParallel + ", pointsPerProcess " + pointsPerProcess);
         }
         this.sweep = sweep;
         this.command = command;
         this.maxParallel = maxParallel;
+        this.pointsPerProcess = pointsPerProcess;
         this.listener = listener;
     }
 
-    private record Running(SweepPoint point, Process process, long startNanos, Path log) {
+    /** One process and its points; {@code open} are those whose end has not been reported yet. */
+    private static final class Running {
+        final List<SweepPoint> open;
+        final Process process;
+        final Path log;
+        long since;
+
+        Running(List<SweepPoint> points, Process process, Path log) {
+            this.open = new ArrayList<>(points);
+            this.process = process;
+            this.log = log;
+            this.since = System.nanoTime();
+        }
     }
 
     public Outcome run(List<SweepPoint> todo, BooleanSupplier cancelled) throws IOException, InterruptedException {
@@ -84,8 +107,7 @@ public final class LocalExecutor {
         long start = System.nanoTime();
         long lastProgress = start;
         long lastWrite = start - WRITE_MILLIS * 1_000_000L;
-        double busySeconds = 0;
-        int ok = 0;
+        double[] busy = {0};
         Files.createDirectories(sweep.path().resolve("logs"));
         try {
             while (!queue.isEmpty() || !running.isEmpty()) {
@@ -95,21 +117,19 @@ public final class LocalExecutor {
                     return new Outcome(statuses, true);
                 }
                 while (running.size() < maxParallel && !queue.isEmpty()) {
-                    running.add(launch(queue.poll()));
+                    List<SweepPoint> group = new ArrayList<>();
+                    while (group.size() < pointsPerProcess && !queue.isEmpty()) {
+                        group.add(queue.poll());
+                    }
+                    running.add(launch(group));
                 }
                 boolean changed = false;
                 for (int i = running.size() - 1; i >= 0; i--) {
                     Running r = running.get(i);
-                    if (!r.process().isAlive()) {
+                    boolean exited = !r.process.isAlive();
+                    changed |= reportEnded(r, exited, statuses, busy);
+                    if (exited) {
                         running.remove(i);
-                        double seconds = (System.nanoTime() - r.startNanos()) / 1e9;
-                        busySeconds += seconds;
-                        String status = sweep.status(r.point());
-                        statuses.put(r.point().id(), status);
-                        sweep.recordExit(r.point(), r.process().exitValue());
-                        ok += "OK".equals(status) ? 1 : 0;
-                        listener.finished(r.point(), status, seconds, r.process().exitValue(), r.log());
-                        changed = true;
                     }
                 }
                 long now = System.nanoTime();
@@ -120,10 +140,11 @@ public final class LocalExecutor {
                 }
                 if (changed || now - lastProgress >= PROGRESS_MILLIS * 1_000_000L) {
                     lastProgress = now;
-                    listener.progress(progress(todo.size(), statuses.size(), ok, queue.size(), running, now - start, busySeconds));
+                    long ok = statuses.values().stream().filter("OK"::equals).count();
+                    listener.progress(progress(todo.size(), statuses.size(), (int) ok, queue.size(), running, now - start, busy[0]));
                 }
                 if (!running.isEmpty()) {
-                    running.get(0).process().waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    running.get(0).process.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS);
                 }
             }
         } catch (InterruptedException e) {
@@ -135,10 +156,43 @@ public final class LocalExecutor {
         return new Outcome(statuses, false);
     }
 
-    private Running launch(SweepPoint p) throws IOException {
-        int attempt = sweep.countAttempt(p);
-        Path log = sweep.path().resolve("logs").resolve(p.id() + ".log");
-        List<String> argv = command.argv(sweep.path(), List.of(p.id()));
+    /**
+     * Reports the points of a process that ended: in order, as long as each one's run directory
+     * holds a terminal status and it is not the process's last; all of them once it has exited.
+     */
+    private boolean reportEnded(Running r, boolean exited, Map<String, String> statuses, double[] busy) {
+        boolean any = false;
+        while (!r.open.isEmpty()) {
+            SweepPoint p = r.open.get(0);
+            String status = sweep.status(p);
+            // the last point of a process is reported with the process's exit code, once it has exited
+            boolean ended = exited || r.open.size() > 1 && !(status.equals(SweepDirectory.PENDING) || status.equals("RUNNING"));
+            if (!ended) {
+                break;
+            }
+            r.open.remove(0);
+            long now = System.nanoTime();
+            double seconds = (now - r.since) / 1e9;
+            r.since = now;
+            busy[0] += seconds;
+            statuses.put(p.id(), status);
+            if (exited) {
+                sweep.recordExit(p, r.process.exitValue());
+            }
+            listener.finished(p, status, seconds, exited ? r.process.exitValue() : 0, r.log);
+            any = true;
+        }
+        return any;
+    }
+
+    private Running launch(List<SweepPoint> group) throws IOException {
+        int attempt = 0;
+        for (SweepPoint p : group) {
+            attempt = Math.max(attempt, sweep.countAttempt(p));
+        }
+        String name = group.size() == 1 ? group.get(0).id() : group.get(0).id() + "-" + group.get(group.size() - 1).id();
+        Path log = sweep.path().resolve("logs").resolve(name + ".log");
+        List<String> argv = command.argv(sweep.path(), group.stream().map(SweepPoint::id).toList());
         Files.writeString(log, "=== attempt " + attempt + " at " + Instant.now() + ": " + String.join(" ", argv) + "\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
@@ -146,37 +200,40 @@ public final class LocalExecutor {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(command.environment());
         Process process = pb.start();
-        listener.started(p, attempt, log);
-        return new Running(p, process, System.nanoTime(), log);
+        for (SweepPoint p : group) {
+            listener.started(p, attempt, log);
+        }
+        return new Running(group, process, log);
     }
 
-    /** SIGTERM to every running point (its shutdown hook cancels the run), then waits; the stubborn are killed. */
+    /** SIGTERM to every running process (its shutdown hook cancels the run), then waits; the stubborn are killed. */
     private void stop(List<Running> running, Map<String, String> statuses) throws InterruptedException {
-        running.forEach(r -> r.process().destroy());
+        running.forEach(r -> r.process.destroy());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_SECONDS);
         for (Running r : running) {
             long left = deadline - System.nanoTime();
-            if (left <= 0 || !r.process().waitFor(left, TimeUnit.NANOSECONDS)) {
-                r.process().descendants().forEach(ProcessHandle::destroyForcibly);
-                r.process().destroyForcibly().waitFor();
+            if (left <= 0 || !r.process.waitFor(left, TimeUnit.NANOSECONDS)) {
+                r.process.descendants().forEach(ProcessHandle::destroyForcibly);
+                r.process.destroyForcibly().waitFor();
             }
-            statuses.put(r.point().id(), sweep.status(r.point()));
+            for (SweepPoint p : r.open) {
+                statuses.put(p.id(), sweep.status(p));
+            }
         }
         running.clear();
     }
 
     private Progress progress(int total, int done, int ok, int queued, List<Running> running, long elapsedNanos, double busySeconds) {
         Map<String, String> detail = new LinkedHashMap<>();
-        double left = Double.NaN;
         double mean = done == 0 ? Double.NaN : busySeconds / done;
         double work = queued * mean;
         for (Running r : running) {
-            detail.put(r.point().id(), lastStep(r.log()));
-            work += Math.max(0, mean - (System.nanoTime() - r.startNanos()) / 1e9);
+            if (!r.open.isEmpty()) {
+                detail.put(r.open.get(0).id(), lastStep(r.log));
+                work += Math.max(0, mean - (System.nanoTime() - r.since) / 1e9) + (r.open.size() - 1) * mean;
+            }
         }
-        if (done > 0) {
-            left = work / Math.min(maxParallel, Math.max(1, queued + running.size()));
-        }
+        double left = done == 0 ? Double.NaN : work / Math.min(maxParallel, Math.max(1, running.size() + queued));
         return new Progress(total, done, ok, queued, detail, elapsedNanos / 1e9, left);
     }
 

@@ -41,15 +41,17 @@ class LocalExecutorTest {
         Path script = tmp.resolve("worker.sh");
         Files.writeString(script, """
                 #!/bin/sh
-                dir="$1"; id="$2"
-                echo "start $id $(date +%%s%%N)" >> "$dir/trace"
+                dir="$1"; shift
+                for id in "$@"; do
+                echo "start $id $(date +%%s%%N) $$" >> "$dir/trace"
                 mkdir -p "$dir/points/$id"
                 if [ "$id" = "%s" ]; then trap 'echo "{\\"status\\": \\"CANCELLED\\"}" > "$dir/points/$id/run.json"; exit 130' TERM; while :; do sleep 0.05; done; fi
                 echo "[layerwise] training step 5/10  loss 1.0" >&2
                 sleep %s
                 if [ "$id" = "p1" ]; then s=FAILED; code=1; else s=OK; code=0; fi
                 echo "{\\"status\\": \\"$s\\"}" > "$dir/points/$id/run.json"
-                echo "end $id $(date +%%s%%N)" >> "$dir/trace"
+                echo "end $id $(date +%%s%%N) $$" >> "$dir/trace"
+                done
                 exit $code
                 """.formatted(hangingPoint, seconds));
         script.toFile().setExecutable(true);
@@ -120,6 +122,27 @@ class LocalExecutorTest {
         LocalExecutor.Progress last = r.progress.get(r.progress.size() - 1);
         assertEquals(5, last.done());
         assertEquals(4, last.ok());
+    }
+
+    @Test
+    void pointsPerProcessRunsAGroupInOneProcessAndReportsEachPoint() throws Exception {
+        SweepDirectory sweep = sweep(5);
+        Recorder r = new Recorder();
+        LocalExecutor.Outcome o = new LocalExecutor(sweep, fakeWorker(0.2, "none"), 1, 2, r).run(sweep.points(), () -> false);
+        assertEquals(4, o.ok());
+        assertEquals(5, r.finished.size(), r.finished.toString());
+        Map<String, String> pidOf = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(sweep.path().resolve("trace"))) {
+            String[] f = line.split(" ");
+            pidOf.put(f[1], f[3]);
+        }
+        assertEquals(pidOf.get("p0"), pidOf.get("p1"));
+        assertEquals(pidOf.get("p2"), pidOf.get("p3"));
+        assertTrue(!pidOf.get("p1").equals(pidOf.get("p2")) && !pidOf.get("p3").equals(pidOf.get("p4")), pidOf.toString());
+        assertTrue(Files.exists(sweep.path().resolve("logs/p0-p1.log")) && Files.exists(sweep.path().resolve("logs/p4.log")));
+        // p0 was reported when its run.json said OK, before its process (which went on to p1) ended
+        assertEquals("p0 OK 0", r.finished.get(0));
+        assertEquals("p1 FAILED 1", r.finished.get(1));
     }
 
     @Test
