@@ -28,6 +28,8 @@ import org.layerwise.sweep.SweepExpansion;
 import org.layerwise.sweep.SweepPoint;
 import org.layerwise.sweep.SweepSpec;
 import org.layerwise.sweep.SweepValidation;
+import org.layerwise.sweep.slurm.JobSettings;
+import org.layerwise.sweep.slurm.SlurmExecutor;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,6 +66,31 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--eval-prompts", paramLabel = "N", description = "Evaluation prompts of every point (default: 1280).")
     int evalPrompts = RunOptions.DEFAULT_EVAL_PROMPTS;
+
+    // SLURM (--executor slurm): each overrides the sweep file's <slurm> attribute of the same meaning.
+    @Option(names = "--wait", description = "slurm: follow the job array until it leaves the queue, then report every point.")
+    boolean await;
+
+    @Option(names = "--partition", paramLabel = "P", description = "slurm: the partition of the array tasks.")
+    String partition;
+
+    @Option(names = "--time", paramLabel = "T", description = "slurm: each array task's time limit (minutes, H:MM:SS, D-HH:MM:SS).")
+    String time;
+
+    @Option(names = "--mem", paramLabel = "M", description = "slurm: each array task's memory (sbatch --mem: 4G, 4096); the heap "
+            + "of its JVM is fitted to it.")
+    String mem;
+
+    @Option(names = "--cpus-per-task", paramLabel = "C", description = "slurm: CPUs of each array task (and threads of its JVM).")
+    Integer cpusPerTask;
+
+    @Option(names = "--points-per-task", paramLabel = "N", description = "slurm: points each array task runs one after the "
+            + "other in one JVM (default 1).")
+    Integer pointsPerTask;
+
+    @Option(names = "--sbatch-arg", paramLabel = "ARG", description = "slurm: an sbatch option passed through as it is "
+            + "(repeatable), e.g. --sbatch-arg=--account=lab.")
+    List<String> sbatchArgs = new ArrayList<>();
 
     /** The sweep, its pipeline and points, all validated. */
     record Checked(SweepSpec spec, PipelineSpec base, List<SweepPoint> points, SweepValidation.Result result) {
@@ -103,6 +130,9 @@ final class SweepCommand implements Callable<Integer> {
         try {
             c = check(file, cli);
             PipelineRunner.checkMemory(c.result().first(), new RunOptions(Path.of("."), evalPrompts));
+            if (executor.equals("slurm")) {
+                SlurmExecutor.check(c.spec().slurm(), slurmOptions());
+            }
             Path dir = (out != null ? out : Path.of("sweeps").resolve(c.spec().name())).toAbsolutePath().normalize();
             sweep = SweepDirectory.prepare(dir, c.spec(), c.points(), evalPrompts);
         } catch (PipelineException e) {
@@ -112,19 +142,27 @@ final class SweepCommand implements Callable<Integer> {
         List<SweepPoint> todo = sweep.points().stream().filter(p -> PointRuns.needsRun(statuses.get(p.id()))).toList();
         cli.err.println("[sweep] " + sweep.name() + ": " + sweep.points().size() + " points (" + c.result().combinations()
                 + " combinations x " + (sweep.points().size() / c.result().combinations()) + " seeds) in " + sweep.path());
+        if (executor.equals("slurm")) {
+            try {
+                return SlurmExecutor.run(sweep, c.spec().slurm(), slurmOptions()).code;
+            } catch (PipelineException e) {
+                return cli.report(e);
+            }
+        }
         describeRerun(statuses, todo);
         if (todo.isEmpty()) {
             cli.err.println("[sweep] nothing to run");
             return summary(sweep, false);
         }
-        if (executor.equals("slurm")) {
-            cli.err.println("layerwise: --executor slurm is not available in this build");
-            return ExitCode.USAGE.code;
-        }
         int cores = Runtime.getRuntime().availableProcessors();
         int k = maxParallel != null ? maxParallel : Math.max(1, cores / c.result().threads());
         sweep.put("executor", Map.of("kind", "local", "max_parallel", k));
         return runLocal(sweep, todo, k);
+    }
+
+    private SlurmExecutor.Options slurmOptions() {
+        return SlurmExecutor.Options.of(new JobSettings(partition, time, mem, cpusPerTask, pointsPerTask, sbatchArgs), maxParallel, await,
+                cli.out, cli.err);
     }
 
     /** Says which points a rerun leaves alone and which it resumes, by status. */
@@ -249,6 +287,13 @@ final class SweepCommand implements Callable<Integer> {
                 return cli.report(e);
             }
             Map<String, String> statuses = sweep.statuses();
+            Map<String, String> slurm;
+            try {
+                slurm = SlurmExecutor.states(sweep);
+            } catch (IOException e) {
+                cli.err.println("layerwise: warning: SLURM's view of the sweep's jobs is not available: " + e.getMessage());
+                slurm = Map.of();
+            }
             cli.out.printf(Locale.ROOT, "%-8s %-11s %9s  %s%n", "POINT", "STATUS", "ACCURACY", "COORDINATES");
             for (SweepPoint p : sweep.points()) {
                 double acc = Double.NaN;
@@ -260,7 +305,8 @@ final class SweepCommand implements Callable<Integer> {
                     // the status (UNREADABLE) says it
                 }
                 cli.out.printf(Locale.ROOT, "%-8s %-11s %9s  %s%n", p.id(), sweep.describeStatus(p, statuses.get(p.id())),
-                        Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc), p.describe());
+                        Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc), p.describe()
+                        + (slurm.containsKey(p.id()) ? "  [" + slurm.get(p.id()) + "]" : ""));
             }
             Map<String, Long> counts = statuses.values().stream().collect(Collectors.groupingBy(s -> s, java.util.TreeMap::new,
                     Collectors.counting()));

@@ -83,4 +83,18 @@ class SweepCommandTest {
         assertEquals(13, version.exitCode(), version.toString());
         assertTrue(version.err().contains("field 'version' is 7"), version.toString());
     }
+
+    @Test
+    void slurmSettingsThatCannotWorkAreRefusedBeforeAnythingIsWritten() throws Exception {
+        Path f = sweep("", "<axes setting=\"backend.layers\" values=\"1 2\"/>\n<slurm memory=\"2G\" time=\"10\"/>");
+        Path out = tmp.resolve("slurm-out");
+        String[][] cases = {{"--mem", "100", "memory '100' is below 512M"}, {"--time", "soon", "time 'soon' is not a SLURM time limit"},
+            {"--points-per-task", "0", "points per task 0 is below 1"}, {"--cpus-per-task", "0", "cpus per task 0 is below 1"}};
+        for (String[] c : cases) {
+            CliHarness.Outcome o = CliHarness.run("sweep", f.toString(), "--executor", "slurm", "--out", out.toString(), c[0], c[1]);
+            assertEquals(2, o.exitCode(), o.toString());
+            assertTrue(o.err().contains("--executor slurm: " + c[2]), o.toString());
+            assertFalse(Files.exists(out), "nothing is written: " + c[0]);
+        }
+    }
 }

@@ -76,6 +76,18 @@ class LocalSweepTest {
         return (List<Map<String, Object>>) Json.readMap(sweepDir.resolve("sweep.json")).get("points");
     }
 
+    /** Waits (at most 120 s) until the point saved a training state, then kills its process as a crash would. */
+    static void killOnceItSavedItsState(Path sweepDir, String point, Process sweep, Path log) throws Exception {
+        Path state = sweepDir.resolve("points").resolve(point).resolve("checkpoint.npz");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(state) && System.nanoTime() < deadline && sweep.isAlive()) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(state), point + " saved a training state: " + Files.readString(log));
+        Map<?, ?> process = (Map<?, ?>) Json.readMap(sweepDir.resolve("points").resolve(point).resolve("run.json")).get("process");
+        ProcessHandle.of(((Number) process.get("pid")).longValue()).orElseThrow().destroyForcibly();
+    }
+
     @Test
     void everyPointRunsWithItsCoordinatesAndSeedAndARerunSkipsThem() throws Exception {
         Path f = sweepFile(tmp.resolve("a"), "grid", PIPELINE, "seeds=\"1 2\"", "<axes setting=\"backend.layers\" values=\"1 2\"/>");
@@ -131,15 +143,7 @@ class LocalSweepTest {
         ProcessBuilder pb = BatchProductPluginsTest.command(tmp, "sweep", f.toString(), "--out", dir.toString(), "--max-parallel", "2");
         Path log = tmp.resolve("b/sweep.log");
         Process sweep = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Path state = dir.resolve("points/p1/checkpoint.npz");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.exists(state) && System.nanoTime() < deadline && sweep.isAlive()) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.exists(state), "p1 saved a training state: " + Files.readString(log));
-        Map<?, ?> process = (Map<?, ?>) Json.readMap(dir.resolve("points/p1/run.json")).get("process");
-        long pid = ((Number) process.get("pid")).longValue();
-        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        killOnceItSavedItsState(dir, "p1", sweep, log);
         assertTrue(sweep.waitFor(120, TimeUnit.SECONDS), Files.readString(log));
         assertEquals(12, sweep.exitValue(), Files.readString(log));
         assertEquals("OK", points(dir).get(0).get("status"));
