@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "layerwise", mixinStandardHelpOptions = true, version = "Layerwise 0.1.0",
         description = "Train, symmetrize and analyze in-context classification transformers, headless.",
         subcommands = {Cli.Run.class, Cli.Quickstart.class, Cli.Resume.class, Cli.Reproduce.class, Cli.Validate.class,
-            Cli.ListCommand.class, Cli.ListRuns.class, SweepCommand.class},
+            Cli.ListCommand.class, Cli.ListRuns.class, SweepCommand.class, AggregateCommand.class},
         exitCodeListHeading = "%nExit codes:%n")
 public final class Cli implements Callable<Integer> {
 

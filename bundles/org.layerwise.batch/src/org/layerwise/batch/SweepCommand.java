@@ -92,6 +92,10 @@ final class SweepCommand implements Callable<Integer> {
             + "(repeatable), e.g. --sbatch-arg=--account=lab.")
     List<String> sbatchArgs = new ArrayList<>();
 
+    @Option(names = "--points-per-process", paramLabel = "N", description = "local: points one process runs one after the other "
+            + "(JVM start and warm-up paid once per N points; default 1: a process per point).")
+    int pointsPerProcess = 1;
+
     /** The sweep, its pipeline and points, all validated. */
     record Checked(SweepSpec spec, PipelineSpec base, List<SweepPoint> points, SweepValidation.Result result) {
     }
@@ -115,6 +119,10 @@ final class SweepCommand implements Callable<Integer> {
         }
         if (!executor.equals("local") && !executor.equals("slurm")) {
             cli.err.println("layerwise: --executor " + executor + ": expected local or slurm");
+            return ExitCode.USAGE.code;
+        }
+        if (pointsPerProcess < 1) {
+            cli.err.println("layerwise: --points-per-process must be at least 1");
             return ExitCode.USAGE.code;
         }
         if (maxParallel != null && maxParallel < 1) {
@@ -156,8 +164,8 @@ final class SweepCommand implements Callable<Integer> {
         }
         int cores = Runtime.getRuntime().availableProcessors();
         int k = maxParallel != null ? maxParallel : Math.max(1, cores / c.result().threads());
-        sweep.put("executor", Map.of("kind", "local", "max_parallel", k));
-        return runLocal(sweep, todo, k);
+        sweep.put("executor", Map.of("kind", "local", "max_parallel", k, "points_per_process", pointsPerProcess));
+        return runLocal(sweep, todo, k, pointsPerProcess);
     }
 
     private SlurmExecutor.Options slurmOptions() {
@@ -186,9 +194,9 @@ final class SweepCommand implements Callable<Integer> {
         return ids.size() <= 12 ? String.join(" ", ids) : String.join(" ", ids.subList(0, 12)) + " ... (" + ids.size() + ")";
     }
 
-    private int runLocal(SweepDirectory sweep, List<SweepPoint> todo, int k) {
-        cli.err.println("[sweep] running " + todo.size() + " points, at most " + k + " at once; each point's output: "
-                + sweep.path().resolve("logs") + "/ID.log");
+    private int runLocal(SweepDirectory sweep, List<SweepPoint> todo, int k, int perProcess) {
+        cli.err.println("[sweep] running " + todo.size() + " points, at most " + k + " processes at once"
+                + (perProcess > 1 ? ", " + perProcess + " points each" : "") + "; their output: " + sweep.path().resolve("logs") + "/");
         PointCommand command;
         try {
             command = PointCommand.forProduct(Cli.home());
@@ -229,7 +237,7 @@ final class SweepCommand implements Callable<Integer> {
         try (Interruption interruption = new Interruption(Cli.CANCEL, cli.out, cli.err, LocalExecutor.STOP_SECONDS + 15)) {
             LocalExecutor.Outcome outcome;
             try {
-                outcome = new LocalExecutor(sweep, command, k, listener).run(todo, Cli.CANCEL::get);
+                outcome = new LocalExecutor(sweep, command, k, perProcess, listener).run(todo, Cli.CANCEL::get);
             } catch (IOException e) {
                 cli.err.println("layerwise: the sweep stopped: " + e.getMessage());
                 return interruption.finish(ExitCode.OUTPUT_NOT_WRITABLE.code);

@@ -66,6 +66,7 @@ class SweepCommandTest {
         Path f = sweep("", "<axes setting=\"backend.layers\" values=\"1 2\"/>");
         assertEquals(2, CliHarness.run("sweep", f.toString(), "--executor", "cloud").exitCode());
         assertEquals(2, CliHarness.run("sweep", f.toString(), "--max-parallel", "0").exitCode());
+        assertEquals(2, CliHarness.run("sweep", f.toString(), "--points-per-process", "0").exitCode());
         assertEquals(2, CliHarness.run("sweep").exitCode());
         assertEquals(2, CliHarness.run("validate", f.toString(), "--seed", "3").exitCode());
         Path foreign = tmp.resolve("foreign");

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.Headline;
 import org.layerwise.core.Role;
+import org.layerwise.figures.HtmlPage;
 import org.layerwise.io.Json;
 import org.layerwise.runner.RunDirectory;
 
@@ -33,7 +34,7 @@ class HeadlineTableTest {
                 "widget_spread", 1.5)));
         runs.put("second", run("second", Map.of("widget_score", 0.5)));
 
-        Html page = new Html("widgets");
+        HtmlPage page = new HtmlPage("widgets");
         ReportPages.headlines(page, "Widget scores", List.of("first", "missing", "second"), runs, widget);
         String html = page.page();
         assertTrue(html.contains("<caption>Widget scores (widget-probe)</caption>"), html);
@@ -42,7 +43,7 @@ class HeadlineTableTest {
         assertTrue(html.contains("<td>second</td><td>50.0%</td><td>n/a</td>"), "a run without a detail: n/a; " + html);
         assertTrue(!html.contains("<td>missing</td>"), "a role without a run has no row");
 
-        Html without = new Html("not installed");
+        HtmlPage without = new HtmlPage("not installed");
         ReportPages.headlines(without, "Widget scores", List.of("first"), runs, null);
         assertTrue(without.page().contains("Widget scores: not shown, the analyzer is not installed"), without.page());
     }

@@ -12,6 +12,7 @@ import java.util.TreeMap;
 
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
+import org.layerwise.figures.HtmlPage;
 import org.layerwise.report.Claim;
 import org.layerwise.report.Study;
 import org.layerwise.report.StudyReport;
@@ -30,7 +31,7 @@ final class GrokkingReport implements Study.Reporter {
         List<Claim> claims = new GrokkingClaims(measured).judge();
         ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new GrokkingFigures(measured).all());
 
-        Html page = new Html("Grokking reproduced: memorisation, generalisation and the spectra across them");
+        HtmlPage page = new HtmlPage("Grokking reproduced: memorisation, generalisation and the spectra across them");
         page.paragraph("A one-layer transformer with embeddings, attention and an MLP trained on a fraction of the pairs of "
                 + "modular addition, with weight decay (the grokking run) and without (the control), as in Power et al. (2022) "
                 + "and Nanda et al. (2023). Every number below was measured by the runs listed under Runs and is read from their "
@@ -75,7 +76,7 @@ final class GrokkingReport implements Study.Reporter {
     }
 
     /** Every matrix kind's effective rank and subspace distance at step 0, c_m, c_g and the last checkpoint. */
-    private static void transitionTable(Html page, GrokkingRun g) {
+    private static void transitionTable(HtmlPage page, GrokkingRun g) {
         if (g == null || g.spectra().isEmpty()) {
             page.paragraph("The grokking run wrote no spectral-dynamics rows.");
             return;

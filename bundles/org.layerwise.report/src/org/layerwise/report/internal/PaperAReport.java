@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.layerwise.core.ContributionRegistry;
 import org.layerwise.core.Role;
+import org.layerwise.figures.HtmlPage;
 import org.layerwise.report.Claim;
 import org.layerwise.report.Study;
 import org.layerwise.report.StudyReport;
@@ -37,7 +38,7 @@ final class PaperAReport implements Study.Reporter {
         ContributionRegistry registry = ContributionRegistry.load();
         ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new PaperAFigures(runs).all());
 
-        Html page = new Html("Paper A reproduced: results 1-5 of docs/SCIENCE.md section 10");
+        HtmlPage page = new HtmlPage("Paper A reproduced: results 1-5 of docs/SCIENCE.md section 10");
         page.paragraph("Lutz, Haris, Chandra, Gangrade, Saligrama, \"Symmetry Reveals Layerwise Dynamics: How Transformers Perform "
                 + "In-Context Classification\". Every number below was measured by the runs listed under Runs and is read from "
                 + "their run directories; the papers' own numbers are not used. Written " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
@@ -72,12 +73,12 @@ final class PaperAReport implements Study.Reporter {
         return ReportPages.finish(out, page, claims, figures);
     }
 
-    private static void runsTable(Html page, Map<String, RunDirectory> runs) {
+    private static void runsTable(HtmlPage page, Map<String, RunDirectory> runs) {
         ReportPages.runs(page, PaperA.ROLES, runs, r -> r.stage("backend").map(s -> "L = " + s.settings().get("layers") + ", "
                 + s.settings().get("steps") + " steps of " + s.settings().get("batch")).orElse("?"));
     }
 
-    private static void accuracyTable(Html page, Map<String, RunDirectory> runs) throws IOException {
+    private static void accuracyTable(HtmlPage page, Map<String, RunDirectory> runs) throws IOException {
         List<List<Object>> rows = new ArrayList<>();
         for (String role : PaperA.ROLES) {
             RunDirectory r = runs.get(role);
@@ -97,7 +98,7 @@ final class PaperAReport implements Study.Reporter {
         page.table("Accuracy on the evaluation prompts with bootstrap intervals (baselines.csv)", header, rows);
     }
 
-    private static void dynamicsTable(Html page, RunDirectory run) throws IOException {
+    private static void dynamicsTable(HtmlPage page, RunDirectory run) throws IOException {
         if (run == null) {
             page.paragraph("The symmetrized run is missing: no per-layer measurements.");
             return;
@@ -122,7 +123,7 @@ final class PaperAReport implements Study.Reporter {
         page.table("Symmetrized model, per layer: mean over prompts [bootstrap interval] (layer-dynamics.csv)", header, rows);
     }
 
-    private static void coefficientTable(Html page, Map<String, RunDirectory> runs) throws IOException {
+    private static void coefficientTable(HtmlPage page, Map<String, RunDirectory> runs) throws IOException {
         List<String> columns = new ArrayList<>(PaperAMeasures.TWELVE);
         columns.addAll(PaperAMeasures.REDUCED);
         List<List<Object>> rows = new ArrayList<>();

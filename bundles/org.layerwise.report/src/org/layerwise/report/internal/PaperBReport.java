@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.layerwise.figures.HtmlPage;
 import org.layerwise.report.Claim;
 import org.layerwise.report.Study;
 import org.layerwise.report.StudyReport;
@@ -22,7 +23,7 @@ final class PaperBReport implements Study.Reporter {
         List<Claim> claims = new PaperBClaims(runs).judge();
         ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new PaperBFigures(runs).all());
 
-        Html page = new Html("Paper B reproduced: result 6 of docs/SCIENCE.md section 10");
+        HtmlPage page = new HtmlPage("Paper B reproduced: result 6 of docs/SCIENCE.md section 10");
         page.paragraph("The training dynamics of a one-layer linear transformer learning in-context regression (docs/SCIENCE.md "
                 + "section 9): per-mode closed forms a(t), the conserved quantity c = p^2 - q^2, the full parameterisation "
                 + "against them, and emergence in softmax attention-only networks on in-context classification and regression. "
@@ -76,7 +77,7 @@ final class PaperBReport implements Study.Reporter {
                 + ", checkpoints " + s.settings().get("checkpoints")).orElse("?");
     }
 
-    private static void modesTable(Html page, RunDirectory run, String role) throws IOException {
+    private static void modesTable(HtmlPage page, RunDirectory run, String role) throws IOException {
         List<Mode> modes = run == null ? List.of() : LearningDynamics.modes(run);
         if (modes.isEmpty()) {
             page.paragraph("The " + role + " run wrote no learning-dynamics-modes.csv.");
@@ -92,7 +93,7 @@ final class PaperBReport implements Study.Reporter {
                         "half-step closed form", "|difference| / tau"), rows);
     }
 
-    private static void scalarsTable(Html page, Map<String, RunDirectory> runs) {
+    private static void scalarsTable(HtmlPage page, Map<String, RunDirectory> runs) {
         List<List<Object>> rows = new ArrayList<>();
         for (String role : PaperB.LINEAR) {
             RunDirectory r = runs.get(role);

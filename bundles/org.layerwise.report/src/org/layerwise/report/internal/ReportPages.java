@@ -14,6 +14,7 @@ import org.layerwise.core.AtomicFiles;
 import org.layerwise.core.ContributionDescriptor;
 import org.layerwise.core.Headline;
 import org.layerwise.figures.FigureFiles;
+import org.layerwise.figures.HtmlPage;
 import org.layerwise.report.Claim;
 import org.layerwise.report.StudyReport;
 import org.layerwise.report.Verdict;
@@ -42,27 +43,25 @@ final class ReportPages {
         }
 
         /** The inline figure with links to its files, or a line saying the runs hold no data for it. */
-        void show(Html page, String name) {
+        void show(HtmlPage page, String name) {
             FigureFiles.Written w = written.get(name);
             if (w == null) {
                 page.paragraph("Figure " + name + ": not drawn, the runs hold no data for it.");
                 return;
             }
-            String links = "<a href=\"figures/" + name + ".svg\">SVG</a> | <a href=\"figures/" + name + ".png\">PNG</a> | "
-                    + "<a href=\"figures/" + name + ".csv\">data (CSV)</a>";
-            page.figure(w.svgElement(), specs.get(name).caption(), links);
+            page.figure(w, specs.get(name).caption(), "figures");
         }
     }
 
     /** Writes the page as report.html into out: what the reporter returns. */
-    static StudyReport finish(Path out, Html page, List<Claim> claims, Figures figures) throws IOException {
+    static StudyReport finish(Path out, HtmlPage page, List<Claim> claims, Figures figures) throws IOException {
         Path html = out.resolve("report.html");
         AtomicFiles.writeString(html, page.page());
         return new StudyReport(html, claims, figures.files());
     }
 
     /** The "which claims held" heading, its one-paragraph summary and the table of every claim with its rule. */
-    static void claims(Html page, List<Claim> claims) {
+    static void claims(HtmlPage page, List<Claim> claims) {
         page.heading(2, "claims", "Which claims held on the measured numbers");
         page.paragraph(summary(claims));
         page.table(null, List.of("result", "claim", "measured", "rule", "verdict"), claims.stream()
@@ -70,7 +69,7 @@ final class ReportPages {
     }
 
     /** A section's heading (id result-N) and the verdicts of its claims. */
-    static void section(Html page, String result, String title, List<Claim> claims) {
+    static void section(HtmlPage page, String result, String title, List<Claim> claims) {
         page.heading(2, "result-" + result, "Result " + result + ": " + title);
         String verdicts = claims.stream().filter(c -> c.result().equals(result))
                 .map(c -> shortly(c) + ": " + c.verdict().label).collect(Collectors.joining("; "));
@@ -78,7 +77,7 @@ final class ReportPages {
     }
 
     /** The Runs table: each role, its run directory beside the report, what it ran (training as the study describes it). */
-    static void runs(Html page, List<String> roles, Map<String, RunDirectory> runs, Function<RunDirectory, String> training) {
+    static void runs(HtmlPage page, List<String> roles, Map<String, RunDirectory> runs, Function<RunDirectory, String> training) {
         page.heading(2, "runs", "Runs");
         List<List<Object>> rows = new ArrayList<>();
         for (String role : roles) {
@@ -100,7 +99,7 @@ final class ReportPages {
      * column per headline (value [interval]) and per detail, a row per role; a line saying so
      * when the analyzer is not installed.
      */
-    static void headlines(Html page, String caption, List<String> roles, Map<String, RunDirectory> runs,
+    static void headlines(HtmlPage page, String caption, List<String> roles, Map<String, RunDirectory> runs,
             ContributionDescriptor analyzer) {
         if (analyzer == null) {
             page.paragraph(caption + ": not shown, the analyzer is not installed, so its headline figures are not known.");
@@ -145,8 +144,8 @@ final class ReportPages {
         return c.statement().replaceAll("\\.$", "");
     }
 
-    static Html.Cell verdictCell(Verdict v) {
-        return new Html.Cell(v.label, switch (v) {
+    static HtmlPage.Cell verdictCell(Verdict v) {
+        return new HtmlPage.Cell(v.label, switch (v) {
             case HELD -> "held";
             case NOT_HELD -> "not-held";
             case NOT_MEASURED -> "not-measured";

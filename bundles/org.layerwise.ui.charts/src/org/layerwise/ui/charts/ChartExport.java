@@ -21,9 +21,9 @@ import org.layerwise.io.Csv;
  * Writes a chart as PNG (what is on screen), SVG (vector, drawn from the chart's data by the
  * shared figure writer of org.layerwise.figures, as the report's figures are) and tidy CSV:
  * the plotted data next to every figure. A line chart's CSV has one row per point (series,
- * label, x, y); a heatmap's is the matrix in long form, one row per cell: row, column, value
- * (0-based indices, row-major order), followed by row_label and column_label when the chart
- * labels its rows or columns. Every write is atomic.
+ * label, x, y; on a categorical x axis x is the category's name); a heatmap's is the matrix in
+ * long form, one row per cell: row, column, value (0-based indices, row-major order), followed by
+ * row_label and column_label when the chart labels its rows or columns. Every write is atomic.
  */
 public final class ChartExport {
 
@@ -90,9 +90,12 @@ public final class ChartExport {
 
     public static void csv(LineChart chart, Path file) throws IOException {
         List<List<Object>> rows = new ArrayList<>();
+        List<String> names = chart.categories();
         for (Series s : chart.series()) {
             for (int i = 0; i < s.x().length; i++) {
-                rows.add(List.of(s.id(), s.label(), s.x()[i], s.y()[i]));
+                double x = s.x()[i];
+                boolean named = x == Math.rint(x) && x >= 0 && x < names.size();
+                rows.add(List.of(s.id(), s.label(), named ? names.get((int) x) : x, s.y()[i]));
             }
         }
         Csv.write(file, List.of("series", "label", chart.xTitle(), chart.yTitle()), rows);

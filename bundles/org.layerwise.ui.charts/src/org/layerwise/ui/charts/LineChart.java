@@ -49,11 +49,15 @@ public final class LineChart {
     private double marker = Double.NaN;
     private List<Mark> marks = List.of();
     private boolean integerX;
+    private List<String> categories = List.of();
     private final List<DoubleConsumer> clickListeners = new CopyOnWriteArrayList<>();
 
     /** A labelled vertical line at x, dashed in its colour; not data, so not in CSV exports. */
     public record Mark(double x, String label, RGB colour) {
     }
+
+    /** SWTChart's own pixels between tick marks. */
+    private static final int DEFAULT_TICK_STEP = 64;
 
     /** The colour of the marker line (dark grey, neutral to every series colour). */
     public static final RGB MARKER_COLOUR = new RGB(90, 90, 90);
@@ -328,9 +332,34 @@ public final class LineChart {
      * Labels the x axis only at whole numbers (layers, steps): a fractional layer means nothing.
      */
     public void integerXAxis() {
-        integerX = true;
-        chart.getAxisSet().getXAxis(0).getTick().setFormat(new IntegerFormat());
-        chart.getAxisSet().getXAxis(0).getTick().setTickMarkStepHint(80);
+        integerXAxis(true);
+    }
+
+    /** Whole-number x labels only (true), or SWTChart's decimal labels again (false). */
+    public void integerXAxis(boolean on) {
+        integerX = on;
+        chart.getAxisSet().getXAxis(0).getTick().setFormat(on ? new IntegerFormat() : null);
+        chart.getAxisSet().getXAxis(0).getTick().setTickMarkStepHint(on ? 80 : DEFAULT_TICK_STEP);
+    }
+
+    /**
+     * Makes the x axis categorical: the names stand at x = 0, 1, 2, ... (enforcers, backends: values
+     * without an order), in exports too; an empty list makes it numeric again.
+     */
+    public void categoryXAxis(List<String> names) {
+        categories = List.copyOf(names);
+        IAxis x = xAxis();
+        if (!categories.isEmpty()) {
+            x.setCategorySeries(categories.toArray(String[]::new));
+        }
+        x.enableCategory(!categories.isEmpty());
+        applyRange();
+        chart.redraw();
+    }
+
+    /** The names of a categorical x axis at 0, 1, 2, ... (empty: the axis is numeric). */
+    public List<String> categories() {
+        return categories;
     }
 
     /** Formats whole numbers as integers and everything else as nothing. */
@@ -382,7 +411,8 @@ public final class LineChart {
         if (inside(marker, r)) {
             panel = panel.withMarker(XYChart.Marker.atX(marker, Palette.figures(MARKER_COLOUR), XYChart.Line.solid(2)));
         }
-        return XYChart.of(title(), axis(xAxis(), xTitle, integerX), panel);
+        return XYChart.of(title(), categories.isEmpty() ? axis(xAxis(), xTitle, integerX) : XYChart.Axis.categories(xTitle, categories),
+                panel);
     }
 
     private static XYChart.Axis axis(IAxis axis, String title, boolean integer) {

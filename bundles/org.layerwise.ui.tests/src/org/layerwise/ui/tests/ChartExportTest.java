@@ -1,6 +1,7 @@
 package org.layerwise.ui.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -58,5 +59,31 @@ class ChartExportTest extends ShellTest {
         assertEquals(0.9, Csv.parseDouble(table.get(2, "separation (nats)")), 0);
         assertEquals("network", table.get(2, "series"));
         Ui.screenshot(shell, "chart-export");
+    }
+
+    @Test
+    void aCategoricalXAxisExportsItsNames() throws Exception {
+        shell = Ui.shell("Categorical chart export");
+        LineChart chart = new LineChart(shell, "Accuracy by enforcer", "enforcer", "accuracy");
+        chart.show(List.of(Series.line("mean", "mean", new double[] {0, 1}, new double[] {0.61, 0.74}, Palette.categorical(0))));
+        chart.categoryXAxis(List.of("none", "random-conjugation"));
+        shell.open();
+        Ui.flush();
+        Path dir = Path.of(System.getProperty("layerwise.screenshots", "target/screenshots")).resolveSibling("exports");
+        Path svg = dir.resolve("by-enforcer.svg");
+        Path csv = dir.resolve("by-enforcer.csv");
+        ChartExport.write(chart, svg, ChartExport.Format.SVG);
+        ChartExport.write(chart, csv, ChartExport.Format.CSV);
+        SvgFigure figure = SvgFigure.parse(Files.readString(svg));
+        assertTrue(figure.texts().containsAll(List.of("none", "random-conjugation")), "the names label the x axis: " + figure.texts());
+        assertEquals(2, figure.line("mean").size());
+        Csv.Table table = Csv.read(csv);
+        assertEquals(List.of("none", "random-conjugation"), List.of(table.get(0, "enforcer"), table.get(1, "enforcer")),
+                "the CSV names the category of each point");
+
+        chart.categoryXAxis(List.of());
+        ChartExport.write(chart, csv, ChartExport.Format.CSV);
+        assertEquals(1.0, Csv.parseDouble(Csv.read(csv).get(1, "enforcer")), 0, "numeric again");
+        assertFalse(SvgFigure.parse(ChartExport.svg(chart)).texts().contains("random-conjugation"));
     }
 }

@@ -81,6 +81,21 @@ class ExplorerStatusTest extends ShellTest {
     }
 
     @Test
+    void aSweepDirectoryIsLabelledAsOneAndItsPointsStayInTheTree(@TempDir Path folder) throws Exception {
+        Path sweep = Files.createDirectories(folder.resolve("depth"));
+        Files.writeString(sweep.resolve("sweep.json"), "{}");
+        Path point = fabricatedRun(Files.createDirectories(sweep.resolve("points")), "p0000", "OK");
+        Path plain = Files.createDirectories(folder.resolve("plain"));
+        ExplorerLabels labels = new ExplorerLabels();
+        assertEquals("depth  [sweep]", labels.getText(sweep));
+        assertEquals("plain", labels.getText(plain));
+        ExplorerContent content = new ExplorerContent();
+        assertTrue(content.hasChildren(sweep), "a sweep opens like a folder");
+        assertArrayEquals(new Object[] {sweep.resolve("points")}, content.getChildren(sweep));
+        assertArrayEquals(new Object[] {point}, content.getChildren(sweep.resolve("points")));
+    }
+
+    @Test
     void resumeIsEnabledForOneCancelledOrInterruptedRunOnly(@TempDir Path folder) throws Exception {
         Path cancelled = fabricatedRun(folder, "cancelled", "CANCELLED");
         Path interrupted = fabricatedRun(folder, "interrupted", "RUNNING");

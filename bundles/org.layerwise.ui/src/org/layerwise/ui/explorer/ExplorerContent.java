@@ -13,12 +13,19 @@ import org.layerwise.runner.RunDirectory;
 
 /**
  * The tree under the chosen folder: sub-folders, *.layerwise pipelines and run directories
- * (folders holding a run.json, shown as leaves). Build output and hidden folders are left out.
+ * (folders holding a run.json, shown as leaves). A sweep directory (a folder holding sweep.json)
+ * is a folder like any other here, so its points' run directories stay reachable. Build output
+ * and hidden folders are left out.
  */
 public final class ExplorerContent implements ITreeContentProvider {
 
     public static boolean isRun(Path p) {
         return RunDirectory.isRun(p);
+    }
+
+    /** True when the folder holds a sweep.json (docs/design/sweeps.md): a sweep directory. */
+    public static boolean isSweep(Path p) {
+        return Files.isRegularFile(p.resolve("sweep.json"));
     }
 
     public static boolean isPipeline(Path p) {

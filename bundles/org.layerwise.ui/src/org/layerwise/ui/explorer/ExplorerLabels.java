@@ -15,7 +15,7 @@ import org.layerwise.runner.RunStatus;
 /**
  * Names, with a run's status after its name and an icon per kind of status: a plain run for
  * OK, an arrow while RUNNING, a stop sign for CANCELLED, a warning for INTERRUPTED and PARTIAL,
- * an error for FAILED, DIVERGED and an unreadable run.json. Remembers the runs it last labelled
+ * an error for FAILED, DIVERGED and an unreadable run.json; a sweep directory says "[sweep]". Remembers the runs it last labelled
  * RUNNING, which {@link RunningRuns} labels again until they end.
  */
 public final class ExplorerLabels extends LabelProvider {
@@ -32,7 +32,7 @@ public final class ExplorerLabels extends LabelProvider {
             RunStatus status = status(p);
             return name + "  [" + (status == null ? "unreadable run.json" : status) + "]";
         }
-        return name;
+        return ExplorerContent.isSweep(p) ? name + "  [sweep]" : name;
     }
 
     /** The run's status (null when run.json is unreadable), noting whether it is RUNNING. */

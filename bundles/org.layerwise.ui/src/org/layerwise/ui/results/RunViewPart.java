@@ -15,15 +15,16 @@ import org.layerwise.ui.runs.RunEvents;
 import org.layerwise.ui.runs.RunPipelineJob;
 
 /**
- * A view bound to the selected run: it follows the run directory selected in the explorer,
- * and a run that completes in the workbench.
+ * A view bound to the selected run: it follows the run directory selected in the explorer (or
+ * any part whose selection is a run directory, such as a point of the Sweep view), and a run
+ * that completes in the workbench.
  */
 public abstract class RunViewPart extends ViewPart {
 
     private RunPanel panel;
     private final ISelectionListener selection = (part, sel) -> {
-        if (sel instanceof IStructuredSelection s && s.getFirstElement() instanceof Path p && RunDirectory.isRun(p)) {
-            show(p);
+        if (isRun(sel)) {
+            show((Path) ((IStructuredSelection) sel).getFirstElement());
         }
     };
     private final RunEvents.Listener runs = new RunEvents.Listener() {
@@ -38,6 +39,10 @@ public abstract class RunViewPart extends ViewPart {
             }
         }
     };
+
+    private static boolean isRun(ISelection sel) {
+        return sel instanceof IStructuredSelection s && s.getFirstElement() instanceof Path p && RunDirectory.isRun(p);
+    }
 
     /** The panel that shows one run. */
     protected abstract RunPanel createPanel(Composite parent);
@@ -57,10 +62,12 @@ public abstract class RunViewPart extends ViewPart {
         panel = createPanel(parent);
         getSite().getPage().addPostSelectionListener(selection);
         RunEvents.add(runs);
-        // Opened later (Window > Run Views), the view starts from the explorer's selection: the
-        // page's own selection is that of the active part, which is then seldom the explorer.
+        // Opened later (Window > Run Views), the view starts from the active part's selection when
+        // that is a run (the explorer's, or a point chosen in the Sweep view), else from the
+        // explorer's: the active part is then seldom the explorer.
+        ISelection active = getSite().getPage().getSelection();
         ISelection explorer = getSite().getPage().getSelection(ExplorerView.ID);
-        selection.selectionChanged(null, explorer != null ? explorer : getSite().getPage().getSelection());
+        selection.selectionChanged(null, isRun(active) || explorer == null ? active : explorer);
     }
 
     @Override

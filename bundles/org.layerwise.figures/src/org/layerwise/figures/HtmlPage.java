@@ -1,40 +1,43 @@
-package org.layerwise.report.internal;
+package org.layerwise.figures;
 
 import java.util.List;
 
-/** A self-contained HTML page built in order: headings, paragraphs, tables and inline figures. */
-final class Html {
+/**
+ * A self-contained HTML page built in order: headings, paragraphs, tables and inline figures
+ * (the study reports and the sweep report).
+ */
+public final class HtmlPage {
 
     private final StringBuilder body = new StringBuilder();
     private final String title;
 
-    Html(String title) {
+    public HtmlPage(String title) {
         this.title = title;
     }
 
-    static String escape(String s) {
+    public static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    Html heading(int level, String id, String text) {
+    public HtmlPage heading(int level, String id, String text) {
         body.append("<h").append(level).append(id == null ? "" : " id=\"" + escape(id) + "\"").append('>').append(escape(text))
                 .append("</h").append(level).append(">\n");
         return this;
     }
 
-    Html paragraph(String text) {
+    public HtmlPage paragraph(String text) {
         body.append("<p>").append(escape(text)).append("</p>\n");
         return this;
     }
 
     /** A paragraph of trusted markup (links the page itself builds). */
-    Html raw(String markup) {
+    public HtmlPage raw(String markup) {
         body.append(markup).append('\n');
         return this;
     }
 
     /** A table; cells are text, except a cell given as {@link Cell} which carries a CSS class. */
-    Html table(String caption, List<String> header, List<List<Object>> rows) {
+    public HtmlPage table(String caption, List<String> header, List<List<Object>> rows) {
         body.append("<table>\n");
         if (caption != null) {
             body.append("<caption>").append(escape(caption)).append("</caption>\n");
@@ -58,17 +61,27 @@ final class Html {
     }
 
     /** A table cell with a style class (held, not-held, not-measured). */
-    record Cell(String text, String cssClass) {
+    public record Cell(String text, String cssClass) {
     }
 
     /** An inline SVG figure with its caption and links to the files beside it. */
-    Html figure(String svgElement, String caption, String links) {
+    public HtmlPage figure(String svgElement, String caption, String links) {
         body.append("<figure>\n").append(svgElement).append("\n<figcaption>").append(escape(caption)).append(' ').append(links)
                 .append("</figcaption>\n</figure>\n");
         return this;
     }
 
-    String page() {
+    /** A figure written by {@link FigureFiles}, inline, with links to its SVG, PNG and CSV in folder (relative to the page). */
+    public HtmlPage figure(FigureFiles.Written w, String caption, String folder) {
+        String links = link(folder, w.svg(), "SVG") + " | " + link(folder, w.png(), "PNG") + " | " + link(folder, w.csv(), "data (CSV)");
+        return figure(w.svgElement(), caption, links);
+    }
+
+    private static String link(String folder, java.nio.file.Path file, String text) {
+        return "<a href=\"" + escape(folder + "/" + file.getFileName()) + "\">" + text + "</a>";
+    }
+
+    public String page() {
         return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + escape(title) + "</title>\n<style>\n"
                 + "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}\n"
                 + "table{border-collapse:collapse;margin:1em 0;font-size:0.9em}\n"
