@@ -278,7 +278,13 @@ public final class SlurmExecutor {
                 points.add(point(id));
             }
         }
+        // a rerun's points start from their old status: a point counts as done once its run.json
+        // was written after the submission with a status that ends a run
         Map<String, String> seen = new HashMap<>();
+        for (SweepPoint p : points) {
+            seen.put(p.id(), sweep.status(p));
+        }
+        java.util.Set<String> ended = new java.util.HashSet<>();
         long lastSummary = 0;
         int failures = 0;
         while (true) {
@@ -297,16 +303,21 @@ public final class SlurmExecutor {
             boolean changed = false;
             for (SweepPoint p : points) {
                 String status = sweep.status(p);
-                if (!status.equals(seen.getOrDefault(p.id(), SweepDirectory.PENDING))) {
+                boolean newlyEnded = !status.equals("RUNNING") && !status.equals(SweepDirectory.PENDING) && !ended.contains(p.id())
+                        && writtenSince(p, s.submitted());
+                if (!status.equals(seen.get(p.id())) || newlyEnded) {
                     err.println("[sweep] " + p.id() + " " + status + detail(p, status));
                     changed = true;
+                }
+                if (newlyEnded) {
+                    ended.add(p.id());
                 }
                 seen.put(p.id(), status);
             }
             long now = System.currentTimeMillis();
             if (changed || now - lastSummary >= PROGRESS_MILLIS) {
                 lastSummary = now;
-                err.println(summary(s, seen, queue));
+                err.println(summary(s, seen, ended.size(), queue));
             }
             if (queue.stream().noneMatch(Slurm.TaskState::active)) {
                 break;
@@ -356,8 +367,16 @@ public final class SlurmExecutor {
         return "";
     }
 
-    private String summary(Submission s, Map<String, String> statuses, List<Slurm.TaskState> queue) {
-        long done = statuses.values().stream().filter(v -> !v.equals("RUNNING") && !v.equals(SweepDirectory.PENDING)).count();
+    /** Whether the point's run.json was written at or after the time (a status from this submission, not an earlier one). */
+    private boolean writtenSince(SweepPoint p, Instant since) {
+        try {
+            return !Files.getLastModifiedTime(sweep.runDirectory(p).resolve("run.json")).toInstant().isBefore(since.minusSeconds(1));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String summary(Submission s, Map<String, String> statuses, int done, List<Slurm.TaskState> queue) {
         long ok = statuses.values().stream().filter("OK"::equals).count();
         long running = statuses.values().stream().filter("RUNNING"::equals).count();
         long pendingTasks = queue.stream().filter(t -> t.state().equals("PENDING")).count();

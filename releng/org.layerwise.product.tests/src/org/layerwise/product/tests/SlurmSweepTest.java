@@ -20,7 +20,7 @@ import org.layerwise.io.Json;
 /**
  * Sweeps as SLURM job arrays with the real batch product on the cluster SLURM_CONF names
  * (releng/slurm/local-cluster start; skipped with the reason without one): the points run as
- * one array and sweep.json records the job; a point whose JVM is killed mid-run is resumed by
+ * one array, sweep.json records the job and the sweep aggregates; a point whose JVM is killed mid-run is resumed by
  * the rerun, which submits only that point; a point whose pipeline fails leaves the others
  * running and is reported.
  */
@@ -106,6 +106,20 @@ class SlurmSweepTest {
         BatchProductPluginsTest.Outcome status = layerwise("sweep", "status", dir.toString());
         assertEquals(0, status.code(), status.toString());
         assertTrue(status.out().contains("4 OK of 4 points"), status.toString());
+
+        // the array's run directories aggregate like the local executor's: a row per point with its own accuracy
+        BatchProductPluginsTest.Outcome aggregate = layerwise("aggregate", dir.toString());
+        assertEquals(0, aggregate.code(), aggregate.toString());
+        List<String> rows = Files.readAllLines(dir.resolve("runs.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        assertEquals(5, rows.size(), "a header and a row per point: " + rows);
+        for (String row : rows.subList(1, rows.size())) {
+            String[] cells = row.split(",");
+            String point = cells[header.indexOf("point")];
+            double own = ((Number) Json.readMap(dir.resolve("points").resolve(point).resolve("metrics.json")).get("accuracy")).doubleValue();
+            assertEquals(own, Double.parseDouble(cells[header.indexOf("accuracy")]), 1e-12, point + ": " + row);
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("report.html")));
     }
 
     @Test

@@ -184,6 +184,8 @@ class SlurmExecutorTest {
         assertEquals(2, subs.size(), subs.toString());
         assertEquals(List.of("p1", "p2"), subs.get(1).get("points"), "only the FAILED point and the one whose task was cancelled mid-run");
         assertTrue(said().contains("p1 (FAILED)") && said().contains("p2 (RUNNING)"), "says which points run again: " + said());
+        assertTrue(said().contains("[sweep] job " + subs.get(1).get("job") + ": 0/2 points done (0 OK)")
+                && !said().contains("1/2 points done (0 OK)"), "the old FAILED status of p1 does not count as done: " + said());
         assertEquals(p0Start, String.valueOf(Json.readMap(dir.resolve("points/p0/run.json")).get("start")), "p0 was not run again");
         assertEquals(1, pointEntry("p0").get("attempts"));
         assertEquals(2, pointEntry("p2").get("attempts"));
