@@ -75,6 +75,9 @@ class SweepWorkbenchTest {
         boolean doubleClickShowsARunView;
         String notASweep;
         String openedLater;
+        String followedCounts;
+        String chosenAfterFollow;
+        String summaryAfterFollow;
         Path screenshot;
         Path picture;
         Throwable failure;
@@ -88,6 +91,7 @@ class SweepWorkbenchTest {
         Path sweep = FabricatedSweep.write(folder.resolve("sweeps").resolve("context-by-enforcer"));
         Path empty = Files.createDirectories(folder.resolve("not-a-sweep"));
         Folders.setRoot(folder);
+        SweepView.followMillis = 300; // a running sweep is read again this soon (10 s in the product)
         Seen seen = new Seen();
         // SWTChart keeps fonts for the first Display it meets: the panel tests and this one share it, never disposed
         Display display = Display.getCurrent() != null ? Display.getCurrent() : PlatformUI.createDisplay();
@@ -115,6 +119,9 @@ class SweepWorkbenchTest {
                 "the Summary's accuracy is that run's: " + accuracy + " in " + seen.summaryRows);
         assertTrue(seen.openedLater != null && seen.openedLater.startsWith(chosen + "  [OK]"), "the Results view opened after the point"
                 + " was chosen shows it: " + seen.openedLater);
+        assertEquals("18 points: 17 OK, 1 FAILED; seeds 1, 2, 3", seen.followedCounts, "a running sweep is followed without Refresh");
+        assertEquals(seen.chosenRun, seen.chosenAfterFollow, "the chosen point stays chosen");
+        assertTrue(seen.summaryAfterFollow.startsWith(chosen + "  [OK]"), seen.summaryAfterFollow);
         assertTrue(seen.doubleClickShowsARunView, "double-clicking a point brings a run view forward when none is visible");
 
         assertEquals(Boolean.TRUE, seen.fileMenu.get("Open Sweep Directory..."), "File menu: " + seen.fileMenu);
@@ -239,6 +246,17 @@ class SweepWorkbenchTest {
             seen.openedLater = results.panel().heading();
             page.activate(view);
             settle();
+
+            // the pending point ends OK while the view is open: it is read again by itself, the chosen point stays chosen
+            Path pending = sweep.resolve("points").resolve(FabricatedSweep.PENDING);
+            Files.createDirectories(pending);
+            org.layerwise.io.Json.write(pending.resolve("run.json"), Map.of("format", "layerwise-run", "version", 1, "status", "OK",
+                    "complete", true));
+            org.layerwise.io.Json.write(pending.resolve("metrics.json"), Map.of("accuracy", 0.9));
+            waitUntil(() -> view.panel().counts().startsWith("18 points: 17 OK"), 20_000);
+            seen.followedCounts = view.panel().counts();
+            seen.chosenAfterFollow = String.valueOf(view.selection().getFirstElement());
+            seen.summaryAfterFollow = ((RunViewPart) page.findView(SummaryView.ID)).panel().heading();
 
             // maximized, the Sweep view hides the run views; a double-click on a point brings one forward
             page.setPartState(page.getReference(view), IWorkbenchPage.STATE_MAXIMIZED);

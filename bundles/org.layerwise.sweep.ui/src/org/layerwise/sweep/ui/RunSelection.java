@@ -18,7 +18,8 @@ import org.eclipse.jface.viewers.StructuredViewer;
 /**
  * The Sweep view's selection as the workbench sees it: the run directories (Paths) of the points
  * selected in its table, the same kind of selection the explorer gives for a run, so every run
- * view follows a chosen point as it follows a run chosen in the explorer.
+ * view follows a chosen point as it follows a run chosen in the explorer. Only a change of those
+ * run directories is told.
  */
 final class RunSelection implements IPostSelectionProvider {
 
@@ -26,6 +27,8 @@ final class RunSelection implements IPostSelectionProvider {
     private final Function<Object, Path> runOf;
     private final ListenerList<ISelectionChangedListener> listeners = new ListenerList<>();
     private final ListenerList<ISelectionChangedListener> postListeners = new ListenerList<>();
+    private ISelection lastFired = StructuredSelection.EMPTY;
+    private ISelection lastPostFired = StructuredSelection.EMPTY;
 
     RunSelection(StructuredViewer points, Function<Object, Path> runOf) {
         this.points = points;
@@ -35,7 +38,17 @@ final class RunSelection implements IPostSelectionProvider {
     }
 
     private void fire(ListenerList<ISelectionChangedListener> to, SelectionChangedEvent e) {
-        SelectionChangedEvent converted = new SelectionChangedEvent(this, runs(e.getSelection()));
+        ISelection runs = runs(e.getSelection());
+        // the table re-selects the same points after a refresh: the run views need not read them again
+        if (runs.equals(to == listeners ? lastFired : lastPostFired)) {
+            return;
+        }
+        if (to == listeners) {
+            lastFired = runs;
+        } else {
+            lastPostFired = runs;
+        }
+        SelectionChangedEvent converted = new SelectionChangedEvent(this, runs);
         for (ISelectionChangedListener l : to) {
             l.selectionChanged(converted);
         }

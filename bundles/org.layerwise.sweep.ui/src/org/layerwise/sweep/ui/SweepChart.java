@@ -18,10 +18,10 @@ import org.layerwise.ui.charts.Series;
 /**
  * The chart of a {@link SweepChoice}: per line the mean across seeds with markers and its
  * interval as a band in a tint of the line's colour. An axis whose values are all numbers is
- * drawn to scale (log10 when they are positive and span a factor of 100 or more; labelled at
- * whole numbers only when its values are all whole, layers say); any other
- * axis is categorical, its values in the sweep's order. A left click on a marker hands its line
- * and cell to the point listener.
+ * drawn to scale (log10 when {@code Axis.logScale()} says so, as in report.html; labelled at
+ * whole numbers only when its values are all whole, layers say); any other axis is categorical,
+ * its values in the sweep's order. A left click on a marker hands its line and cell to the point
+ * listener.
  */
 final class SweepChart {
 

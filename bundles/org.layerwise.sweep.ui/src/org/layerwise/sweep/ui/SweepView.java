@@ -2,6 +2,7 @@ package org.layerwise.sweep.ui;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.jface.action.Action;
@@ -21,7 +22,8 @@ import org.layerwise.ui.results.SummaryView;
 
 /**
  * The Sweep view: one sweep directory at a time (remembered across sessions), read in a
- * background job and read again on Refresh. Its selection is the run directories of the points
+ * background job, read again on Refresh and, while points are running or waiting, every few
+ * seconds by itself. Its selection is the run directories of the points
  * chosen in it, so the run views show a chosen point's run as they show a run chosen in the
  * explorer; choosing a point (a row, a marker, a double-click) also brings a run view forward
  * when none is visible.
@@ -30,6 +32,10 @@ public final class SweepView extends ViewPart {
 
     public static final String ID = "org.layerwise.sweep.ui.sweepView";
     private static final String MEMENTO_DIRECTORY = "directory";
+    /** The statuses of a sweep still running (or waiting to): the view reads it again while it has one. */
+    private static final Set<String> UNFINISHED = Set.of("RUNNING", SweepTable.PENDING);
+    /** How long after a read of a running sweep it is read again, at the least (tests shorten it). */
+    static int followMillis = 10_000;
 
     private SweepPanel panel;
     private Path directory;
@@ -62,8 +68,9 @@ public final class SweepView extends ViewPart {
     @Override
     public void createPartControl(Composite parent) {
         panel = new SweepPanel(parent);
-        getSite().setSelectionProvider(new RunSelection(panel.points().viewer(), row -> ((SweepTable.Row) row).run()));
-        panel.points().viewer().addPostSelectionChangedListener(e -> {
+        RunSelection runs = new RunSelection(panel.points().viewer(), row -> ((SweepTable.Row) row).run());
+        getSite().setSelectionProvider(runs);
+        runs.addPostSelectionChangedListener(e -> {
             if (!e.getSelection().isEmpty()) {
                 showRunViews();
             }
@@ -110,19 +117,37 @@ public final class SweepView extends ViewPart {
 
     /** Reads the shown sweep again, keeping what is chosen. */
     public void refresh() {
-        if (directory == null) {
-            return;
+        if (directory != null) {
+            panel.reading(directory);
+            read();
         }
+    }
+
+    /**
+     * Reads the directory in a job and shows what it holds; while a point is RUNNING or PENDING,
+     * reads it again after {@link #followMillis} (or ten times the read's own time, for a big
+     * sweep), so that a running sweep's points join the chart as they finish.
+     */
+    private void read() {
         int read = reads.incrementAndGet();
-        panel.reading(directory);
-        new ReadSweepJob(directory, outcome -> panel.getDisplay().asyncExec(() -> {
+        Path dir = directory;
+        long started = System.nanoTime();
+        new ReadSweepJob(dir, outcome -> panel.getDisplay().asyncExec(() -> {
             if (panel.isDisposed() || read != reads.get()) {
                 return;
             }
-            if (outcome.table() != null) {
-                panel.show(outcome.table());
-            } else {
+            if (outcome.table() == null) {
                 panel.failed(outcome.problem());
+                return;
+            }
+            panel.show(outcome.table());
+            if (outcome.table().rows().stream().anyMatch(r -> UNFINISHED.contains(r.status()))) {
+                long wait = Math.max(followMillis, 10 * (System.nanoTime() - started) / 1_000_000);
+                panel.getDisplay().timerExec((int) Math.min(wait, Integer.MAX_VALUE), () -> {
+                    if (!panel.isDisposed() && read == reads.get() && dir.equals(directory)) {
+                        read(); // quietly: the heading keeps the counts it shows
+                    }
+                });
             }
         })).schedule();
     }
