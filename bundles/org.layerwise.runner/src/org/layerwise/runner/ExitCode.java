@@ -15,7 +15,7 @@ public enum ExitCode {
     PARTIAL(10, "the model was built but an analyzer failed (status PARTIAL)"),
     NOT_RESUMABLE(11, "the run directory cannot be resumed (not a run, still running, or completed)"),
     SWEEP_INCOMPLETE(12, "a sweep ended with points that are not OK (sweep status DIR names them)"),
-    SWEEP_MISMATCH(13, "the sweep directory holds another sweep, or its sweep.json is unreadable"),
+    SWEEP_MISMATCH(19, "the sweep directory holds another sweep, or its sweep.json is unreadable"),
     CANCELLED(130, "the run was cancelled (status CANCELLED)");
 
     public final int code;

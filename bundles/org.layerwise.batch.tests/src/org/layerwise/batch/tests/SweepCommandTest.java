@@ -73,15 +73,15 @@ class SweepCommandTest {
         Files.createDirectories(foreign);
         Files.writeString(foreign.resolve("notes.txt"), "mine");
         CliHarness.Outcome o = CliHarness.run("sweep", f.toString(), "--out", foreign.toString());
-        assertEquals(13, o.exitCode(), o.toString());
+        assertEquals(19, o.exitCode(), o.toString());
         assertTrue(o.err().contains("exists and is not a sweep directory"), o.toString());
         assertEquals("mine", Files.readString(foreign.resolve("notes.txt")));
         CliHarness.Outcome status = CliHarness.run("sweep", "status", foreign.toString());
-        assertEquals(13, status.exitCode(), status.toString());
+        assertEquals(19, status.exitCode(), status.toString());
         assertTrue(status.err().contains("sweep.json not found"), status.toString());
         Files.writeString(foreign.resolve("sweep.json"), "{\"format\": \"layerwise-sweep\", \"version\": 7}");
         CliHarness.Outcome version = CliHarness.run("sweep", "run-points", foreign.toString(), "p0");
-        assertEquals(13, version.exitCode(), version.toString());
+        assertEquals(19, version.exitCode(), version.toString());
         assertTrue(version.err().contains("field 'version' is 7"), version.toString());
     }
 

@@ -124,7 +124,7 @@ class LocalSweepTest {
 
         Path changed = sweepFile(tmp.resolve("a"), "grid", PIPELINE, "seeds=\"1 2 3\"", "<axes setting=\"backend.layers\" values=\"1 2\"/>");
         BatchProductPluginsTest.Outcome refused = layerwise("sweep", changed.toString(), "--out", dir.toString());
-        assertEquals(13, refused.code(), refused.toString());
+        assertEquals(19, refused.code(), refused.toString());
         assertTrue(refused.err().contains("holds a sweep of 4 points") && refused.err().contains("now expands to 6"), refused.toString());
 
         BatchProductPluginsTest.Outcome status = layerwise("sweep", "status", dir.toString());
