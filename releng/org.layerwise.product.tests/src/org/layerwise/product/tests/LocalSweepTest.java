@@ -116,6 +116,20 @@ class LocalSweepTest {
         assertEquals(Json.readMap(aloneRun.resolve("metrics.json")).get("accuracy"),
                 Json.readMap(dir.resolve("points/p3/metrics.json")).get("accuracy"));
 
+        // the aggregate's numbers are the run directories' own
+        BatchProductPluginsTest.Outcome aggregate = layerwise("aggregate", dir.toString());
+        assertEquals(0, aggregate.code(), aggregate.toString());
+        org.layerwise.io.Csv.Table runs = org.layerwise.io.Csv.read(dir.resolve("runs.csv"));
+        assertEquals(4, runs.rows().size());
+        for (int i = 0; i < 4; i++) {
+            Path run = dir.resolve(runs.get(i, "run"));
+            assertEquals(((Number) Json.readMap(run.resolve("metrics.json")).get("accuracy")).doubleValue(),
+                    org.layerwise.io.Csv.parseDouble(runs.get(i, "accuracy")), 0.0, runs.get(i, "point"));
+            assertEquals(((Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.readMap(run.resolve("run.json")).get("pipeline")).get("stages")).get(1))
+                    .get("settings").toString().contains("layers=" + runs.get(i, "backend.layers")), true, runs.get(i, "point"));
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("report.html")));
+
         String start = String.valueOf(Json.readMap(dir.resolve("points/p0/run.json")).get("start"));
         BatchProductPluginsTest.Outcome again = layerwise("sweep", f.toString(), "--out", dir.toString());
         assertEquals(0, again.code(), again.toString());
