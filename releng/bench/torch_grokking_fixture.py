@@ -11,7 +11,7 @@ N(0, 0.5^2) and every LN weight 1 + N(0, 0.2^2), so no bias term can be dropped 
 script rewrites the same bytes.
 
 Tensors (all F64 unless noted), each file:
-  <TL name>         the weights under HookedTransformer's state_dict() names (docs/FORMATS.md): embed.W_E [6, 8],
+  <TL name>         the weights under HookedTransformer's state_dict() names (docs/file-formats.md): embed.W_E [6, 8],
                     pos_embed.W_pos [3, 8], blocks.{l}.attn.W_Q/W_K/W_V [2, 8, 4], b_Q/b_K/b_V [2, 4],
                     W_O [2, 4, 8], b_O [8], blocks.{l}.mlp.W_in [8, 16], b_in [16], W_out [16, 8], b_out [8],
                     unembed.W_U [8, 5], b_U [5]; with LN also blocks.{l}.ln1.w/.b, blocks.{l}.ln2.w/.b,

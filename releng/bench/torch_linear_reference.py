@@ -1,4 +1,4 @@
-"""PyTorch reference for releng/bench/linear: the linear-attention model of docs/SCIENCE.md section 9 as
+"""PyTorch reference for releng/bench/linear: the linear-attention model of docs/mathematics.md section 9 as
 the backend "linear-attention" trains it with parameterization = full, gradient = sampled. Per
 layer f(Z) = Z + Z QK (Z'Z / N) OV (QK = W_Q', OV = W_P', both D x D, D = 2d, computed for every
 token as the backend does), loss = batch mean of 1/2 ||y_hat - y||^2 on the query's y block, plain

@@ -18,7 +18,7 @@ import org.layerwise.core.symmetry.BlockPermutation;
 import org.layerwise.core.symmetry.Commutant;
 
 /**
- * The weight abstraction of docs/SCIENCE.md section 5. Q is read as stored (QK), V as OV^T, so
+ * The weight abstraction of docs/mathematics.md section 5. Q is read as stored (QK), V as OV^T, so
  * the scalars are in the column-vector notation of the paper. When the pipeline enforced
  * only one factor of G the six-scalar table would not describe the weights: the analyzer
  * then reports asymmetry against that factor's larger commutant and says why there is no
@@ -126,7 +126,7 @@ public class WeightAbstractionAnalyzer implements RecursionAnalyzer {
     }
 
     static String format(Table t) {
-        StringBuilder sb = new StringBuilder("Weight abstraction (docs/SCIENCE.md section 5)\n");
+        StringBuilder sb = new StringBuilder("Weight abstraction (docs/mathematics.md section 5)\n");
         sb.append(String.format(Locale.ROOT, "%5s %4s %3s %9s %9s %9s %9s %9s %9s %9s%n", "layer", "head", "M", "a", "b", "f",
                 "g", "c", "e", "asym"));
         for (var row : t.rows()) {

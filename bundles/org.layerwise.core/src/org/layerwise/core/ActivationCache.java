@@ -29,7 +29,7 @@ public interface ActivationCache {
 
     /**
      * The cache of the same network on the first {@code prompts} evaluation prompts with the
-     * coordinates of every token permuted by pi, Z Pi (docs/SCIENCE.md section 4), computed when
+     * coordinates of every token permuted by pi, Z Pi (docs/mathematics.md section 4), computed when
      * asked. A cache of stored activations has no network to run.
      */
     default ActivationCache permuted(int[] pi, int prompts) {

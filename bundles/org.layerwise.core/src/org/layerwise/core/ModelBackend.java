@@ -2,7 +2,7 @@ package org.layerwise.core;
 
 import org.layerwise.core.model.ModelConfig;
 
-/** Extension point org.layerwise.core.modelBackends (docs/SCIENCE.md section 3). */
+/** Extension point org.layerwise.core.modelBackends (docs/mathematics.md section 3). */
 public interface ModelBackend {
 
     /**

@@ -11,7 +11,7 @@ import org.layerwise.core.model.TransformerModel;
 /**
  * A model's checkpoint series: the weights as they were after given numbers of optimizer
  * steps, for the measures of how training unfolds (effective rank, subspace stability, the
- * learning dynamics of docs/SCIENCE.md section 9). A backend hands each checkpoint to its
+ * learning dynamics of docs/mathematics.md section 9). A backend hands each checkpoint to its
  * {@link Sink} (the runner writes it to {@code ckpt/step_NNNNNNNN.safetensors} in the model's own
  * tensor names and lists it in run.json); an analyzer reads the series of its run through
  * {@link AnalysisContext#series()}, in increasing step order.

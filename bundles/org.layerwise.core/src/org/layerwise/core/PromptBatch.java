@@ -1,7 +1,7 @@
 package org.layerwise.core;
 
 /**
- * P in-context prompts (docs/SCIENCE.md section 1) in one flat row-major block:
+ * P in-context prompts (docs/mathematics.md section 1) in one flat row-major block:
  * z[p][i][k] at ((p * (N + 1)) + i) * D + k, tokens as rows, the query last with a zero
  * label block. For classification, contextLabels holds each context token's observed label
  * (-1: unlabeled) and queryLabels the query's class. For regression (section 2's linear

@@ -3,7 +3,7 @@ package org.layerwise.core;
 import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.NetworkConfig;
 
-/** Extension point org.layerwise.core.recursionAnalyzers (docs/SCIENCE.md sections 4-8). */
+/** Extension point org.layerwise.core.recursionAnalyzers (docs/mathematics.md sections 4-8). */
 public interface RecursionAnalyzer {
 
     /** Checks that the analyzer applies to this model and task, without computing. */

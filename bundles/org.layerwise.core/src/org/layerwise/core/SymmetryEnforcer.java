@@ -2,7 +2,7 @@ package org.layerwise.core;
 
 import java.util.SplittableRandom;
 
-/** Extension point org.layerwise.core.symmetryEnforcers (docs/SCIENCE.md section 4). */
+/** Extension point org.layerwise.core.symmetryEnforcers (docs/mathematics.md section 4). */
 public interface SymmetryEnforcer {
 
     /** Which factors of G = S_d x S_C the enforcer imposes (none, features, labels or both). */
@@ -31,7 +31,7 @@ public interface SymmetryEnforcer {
 
     /**
      * True when the backend should train only the six commutant scalars of every QK and OV
-     * (docs/SCIENCE.md section 5) instead of their entries.
+     * (docs/mathematics.md section 5) instead of their entries.
      */
     default boolean tied(Settings settings) {
         return false;

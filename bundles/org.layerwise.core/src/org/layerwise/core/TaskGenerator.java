@@ -1,6 +1,6 @@
 package org.layerwise.core;
 
-/** Extension point org.layerwise.core.taskGenerators: in-context prompts (docs/SCIENCE.md section 2). */
+/** Extension point org.layerwise.core.taskGenerators: in-context prompts (docs/mathematics.md section 2). */
 public interface TaskGenerator {
 
     /** Maps settings to what the stage will produce, without generating anything. */

@@ -19,7 +19,7 @@ public record TaskSpec(String kind, int features, int classes, int contextSize, 
         SequenceShape sequence) {
 
     public static final String CLASSIFICATION = "classification";
-    /** Targets y in R^C in the label block, squared error on the query's (docs/SCIENCE.md section 2). */
+    /** Targets y in R^C in the label block, squared error on the query's (docs/mathematics.md section 2). */
     public static final String REGRESSION = "regression";
     /** A fixed set of token sequences with a train/test split, the answer read at one position (SequenceTaskGenerator). */
     public static final String SEQUENCE = "sequence";

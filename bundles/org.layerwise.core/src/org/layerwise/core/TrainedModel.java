@@ -30,7 +30,7 @@ public record TrainedModel(TransformerModel model, double[] lossCurve, boolean d
     }
 
     /**
-     * The fact a backend trained by gradient descent reports for the closed forms of docs/SCIENCE.md
+     * The fact a backend trained by gradient descent reports for the closed forms of docs/mathematics.md
      * section 9: the step size eta in that section's convention (the training loss is the SUM over
      * the task pool of each task's expected 1/2 ||y_hat - y||^2), i.e. how much gradient-flow time
      * one optimizer step advances. A backend whose loss is scaled otherwise reports its step size

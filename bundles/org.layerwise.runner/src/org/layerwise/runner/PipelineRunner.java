@@ -51,7 +51,7 @@ import org.layerwise.runner.ValidatedPipeline.Bound;
 /**
  * Runs a validated pipeline: generate the evaluation prompts, build/train the model with
  * the enforcer, run the network once on the evaluation prompts (the activation cache),
- * run each analyzer, and write the run directory of docs/FORMATS.md. run.json says RUNNING from
+ * run each analyzer, and write the run directory of docs/file-formats.md. run.json says RUNNING from
  * the first moment and carries the terminal status at the end.
  */
 public final class PipelineRunner {

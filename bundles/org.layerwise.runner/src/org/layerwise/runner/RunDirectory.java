@@ -21,7 +21,7 @@ import org.layerwise.io.Json;
 import org.layerwise.io.Npz;
 
 /**
- * Reads what a run wrote (docs/FORMATS.md), for the explorer and views, the reports and the batch
+ * Reads what a run wrote (docs/file-formats.md), for the explorer and views, the reports and the batch
  * commands alike: run.json with the pipeline's stages, metrics.json with the analyzers' scalars,
  * the training curves, the analyzers' tables and the npz archives. Nothing here computes; a file
  * the run did not write reads as empty (a cancelled or partial run has fewer files, never torn ones).

@@ -8,7 +8,7 @@ import org.layerwise.core.symmetry.Commutant;
 
 /**
  * Enforcer "projection": after every optimizer step each QK and OV is replaced by its
- * Reynolds projection R(M) = E_Pi[Pi M Pi^T] (closed form, docs/SCIENCE.md section 4). R commutes
+ * Reynolds projection R(M) = E_Pi[Pi M Pi^T] (closed form, docs/mathematics.md section 4). R commutes
  * with transposition, so projecting OV projects V = OV^T.
  */
 public class ReynoldsProjection implements SymmetryEnforcer {

@@ -7,7 +7,7 @@ import org.layerwise.core.SymmetryEnforcer;
 
 /**
  * Enforcer "tied": every QK and OV is parameterized directly in the commutant of
- * G = S_d x S_C, so the backend trains six scalars per matrix (docs/SCIENCE.md section 5).
+ * G = S_d x S_C, so the backend trains six scalars per matrix (docs/mathematics.md section 5).
  */
 public class TiedCommutant implements SymmetryEnforcer {
 

@@ -17,7 +17,7 @@ import org.layerwise.core.Settings;
 import org.layerwise.core.TaskGenerator;
 import org.layerwise.core.TaskSpec;
 
-/** The linear-regression task of docs/SCIENCE.md sections 2 and 9: prompts, pool and structure. */
+/** The linear-regression task of docs/mathematics.md sections 2 and 9: prompts, pool and structure. */
 class LinearRegressionTaskTest {
 
     private final InstalledTask<LinearRegressionTask> installed = InstalledTask.of("linear-regression", LinearRegressionTask.class);

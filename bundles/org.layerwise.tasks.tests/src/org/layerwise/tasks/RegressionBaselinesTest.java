@@ -13,7 +13,7 @@ import org.layerwise.core.PromptBatch;
 import org.layerwise.tasks.RegressionBaselines.Context;
 import org.layerwise.tasks.RegressionBaselines.Posterior;
 
-/** The regression baselines of docs/SCIENCE.md section 8 against their closed forms. */
+/** The regression baselines of docs/mathematics.md section 8 against their closed forms. */
 class RegressionBaselinesTest {
 
     /** n tokens x ~ N(0, I_d), y = W x for W d x d row-major, and the query xq. */

@@ -18,7 +18,7 @@ import org.layerwise.core.Role;
 import org.layerwise.core.Settings;
 import org.layerwise.core.TaskGenerator;
 
-/** Properties of every task family of docs/SCIENCE.md section 2 that could fail. */
+/** Properties of every task family of docs/mathematics.md section 2 that could fail. */
 class TaskGeneratorsTest {
 
     private final ContributionRegistry registry = ContributionRegistry.load();

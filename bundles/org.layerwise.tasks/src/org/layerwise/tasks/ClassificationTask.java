@@ -10,7 +10,7 @@ import org.layerwise.core.TaskGenerator;
 import org.layerwise.core.TaskSpec;
 
 /**
- * The in-context classification families of docs/SCIENCE.md section 2. A prompt draws its own
+ * The in-context classification families of docs/mathematics.md section 2. A prompt draws its own
  * task (class vectors or prototypes), then N + 1 tokens (x, true label); the context tokens
  * show an observed label (possibly noisy or hidden, -1), the query's label block is zero.
  * Prompt p draws from Seeds.derive(seed, p), so batches generate in parallel and a prompt

@@ -14,7 +14,7 @@ import org.layerwise.core.TaskGenerator;
 import org.layerwise.core.TaskSpec;
 
 /**
- * In-context linear regression from a finite pool of tasks (docs/SCIENCE.md sections 2 and 9).
+ * In-context linear regression from a finite pool of tasks (docs/mathematics.md sections 2 and 9).
  * Tokens are [x ; y] in R^{2d}: x ~ N(0, U S U'), y = W_k x with W_k = U Lambda_k U', where
  * S = diag(s_alpha) and Lambda_k = diag(lambda_{k,alpha}), lambda ~ N(0, 1). Each prompt
  * draws one task k of the pool uniformly; its N context tokens show y, its query is

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import org.layerwise.core.PromptBatch;
 
 /**
- * Reference predictors of the query's target from one prompt's context alone (docs/SCIENCE.md
+ * Reference predictors of the query's target from one prompt's context alone (docs/mathematics.md
  * section 8, regression): ordinary least squares, ridge, and the Bayes-optimal predictor
  * for the linear-regression task's finite pool. Context X is n x d and Y is n x m (row-major,
  * row i = token i); a fit B (d x m) predicts y_hat = B' x_q. Pure functions: nothing is

@@ -24,7 +24,7 @@ import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.stats.Bootstrap;
 
 /**
- * The baselines of docs/SCIENCE.md section 8 on the run's evaluation prompts, each predicting the
+ * The baselines of docs/mathematics.md section 8 on the run's evaluation prompts, each predicting the
  * query's class from that prompt's labeled context alone, next to the model's own accuracy:
  * soft nearest neighbour with a temperature fitted on a seeded half of the prompts, nearest
  * class mean, and multinomial logistic regression fitted per prompt. Every accuracy is a

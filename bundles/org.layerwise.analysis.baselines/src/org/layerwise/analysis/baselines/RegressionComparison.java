@@ -19,7 +19,7 @@ import org.layerwise.core.stats.Bootstrap;
 import org.layerwise.tasks.RegressionBaselines;
 
 /**
- * The baselines of docs/SCIENCE.md section 8 for a regression task: per evaluation prompt, from its
+ * The baselines of docs/mathematics.md section 8 for a regression task: per evaluation prompt, from its
  * context alone, ordinary least squares, ridge and, when the task's structure carries the
  * pool ("U" and "pool", targets of width d), the pool's posterior mean (the Bayes-optimal
  * predictor under squared error), each scored by 1/2 ||y_hat - y||^2 next to the model's own

@@ -24,7 +24,7 @@ import org.layerwise.core.model.RecursionResults;
 import org.layerwise.core.stats.Bootstrap;
 
 /**
- * The per-layer measurements of docs/SCIENCE.md section 7, on the network (from the activation
+ * The per-layer measurements of docs/mathematics.md section 7, on the network (from the activation
  * cache) and on the full coupled mean-shift recursion run from the same prompts, side by side.
  * Layer t is the state after t layers (layer 0 = the prompts); the attention measures at layer
  * t use the pattern of layer t, i.e. attention computed from the states at layer t, so they
@@ -111,7 +111,7 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
         settings.put("seed", seed);
         settings.put("recursion", withRecursion);
         settings.put("prompts", count);
-        result.detail("section", "docs/SCIENCE.md section 7");
+        result.detail("section", "docs/mathematics.md section 7");
         result.detail("settings", settings);
         result.detail("layers", "layer t = the states after t layers (0 = the prompts, " + layers + " = the output); the "
                 + "attention measures at layer t use the pattern of layer t, computed from the states at layer t (t = 0.."
@@ -154,7 +154,7 @@ public class LayerDynamicsAnalyzer implements RecursionAnalyzer {
         result.detail("summary", summaries);
         result.detail("summary_lines", lines);
         result.summary(String.format(Locale.ROOT,
-                "Layer dynamics (docs/SCIENCE.md section 7): mean over %d prompts [%.0f%% percentile bootstrap, %d resamples]", count,
+                "Layer dynamics (docs/mathematics.md section 7): mean over %d prompts [%.0f%% percentile bootstrap, %d resamples]", count,
                 100 * level, resamples));
         lines.forEach(result::summary);
         return result;

@@ -1,7 +1,7 @@
 package org.layerwise.analysis.dynamics;
 
 /**
- * The per-prompt measurements of docs/SCIENCE.md section 7 on one prompt's hidden states. States
+ * The per-prompt measurements of docs/mathematics.md section 7 on one prompt's hidden states. States
  * are rows of width dim starting at {@code base} (token i at base + i * dim); the N context
  * tokens come first, then the probe. Labels are the observed context labels (-1: unlabeled),
  * N of them from {@code labelBase}. Undefined values are NaN (they are left out of the

@@ -23,7 +23,7 @@ import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 
 /**
- * Analyzer "learning-dynamics": docs/SCIENCE.md section 9's closed forms against the run's own
+ * Analyzer "learning-dynamics": docs/mathematics.md section 9's closed forms against the run's own
  * checkpoints. The model is f(Z) = Z + Z W_Q' (Z' Z / N) W_P' with QK = W_Q' and OV = W_P'
  * (section 3's linear layer); per mode alpha (column u_alpha of the task's U) q_alpha is
  * u_alpha' W_Q,xx u_alpha and p_alpha is u_alpha' W_P,yy u_alpha, read from the merged

@@ -27,7 +27,7 @@ import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.core.symmetry.Commutant.Scalars;
 
 /**
- * The coupled mean-shift recursion of docs/SCIENCE.md section 6, read off the model and checked
+ * The coupled mean-shift recursion of docs/mathematics.md section 6, read off the model and checked
  * against the network on the evaluation prompts. Both recursions run from the prompts
  * themselves (never re-seeded from the network's states); the network's states come from the
  * activation cache.
@@ -220,7 +220,7 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
         }
 
         result.table(COEFFICIENTS, coefficients).table(ID, perLayer);
-        result.detail("section", "docs/SCIENCE.md section 6");
+        result.detail("section", "docs/mathematics.md section 6");
         result.detail("prompts", count);
         result.detail("keys", c.keys().key());
         result.detail("attention", c.attention().key());
@@ -293,7 +293,7 @@ public class CoupledMeanShiftAnalyzer implements RecursionAnalyzer {
     }
 
     private static String summaryTable(CoupledMeanShiftRecursion full, CoupledMeanShiftRecursion reduced, ModelConfig c) {
-        StringBuilder sb = new StringBuilder("Coupled mean-shift recursion (docs/SCIENCE.md section 6); reduced coefficients "
+        StringBuilder sb = new StringBuilder("Coupled mean-shift recursion (docs/mathematics.md section 6); reduced coefficients "
                 + "derived: alpha = a, beta = c, gamma = a', delta = c'\n");
         sb.append(String.format(Locale.ROOT, "%5s %4s %9s %9s %9s %9s | %9s %9s %9s %9s %9s %9s %9s %9s%n", "layer", "head",
                 "alpha", "beta", "gamma", "delta", "b", "f", "g", "e", "b'", "f'", "g'", "e'"));

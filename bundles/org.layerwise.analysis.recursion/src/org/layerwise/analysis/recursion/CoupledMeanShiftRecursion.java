@@ -9,7 +9,7 @@ import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.core.symmetry.Commutant.Scalars;
 
 /**
- * The depth-indexed recursion of docs/SCIENCE.md section 6 (coupled mean-shift). For layer t and
+ * The depth-indexed recursion of docs/mathematics.md section 6 (coupled mean-shift). For layer t and
  * head h it keeps six scalars (a, b, f, g, c, e) of Q = QK and six (a', b', f', g', c', e')
  * of V = OV^T, read through the Reynolds projection of G = S_d x S_C, and moves every token
  * z_i = [x_i; y_i] by

@@ -26,7 +26,7 @@ import org.layerwise.core.model.NetworkModel;
 import org.layerwise.core.model.TransformerModel;
 
 /**
- * The macroscopic measures of docs/SCIENCE.md section 9 along a run's checkpoint series: for every
+ * The macroscopic measures of docs/mathematics.md section 9 along a run's checkpoint series: for every
  * checkpoint, layer, head and named matrix (QK and OV; W_Q, W_K, W_V and W_O too for a factored
  * model; for a transformer network also W_E, W_U and each block's W_in, W_out) the effective
  * rank, the marginalised effective rank and the subspace distance to the same matrix at the final
@@ -143,7 +143,7 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
         Table table = new Table(COLUMNS, List.of());
         AnalysisResult result = new AnalysisResult();
         result.table(ID, table);
-        result.detail("section", "docs/SCIENCE.md section 9");
+        result.detail("section", "docs/mathematics.md section 9");
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("tol", tol);
         settings.put("k", k);
@@ -155,7 +155,7 @@ public class SpectralDynamicsAnalyzer implements RecursionAnalyzer {
         boolean network = ctx.isNetwork();
         result.detail("definitions", definitions(threshold, network));
         result.scalar("checkpoints", checkpoints.size());
-        String head = "Spectral dynamics (docs/SCIENCE.md section 9)";
+        String head = "Spectral dynamics (docs/mathematics.md section 9)";
         if (checkpoints.isEmpty()) {
             result.detail("note", NO_SERIES);
             result.summary(head + ": " + NO_SERIES + "; nothing was measured");

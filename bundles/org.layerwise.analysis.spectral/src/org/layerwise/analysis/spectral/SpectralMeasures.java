@@ -1,7 +1,7 @@
 package org.layerwise.analysis.spectral;
 
 /**
- * The macroscopic measures of a weight matrix of docs/SCIENCE.md section 9: its singular values
+ * The macroscopic measures of a weight matrix of docs/mathematics.md section 9: its singular values
  * (one-sided Jacobi), effective rank, marginalised effective rank and the subspace distance of
  * a later matrix from the top right singular vectors of an earlier one. Matrices are real,
  * row-major, rows x cols; nothing here keeps state.

@@ -31,7 +31,7 @@ import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.RunPanel;
 
 /**
- * Weight Abstraction (docs/SCIENCE.md section 5): abstraction.csv as a table, one row per block,
+ * Weight Abstraction (docs/mathematics.md section 5): abstraction.csv as a table, one row per block,
  * head and matrix (Q = QK[h], V = OV[h]^T) with its six scalars a, b, f, g, c, e and the
  * asymmetry ||M - R(M)||_F / ||M||_F beside them; and for the selected row the matrix M read
  * from config.json + model.safetensors, its Reynolds projection R(M) on the same colour range,
@@ -64,7 +64,7 @@ public final class WeightAbstractionPanel extends RunPanel {
 
     private static final String[] COLUMNS = {"layer", "head", "matrix", "a", "b", "f", "g", "c", "e", "asymmetry"};
     private static final String[] TIPS = {"block l (0-based): the block that reads the state after l blocks", "head h",
-        "Q = QK[h] (scores z_i Q z_j^T) or V = OV[h]^T (docs/SCIENCE.md's column-vector notation)",
+        "Q = QK[h] (scores z_i Q z_j^T) or V = OV[h]^T (docs/mathematics.md's column-vector notation)",
         "a: diagonal of the feature block minus b", "b: off-diagonal of the feature block",
         "f: feature rows x label columns", "g: label rows x feature columns", "c: diagonal of the label block minus e",
         "e: off-diagonal of the label block", "||M - R(M)||_F / ||M||_F: how much of M the six scalars do not explain"};
@@ -226,7 +226,7 @@ public final class WeightAbstractionPanel extends RunPanel {
         }
     }
 
-    /** Q = QK[h] or V = OV[h]^T of block l, as docs/SCIENCE.md writes them. */
+    /** Q = QK[h] or V = OV[h]^T of block l, as docs/mathematics.md writes them. */
     private double[] weight(int layer, int head, String which) {
         return weight(model, layer, head, which);
     }

@@ -65,9 +65,9 @@ public class FileBackend implements NetworkBackend {
         locate(s);
         if (task.isSequence()) {
             throw new InvalidSettingException(null, "file found an attention-only model at " + config.getParent() + " (the "
-                    + "transformer of docs/SCIENCE.md section 3, for in-context prompts); the task produces kind '" + task.kind()
+                    + "transformer of docs/mathematics.md section 3, for in-context prompts); the task produces kind '" + task.kind()
                     + "' (token sequences, not in-context prompts): load a transformer saved under TransformerLens names "
-                    + "(docs/FORMATS.md)");
+                    + "(docs/file-formats.md)");
         }
         loaded = ModelFileReader.read(config, weights, task);
         this.task = task;

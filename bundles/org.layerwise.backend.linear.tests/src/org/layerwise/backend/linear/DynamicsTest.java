@@ -16,7 +16,7 @@ import org.layerwise.core.TrainingMonitor;
 import org.layerwise.core.model.AttentionFactors;
 
 /**
- * The reduced model trained by this backend against docs/SCIENCE.md section 9's closed forms, in this
+ * The reduced model trained by this backend against docs/mathematics.md section 9's closed forms, in this
  * backend's scaling (tau_alpha = P / (eta Lambda2_alpha s_alpha^2) steps, see ReducedClosedForm).
  * The closed forms are for gradient flow; SGD with step eta follows them up to O(eta / tau) per
  * unit of time, so the comparisons run at small eta / tau (1/200 for the fastest mode) and allow

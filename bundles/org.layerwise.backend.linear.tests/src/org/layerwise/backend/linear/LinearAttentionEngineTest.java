@@ -87,7 +87,7 @@ class LinearAttentionEngineTest {
     }
 
     /**
-     * docs/SCIENCE.md section 9's f(Z) = Z + Z W_Q' (Z'Z / N) W_P', computed literally, is the core's
+     * docs/mathematics.md section 9's f(Z) = Z + Z W_Q' (Z'Z / N) W_P', computed literally, is the core's
      * linear layer with QK = W_Q' and OV = W_P' (every token, not only the query).
      */
     @Test

@@ -16,7 +16,7 @@ import org.layerwise.core.TrainingMonitor;
 import org.layerwise.core.model.ModelConfig;
 
 /**
- * A synthetic linear-regression task as docs/SCIENCE.md section 2 describes it, built here so that the
+ * A synthetic linear-regression task as docs/mathematics.md section 2 describes it, built here so that the
  * tests do not depend on the task bundle: x ~ N(0, U diag(s) U'), y = U diag(lambda_k) U' x with
  * task k drawn uniformly from a pool of P, lambda_{k,alpha} ~ N(0, 1); structure "U", "s",
  * "lambda2", "pool", "P" as the task declares them.

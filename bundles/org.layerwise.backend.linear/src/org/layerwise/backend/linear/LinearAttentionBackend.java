@@ -21,7 +21,7 @@ import org.layerwise.core.model.ModelConfig;
 import org.layerwise.core.model.TransformerModel;
 
 /**
- * Backend "linear-attention": the linear transformer of docs/SCIENCE.md section 9,
+ * Backend "linear-attention": the linear transformer of docs/mathematics.md section 9,
  * f(Z) = Z + Z W_Q' (Z'Z / N) W_P' per layer (one head, keys = all tokens, no MLP), on the
  * regression task of section 2 (d features, target width d, D = 2d), trained by plain SGD with
  * step eta on the mean over a batch of 1/2 ||y_hat - y||^2 on the query's y block.
@@ -51,7 +51,7 @@ public class LinearAttentionBackend implements ModelBackend {
     @Override
     public ModelConfig configure(Settings s, TaskSpec task) throws InvalidSettingException {
         if (!TaskSpec.REGRESSION.equals(task.kind())) {
-            throw new InvalidSettingException(null, "linear-attention trains the linear-regression task of docs/SCIENCE.md section 9; the task "
+            throw new InvalidSettingException(null, "linear-attention trains the linear-regression task of docs/mathematics.md section 9; the task "
                     + "produces kind '" + task.kind() + "'" + (task.isSequence() ? " (token sequences, not in-context prompts)" : ""));
         }
         if (task.features() != task.classes()) {
@@ -73,12 +73,12 @@ public class LinearAttentionBackend implements ModelBackend {
         }
         if (expected(s)) {
             if (!reduced) {
-                throw new InvalidSettingException("gradient", "gradient = expected is the closed-form expected gradient of docs/SCIENCE.md "
+                throw new InvalidSettingException("gradient", "gradient = expected is the closed-form expected gradient of docs/mathematics.md "
                         + "section 9, which covers the reduced parameterization's p and q only; with parameterization = full the "
                         + "off-diagonal entries and the y-x blocks get gradients the closed form does not give; use gradient = sampled");
             }
             if (s.integer("layers") != 1) {
-                throw new InvalidSettingException("gradient", "gradient = expected is the closed form of docs/SCIENCE.md section 9 for one "
+                throw new InvalidSettingException("gradient", "gradient = expected is the closed form of docs/mathematics.md section 9 for one "
                         + "layer; with layers = " + s.integer("layers") + " use gradient = sampled");
             }
             try {
@@ -163,7 +163,7 @@ public class LinearAttentionBackend implements ModelBackend {
                 "balanced".equals(s.text("init")), s.real("init_scale"), ctx.seed());
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("parameterization", params.description());
-        facts.put("gradient", expected(s) ? "expected: the closed form of docs/SCIENCE.md section 9" : "sampled: the training batches");
+        facts.put("gradient", expected(s) ? "expected: the closed form of docs/mathematics.md section 9" : "sampled: the training batches");
         if (!expected(s)) {
             facts.put("engine", "float64, the last layer on the query row only; products by " + Kernels.BEST.description());
         }

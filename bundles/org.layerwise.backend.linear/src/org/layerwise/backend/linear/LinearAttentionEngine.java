@@ -7,7 +7,7 @@ import org.layerwise.core.PromptBatch;
 import org.layerwise.core.model.ModelConfig;
 
 /**
- * The linear-attention model of docs/SCIENCE.md section 9 written out by hand in float64, forward and
+ * The linear-attention model of docs/mathematics.md section 9 written out by hand in float64, forward and
  * gradient, for the small D of these studies. Tokens are rows; every layer l maps the prompt H
  * (T = N + 1 rows, D columns) to
  * <pre>

@@ -10,7 +10,7 @@ import org.layerwise.core.model.TransformerModel;
  * What SGD trains, per layer l, and the model it defines (D = 2d, tokens [x ; y]).
  *
  * <p>full: theta = QK_l, OV_l (D x D each, every entry), stored merged: QK = W_Q', OV = W_P' for
- * docs/SCIENCE.md section 9's W_Q and W_P.
+ * docs/mathematics.md section 9's W_Q and W_P.
  *
  * <p>reduced: theta = p_l, q_l (d values each). Section 9's W_Q has x-x block U diag(p q) U', W_P
  * has y-y block I, every other block zero. The model is stored FACTORED with d_head = d

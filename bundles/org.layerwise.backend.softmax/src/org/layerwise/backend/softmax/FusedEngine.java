@@ -9,7 +9,7 @@ import org.layerwise.core.model.ModelConfig;
 
 /**
  * A fused float32 CPU engine for the loss and gradient of the softmax-attention model
- * (docs/SCIENCE.md section 3, merged parameterization), the same quantity as
+ * (docs/mathematics.md section 3, merged parameterization), the same quantity as
  * {@link SoftmaxAttentionGraph#lossAndGradient}: mean cross-entropy over the batch (regression:
  * mean of half the squared error of the query's label block against its target), gradient
  * with respect to the unconjugated QK and OV when every (layer, head) runs with Pi M Pi^T.

@@ -273,7 +273,7 @@ public class SoftmaxAttentionBackend implements ModelBackend {
 
     /**
      * What Adam trains: every entry of each QK and OV (free), the six commutant scalars of each
-     * (tied, docs/SCIENCE.md section 5), or the factors W_Q, W_K, W_V, W_O (factored). theta holds
+     * (tied, docs/mathematics.md section 5), or the factors W_Q, W_K, W_V, W_O (factored). theta holds
      * each head's parameters in turn; qk and ov are the matrices the engines see, rebuilt from
      * theta after every step.
      */

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The model of docs/SCIENCE.md section 3 as one SameDiff graph over a whole batch of prompts: per
+ * The model of docs/mathematics.md section 3 as one SameDiff graph over a whole batch of prompts: per
  * layer and head a handful of batched matmuls and one softmax, so a training step is a few
  * large tensor ops. Keys = context is a -1e9 mask on the query's column (no slicing, exact
  * zeros after the softmax). Each head's QK and OV enter as Pi M Pi^T with Pi a placeholder,

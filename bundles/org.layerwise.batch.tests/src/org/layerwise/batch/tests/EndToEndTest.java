@@ -21,7 +21,7 @@ import org.layerwise.io.Npz;
 import org.layerwise.io.Safetensors;
 import org.layerwise.runner.ExitCode;
 
-/** A small pipeline through the batch application, and the run directory of docs/FORMATS.md it writes. */
+/** A small pipeline through the batch application, and the run directory of docs/file-formats.md it writes. */
 class EndToEndTest {
 
     @TempDir

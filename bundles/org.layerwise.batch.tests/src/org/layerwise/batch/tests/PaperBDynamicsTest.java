@@ -19,7 +19,7 @@ import org.layerwise.testing.Fixtures;
 /**
  * examples/paper-b/staged-learning.layerwise end to end: the linear-regression task, the
  * linear-attention backend on the exact expected gradient, its checkpoint series, and the
- * learning-dynamics analyzer's verdicts (docs/SCIENCE.md section 9).
+ * learning-dynamics analyzer's verdicts (docs/mathematics.md section 9).
  */
 class PaperBDynamicsTest {
 

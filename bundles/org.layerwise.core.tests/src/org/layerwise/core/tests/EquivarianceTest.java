@@ -13,7 +13,7 @@ import org.layerwise.core.model.TransformerModel;
 import org.layerwise.core.symmetry.BlockPermutation;
 import org.layerwise.core.symmetry.Commutant;
 
-/** docs/SCIENCE.md section 4: the facts about conjugation and the commutant, on the reference forward. */
+/** docs/mathematics.md section 4: the facts about conjugation and the commutant, on the reference forward. */
 class EquivarianceTest {
 
     static final int D_X = 5;

@@ -12,7 +12,7 @@ import org.layerwise.core.model.ModelConfig.Keys;
 import org.layerwise.core.model.TransformerModel;
 
 /**
- * The reference forward pass against docs/SCIENCE.md section 3 written out as plainly as possible,
+ * The reference forward pass against docs/mathematics.md section 3 written out as plainly as possible,
  * one prompt, one dot product at a time: equal to the last bit, since the pass promises that
  * every number is summed in that order however its loops are blocked.
  */

@@ -3,7 +3,7 @@ package org.layerwise.core.dynamics;
 import org.layerwise.core.TaskSpec;
 
 /**
- * The closed forms of docs/SCIENCE.md section 9 for the reduced parameterization (one layer, per mode
+ * The closed forms of docs/mathematics.md section 9 for the reduced parameterization (one layer, per mode
  * alpha of the task's covariance basis U: a_alpha = p_alpha q_alpha), in the scaling of a loss
  * that is the mean over a batch of 1/2 ||y_hat - y||^2 (the linear-attention backend's; the
  * learning-dynamics analyzer compares its runs with it).
@@ -68,7 +68,7 @@ public final class ReducedClosedForm {
         double[] p = task.structure("P");
         if (s == null || l2 == null || p == null) {
             throw new IllegalArgumentException("the task's structure has no " + (s == null ? "'s'" : l2 == null ? "'lambda2'" : "'P'")
-                    + " (it has " + task.structure().keySet() + "); the closed form of docs/SCIENCE.md section 9 needs the spectrum 's', "
+                    + " (it has " + task.structure().keySet() + "); the closed form of docs/mathematics.md section 9 needs the spectrum 's', "
                     + "the pool's 'lambda2' and its size 'P'");
         }
         if (s.length != task.features() || l2.length != task.features() || p.length != 1) {

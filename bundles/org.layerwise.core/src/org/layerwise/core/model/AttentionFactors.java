@@ -3,7 +3,7 @@ package org.layerwise.core.model;
 import java.util.SplittableRandom;
 
 /**
- * The factored parameterization of docs/FORMATS.md: per layer and head (index l * H + h) W_Q, W_K,
+ * The factored parameterization of docs/file-formats.md: per layer and head (index l * H + h) W_Q, W_K,
  * W_V of shape D x d_head and W_O of shape d_head x D, row-major, with QK = W_Q W_K^T and
  * OV = W_V W_O. Gradients map through the same products, so any engine that differentiates
  * the merged matrices trains the factors too.

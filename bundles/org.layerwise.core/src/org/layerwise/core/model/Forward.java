@@ -5,7 +5,7 @@ import java.util.stream.IntStream;
 import org.layerwise.core.PromptBatch;
 
 /**
- * The reference forward pass in float64 (docs/SCIENCE.md section 3), prompts in parallel. It is
+ * The reference forward pass in float64 (docs/mathematics.md section 3), prompts in parallel. It is
  * the evaluation path shared by every backend and analyzer; training engines are checked
  * against it.
  */
@@ -248,7 +248,7 @@ public final class Forward {
 
     /**
      * Mean over prompts of 1/2 ||y_hat - y||^2 summed over the {@code width} outputs (the
-     * regression loss of docs/SCIENCE.md section 2); y_hat is the query's label block after the last
+     * regression loss of docs/mathematics.md section 2); y_hat is the query's label block after the last
      * layer, both arrays [P, width] row-major.
      */
     public static double squaredError(double[] outputs, double[] targets, int width) {

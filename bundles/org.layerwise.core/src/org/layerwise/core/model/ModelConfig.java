@@ -1,7 +1,7 @@
 package org.layerwise.core.model;
 
 /**
- * The shape of an attention-only transformer, as config.json records it (docs/FORMATS.md):
+ * The shape of an attention-only transformer, as config.json records it (docs/file-formats.md):
  * d_x features, d_y classes, n_ctx context tokens, L layers of H heads.
  */
 public record ModelConfig(int dX, int dY, int nCtx, int nLayers, int nHeads, Attention attention, Keys keys,

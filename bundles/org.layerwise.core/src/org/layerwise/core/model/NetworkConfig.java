@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The shape of a transformer with embeddings, attention, MLPs and unembedding, named as
- * TransformerLens's HookedTransformerConfig names it (docs/FORMATS.md). Not an attention-only
+ * TransformerLens's HookedTransformerConfig names it (docs/file-formats.md). Not an attention-only
  * {@link ModelConfig}: the analyzers of that family must not read this one.
  *
  * @param dMlp          0 when {@code attnOnly}

@@ -3,7 +3,7 @@ package org.layerwise.core.model;
 import org.layerwise.core.SharedResult;
 
 /**
- * Shared results of the coupled mean-shift recursion (docs/SCIENCE.md section 6) that analyzers
+ * Shared results of the coupled mean-shift recursion (docs/mathematics.md section 6) that analyzers
  * exchange without depending on the bundle that computes them. The built-in provider is the
  * coupled-mean-shift contribution (bundle org.layerwise.analysis.recursion).
  */

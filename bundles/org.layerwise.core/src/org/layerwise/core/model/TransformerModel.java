@@ -3,10 +3,10 @@ package org.layerwise.core.model;
 import java.util.Arrays;
 
 /**
- * Weights of the attention-only transformer of docs/SCIENCE.md section 3 in the merged
- * parameterization, with tokens as ROW vectors (docs/FORMATS.md): for layer l and head h,
+ * Weights of the attention-only transformer of docs/mathematics.md section 3 in the merged
+ * parameterization, with tokens as ROW vectors (docs/file-formats.md): for layer l and head h,
  * qk(l, h) scores s_ij = z_i QK z_j^T and ov(l, h) updates z_i += sum_j A_ij z_j OV.
- * In docs/SCIENCE.md's column notation Q = QK and V = OV^T. Matrices are D x D, row-major.
+ * In docs/mathematics.md's column notation Q = QK and V = OV^T. Matrices are D x D, row-major.
  * A model trained in the factored parameterization also carries its factors (else null).
  */
 public final class TransformerModel {

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Percentile bootstrap of a mean over prompts (docs/SCIENCE.md section 7): resample the per-prompt
+ * Percentile bootstrap of a mean over prompts (docs/mathematics.md section 7): resample the per-prompt
  * values with replacement, take the mean of each resample, and report the (1 - level) / 2
  * and (1 + level) / 2 quantiles. Deterministic in the seed; NaN values (undefined for a
  * prompt) are left out before resampling.

@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 
 /**
  * Elements Pi = diag(P_d, P_C) of G = S_d x S_C acting on the D = d + C token coordinates
- * (docs/SCIENCE.md section 4), stored as an index map p: (Z Pi)[i][k] = Z[i][p[k]].
+ * (docs/mathematics.md section 4), stored as an index map p: (Z Pi)[i][k] = Z[i][p[k]].
  */
 public final class BlockPermutation {
 

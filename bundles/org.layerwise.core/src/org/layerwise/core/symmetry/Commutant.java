@@ -1,13 +1,13 @@
 package org.layerwise.core.symmetry;
 
 /**
- * The commutant of G = S_d x S_C in R^{D x D} (docs/SCIENCE.md sections 4-5): the closed-form
+ * The commutant of G = S_d x S_C in R^{D x D} (docs/mathematics.md sections 4-5): the closed-form
  * Reynolds projection R(M) = E_Pi[Pi M Pi^T], its six scalars, and the weight asymmetry.
  * Matrices are row-major D x D with the d feature coordinates first.
  */
 public final class Commutant {
 
-    /** The six scalars of a commutant matrix, in docs/SCIENCE.md's names. */
+    /** The six scalars of a commutant matrix, in docs/mathematics.md's names. */
     public record Scalars(double a, double b, double f, double g, double c, double e) {
         public double[] toArray() {
             return new double[] {a, b, f, g, c, e};

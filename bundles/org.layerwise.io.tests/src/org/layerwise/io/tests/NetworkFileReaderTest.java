@@ -47,7 +47,7 @@ class NetworkFileReaderTest {
     static final int K = 2;
     static final int MLP = 8;
 
-    /** The state_dict of such a model, as docs/FORMATS.md names it, in TL's order, buffers included. */
+    /** The state_dict of such a model, as docs/file-formats.md names it, in TL's order, buffers included. */
     static LinkedHashMap<String, long[]> stateDict() {
         LinkedHashMap<String, long[]> m = new LinkedHashMap<>();
         m.put("embed.W_E", new long[] {V, D});
@@ -258,7 +258,7 @@ class NetworkFileReaderTest {
         Map<String, Object> cfg = tlConfig();
         cfg.remove("d_mlp");
         write(cfg, stateDict(), Map.of(), Map.of());
-        assertContains(refusal(config), "key 'd_mlp' is missing (docs/FORMATS.md lists the keys of config.json)");
+        assertContains(refusal(config), "key 'd_mlp' is missing (docs/file-formats.md lists the keys of config.json)");
     }
 
     @Test

@@ -55,7 +55,7 @@ final class ConfigKeys {
         try {
             return Json.readMap(file, ModelFileReader.MAX_CONFIG_BYTES);
         } catch (NoSuchFileException e) {
-            throw new BadInputFileException(file, "file not found; a model directory needs config.json (docs/FORMATS.md)", e);
+            throw new BadInputFileException(file, "file not found; a model directory needs config.json (docs/file-formats.md)", e);
         } catch (IOException | RuntimeException e) {
             throw new BadInputFileException(file, "not a valid config: " + e.getMessage(), e);
         }
@@ -98,7 +98,7 @@ final class ConfigKeys {
     static int integer(Map<String, Object> c, Path file, String key, int min, int max) throws BadInputFileException {
         Object v = c.get(key);
         if (v == null) {
-            throw new BadInputFileException(file, "key '" + key + "' is missing (docs/FORMATS.md lists the keys of config.json)", null);
+            throw new BadInputFileException(file, "key '" + key + "' is missing (docs/file-formats.md lists the keys of config.json)", null);
         }
         BigDecimal exact;
         try {
@@ -124,7 +124,7 @@ final class ConfigKeys {
     static String text(Map<String, Object> c, Path file, String key, String... allowed) throws BadInputFileException {
         Object v = c.get(key);
         if (v == null) {
-            throw new BadInputFileException(file, "key '" + key + "' is missing (docs/FORMATS.md lists the keys of config.json)", null);
+            throw new BadInputFileException(file, "key '" + key + "' is missing (docs/file-formats.md lists the keys of config.json)", null);
         }
         if (!(v instanceof String s) || (allowed.length > 1 && !Arrays.asList(allowed).contains(s))) {
             throw new BadInputFileException(file, "key '" + key + "' is " + v + "; expected "

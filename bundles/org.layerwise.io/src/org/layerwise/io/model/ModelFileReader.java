@@ -18,7 +18,7 @@ import org.layerwise.core.model.TransformerModel;
 import org.layerwise.io.Npz;
 
 /**
- * Reads config.json and the weights (safetensors or npz) of docs/FORMATS.md and checks everything
+ * Reads config.json and the weights (safetensors or npz) of docs/file-formats.md and checks everything
  * before use: keys and their consistency with the task, the exact set of tensor names, each
  * shape and dtype, finiteness. Factored weights are multiplied out into QK and OV.
  */
@@ -169,7 +169,7 @@ public final class ModelFileReader {
         return m;
     }
 
-    /** Merged files as stored; factored ones keep their factors and are multiplied out (docs/FORMATS.md). */
+    /** Merged files as stored; factored ones keep their factors and are multiplied out (docs/file-formats.md). */
     private static TransformerModel merged(ModelConfig c, Map<String, double[]> t) {
         int heads = c.nHeads();
         int n = c.nLayers() * heads;

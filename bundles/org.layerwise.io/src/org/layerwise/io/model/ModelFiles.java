@@ -16,7 +16,7 @@ import org.layerwise.io.Json;
 import org.layerwise.io.Safetensors;
 
 /**
- * A model's files, config.json + model.safetensors with the tensor names of docs/FORMATS.md, merged
+ * A model's files, config.json + model.safetensors with the tensor names of docs/file-formats.md, merged
  * or factored: written by every run, read back (checked by {@link ModelFileReader}) by the file
  * backend, the workbench and tools that look at a model without a pipeline.
  */

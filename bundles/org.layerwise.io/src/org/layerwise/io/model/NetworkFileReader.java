@@ -22,7 +22,7 @@ import org.layerwise.io.Safetensors;
 
 /**
  * Reads config.json and the weights of a transformer saved under TransformerLens's names
- * (docs/FORMATS.md) and checks everything before use: the keys, TransformerLens features this
+ * (docs/file-formats.md) and checks everything before use: the keys, TransformerLens features this
  * family does not have, the exact set of tensor names and shapes, one float dtype, the
  * causal-mask buffers, finiteness. The IGNORE buffers are skipped by name.
  */
@@ -80,7 +80,7 @@ public final class NetworkFileReader {
         Map<String, Object> c = ConfigKeys.readConfig(configFile);
         if (!c.containsKey("format") && c.containsKey("d_vocab")) {
             throw new BadInputFileException(configFile, "a TransformerLens config: add \"format\": \"layerwise-transformer\", "
-                    + "\"version\": 1, \"architecture\": \"transformer\" as docs/FORMATS.md shows", null);
+                    + "\"version\": 1, \"architecture\": \"transformer\" as docs/file-formats.md shows", null);
         }
         ConfigKeys.formatVersion(c, configFile);
         String architecture = ConfigKeys.text(c, configFile, "architecture");

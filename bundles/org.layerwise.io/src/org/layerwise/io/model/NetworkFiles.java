@@ -14,7 +14,7 @@ import org.layerwise.io.Safetensors;
 
 /**
  * A transformer's files: config.json with Layerwise's three keys and TransformerLens's cfg
- * names verbatim, and model.safetensors with the state_dict names (docs/FORMATS.md), both written
+ * names verbatim, and model.safetensors with the state_dict names (docs/file-formats.md), both written
  * atomically and read back by {@link NetworkFileReader}.
  */
 public final class NetworkFiles {

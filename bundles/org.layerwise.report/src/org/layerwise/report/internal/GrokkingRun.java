@@ -29,7 +29,7 @@ record GrokkingRun(Map<String, double[]> curves, boolean stepsMeasured, Optional
         Optional<Double> generalisation, Map<String, TreeMap<Long, double[]>> spectra,
         Map<String, TreeMap<Long, double[]>> shares, int k, Optional<Double> finalEmbeddingTopK) {
 
-    /** The evaluated curves of training.npz, as docs/FORMATS.md names them. */
+    /** The evaluated curves of training.npz, as docs/file-formats.md names them. */
     static final List<String> CURVES = List.of("train_loss", "train_accuracy", "test_loss", "test_accuracy");
     /** The matrix kinds of a transformer's spectral-dynamics rows that the report follows; QK and OV are means over heads. */
     static final List<String> MATRICES = List.of("W_E", "W_U", "W_in", "W_out", "QK", "OV");

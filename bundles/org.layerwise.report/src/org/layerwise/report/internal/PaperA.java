@@ -5,7 +5,7 @@ import java.util.List;
 import org.layerwise.report.Study;
 
 /**
- * Paper A (Lutz et al., "Symmetry Reveals Layerwise Dynamics"), docs/SCIENCE.md section 10
+ * Paper A (Lutz et al., "Symmetry Reveals Layerwise Dynamics"), docs/mathematics.md section 10
  * results 1-5: which pipeline of examples/paper-a/ plays which role, and what --quick changes.
  */
 public final class PaperA {
@@ -28,7 +28,7 @@ public final class PaperA {
     }
 
     public static Study study() {
-        return new Study("paper-a", "Lutz et al., Symmetry Reveals Layerwise Dynamics: docs/SCIENCE.md section 10, results 1-5",
+        return new Study("paper-a", "Lutz et al., Symmetry Reveals Layerwise Dynamics: docs/mathematics.md section 10, results 1-5",
                 "examples/paper-a", ROLES.stream().map(r -> new Study.Pipeline(r, r + ".layerwise")).toList(), QUICK_SETTINGS,
                 QUICK_EVAL_PROMPTS, new PaperAReport());
     }

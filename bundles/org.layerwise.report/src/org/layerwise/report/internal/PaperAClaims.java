@@ -15,7 +15,7 @@ import org.layerwise.report.internal.PaperAMeasures.LayerValue;
 import org.layerwise.runner.RunDirectory;
 
 /**
- * docs/SCIENCE.md section 10, results 1-5, judged on the numbers in the run directories. Each
+ * docs/mathematics.md section 10, results 1-5, judged on the numbers in the run directories. Each
  * rule is fixed here, before anything is measured, and printed next to its verdict.
  */
 public final class PaperAClaims {

@@ -38,7 +38,7 @@ final class PaperAReport implements Study.Reporter {
         ContributionRegistry registry = ContributionRegistry.load();
         ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new PaperAFigures(runs).all());
 
-        HtmlPage page = new HtmlPage("Paper A reproduced: results 1-5 of docs/SCIENCE.md section 10");
+        HtmlPage page = new HtmlPage("Paper A reproduced: results 1-5 of docs/mathematics.md section 10");
         page.paragraph("Lutz, Haris, Chandra, Gangrade, Saligrama, \"Symmetry Reveals Layerwise Dynamics: How Transformers Perform "
                 + "In-Context Classification\". Every number below was measured by the runs listed under Runs and is read from "
                 + "their run directories; the papers' own numbers are not used. Written " + Instant.now().truncatedTo(ChronoUnit.SECONDS)

@@ -5,7 +5,7 @@ import java.util.List;
 import org.layerwise.report.Study;
 
 /**
- * Paper B (training dynamics of a linear transformer, docs/SCIENCE.md section 9), section 10 result 6:
+ * Paper B (training dynamics of a linear transformer, docs/mathematics.md section 9), section 10 result 6:
  * which pipeline of examples/paper-b/ plays which role, and what --quick changes.
  */
 public final class PaperB {
@@ -42,7 +42,7 @@ public final class PaperB {
     }
 
     public static Study study() {
-        return new Study("paper-b", "Training dynamics of a linear transformer learning in context: docs/SCIENCE.md section 9 and "
+        return new Study("paper-b", "Training dynamics of a linear transformer learning in context: docs/mathematics.md section 9 and "
                 + "section 10, result 6", "examples/paper-b", ROLES.stream().map(r -> new Study.Pipeline(r, r + ".layerwise")).toList(),
                 QUICK_SETTINGS, QUICK_EVAL_PROMPTS, new PaperBReport());
     }

@@ -15,11 +15,11 @@ import org.layerwise.report.internal.LearningDynamics.Point;
 import org.layerwise.runner.RunDirectory;
 
 /**
- * docs/SCIENCE.md section 10, result 6 (Paper B), split in four claims and judged on the numbers in
+ * docs/mathematics.md section 10, result 6 (Paper B), split in four claims and judged on the numbers in
  * the run directories. Each rule is fixed here, before the study's own runs are measured, and
  * printed next to its verdict.
  * <p>
- * Where a threshold is not the issue's or docs/SCIENCE.md's own number, it was chosen on exploratory
+ * Where a threshold is not the issue's or docs/mathematics.md's own number, it was chosen on exploratory
  * runs of the whole study with master seeds 101 to 105 ({@code ./layerwise reproduce paper-b
  * --seed N}), never with the study's own seeds (each pipeline's seed="1"): the reasoning and the
  * numbers it rests on are next to each constant, and docs/reproduce.md lists them.
@@ -35,7 +35,7 @@ public final class PaperBClaims {
     static final double HALF_STEP_TOLERANCE = 0.1;
     /**
      * Claim 2: the closed form and the simulation agree within this fraction of a_inf at every checkpoint and mode: the
-     * issue's and docs/SCIENCE.md's 1%, not chosen on runs. What was chosen on seeds 101-105 is the step of the
+     * issue's and docs/mathematics.md's 1%, not chosen on runs. What was chosen on seeds 101-105 is the step of the
      * staged-learning pipeline: at eta 0.01 max_deviation was 0.0055-0.0089, at eta 0.005 0.0032-0.0042 (it halves
      * with eta: the gap is gradient descent against the gradient flow the closed form solves), so eta 0.005 keeps the
      * comparison clear of the tolerance, and 160000 steps let the slowest mode reach a_inf / 2 on every seed (at most

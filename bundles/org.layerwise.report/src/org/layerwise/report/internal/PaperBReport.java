@@ -23,8 +23,8 @@ final class PaperBReport implements Study.Reporter {
         List<Claim> claims = new PaperBClaims(runs).judge();
         ReportPages.Figures figures = ReportPages.Figures.write(out.resolve("figures"), new PaperBFigures(runs).all());
 
-        HtmlPage page = new HtmlPage("Paper B reproduced: result 6 of docs/SCIENCE.md section 10");
-        page.paragraph("The training dynamics of a one-layer linear transformer learning in-context regression (docs/SCIENCE.md "
+        HtmlPage page = new HtmlPage("Paper B reproduced: result 6 of docs/mathematics.md section 10");
+        page.paragraph("The training dynamics of a one-layer linear transformer learning in-context regression (docs/mathematics.md "
                 + "section 9): per-mode closed forms a(t), the conserved quantity c = p^2 - q^2, the full parameterisation "
                 + "against them, and emergence in softmax attention-only networks on in-context classification and regression. "
                 + "Every number below was measured by the runs listed under Runs and is read from their run directories; the "

@@ -12,7 +12,7 @@ import org.layerwise.io.Json;
 
 /**
  * A sweep directory written as the sweep command and its points write one (docs/design/sweeps.md,
- * docs/FORMATS.md): backend.steps = 500 (an axis of one value, a constant), task.N in {8, 16, 32}
+ * docs/file-formats.md): backend.steps = 500 (an axis of one value, a constant), task.N in {8, 16, 32}
  * by enforcer in {none, random-conjugation}, seeds 1..3, eighteen points; each point's run directory has run.json and metrics.json with values given by
  * {@link #accuracy} and {@link #asymmetry}. Point {@link #FAILED} failed (no metrics.json) and
  * point {@link #PENDING} has not started (no run directory).

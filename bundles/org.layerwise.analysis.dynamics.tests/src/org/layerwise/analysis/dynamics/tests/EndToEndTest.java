@@ -64,7 +64,7 @@ class EndToEndTest {
         assertEquals(0, code, report);
         assertTrue(printed.contains("Coupled mean-shift recursion"), report);
         assertTrue(printed.contains("Recursion fidelity (full, 64 prompts)"), report);
-        assertTrue(printed.contains("Layer dynamics (docs/SCIENCE.md section 7)"), report);
+        assertTrue(printed.contains("Layer dynamics (docs/mathematics.md section 7)"), report);
         Path run;
         try (Stream<Path> s = Files.list(out)) {
             run = s.filter(Files::isDirectory).findFirst().orElseThrow();

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.layerwise.analysis.dynamics.LayerMeasures;
 import org.layerwise.analysis.dynamics.LayerMeasures.Separation;
 
-/** docs/SCIENCE.md section 7 on hand-built hidden states whose answers are known in closed form. */
+/** docs/mathematics.md section 7 on hand-built hidden states whose answers are known in closed form. */
 class LayerMeasuresTest {
 
     /*

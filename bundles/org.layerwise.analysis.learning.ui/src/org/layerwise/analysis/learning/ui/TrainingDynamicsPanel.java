@@ -445,7 +445,7 @@ public final class TrainingDynamicsPanel extends RunPanel {
     }
 
     /**
-     * training.npz's curves evaluated on a grid of steps (docs/FORMATS.md, "training.npz"): the
+     * training.npz's curves evaluated on a grid of steps (docs/file-formats.md, "training.npz"): the
      * grid and, by name, train_loss, train_accuracy, test_loss, test_accuracy as far as present.
      */
     record Evaluated(double[] steps, Map<String, double[]> values) {

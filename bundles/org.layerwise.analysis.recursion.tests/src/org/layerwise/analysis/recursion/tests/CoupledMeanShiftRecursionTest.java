@@ -19,7 +19,7 @@ import org.layerwise.core.symmetry.Commutant;
 import org.layerwise.core.symmetry.Commutant.Scalars;
 import org.layerwise.testing.Fixtures;
 
-/** docs/SCIENCE.md section 6: the recursion is exact on commutant weights, and only there. */
+/** docs/mathematics.md section 6: the recursion is exact on commutant weights, and only there. */
 class CoupledMeanShiftRecursionTest {
 
     private static void assertSameRun(Forward.Result expected, Forward.Result got, double tol, String what) {

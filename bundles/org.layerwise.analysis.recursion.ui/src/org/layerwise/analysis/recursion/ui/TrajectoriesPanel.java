@@ -34,7 +34,7 @@ import org.layerwise.ui.results.Focus;
 import org.layerwise.ui.results.RunPanel;
 
 /**
- * Trajectories: one evaluation prompt's tokens layer by layer (docs/SCIENCE.md section 6: the same
+ * Trajectories: one evaluation prompt's tokens layer by layer (docs/mathematics.md section 6: the same
  * mean-shift moves the training points and the test probe). Context tokens are coloured by
  * the label they carry (grey: unlabeled), the probe is black; the probe's path over all layers
  * is drawn faintly. The recursion's states (coupled-mean-shift.npz, full or reduced) are

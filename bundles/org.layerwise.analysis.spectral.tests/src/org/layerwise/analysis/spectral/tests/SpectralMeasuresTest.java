@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.layerwise.analysis.spectral.SpectralMeasures;
 import org.layerwise.analysis.spectral.SpectralMeasures.Svd;
 
-/** The measures of docs/SCIENCE.md section 9 on matrices whose spectra and row spaces are known exactly. */
+/** The measures of docs/mathematics.md section 9 on matrices whose spectra and row spaces are known exactly. */
 class SpectralMeasuresTest {
 
     static double[] diag(double... d) {

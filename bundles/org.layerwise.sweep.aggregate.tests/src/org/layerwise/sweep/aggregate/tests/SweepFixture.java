@@ -14,7 +14,7 @@ import org.layerwise.runner.RunDirectory;
 
 /**
  * Writes a sweep directory the way the sweep command and the runs write one
- * (docs/design/sweeps.md, docs/FORMATS.md): sweep.json, and run.json + metrics.json per point.
+ * (docs/design/sweeps.md, docs/file-formats.md): sweep.json, and run.json + metrics.json per point.
  */
 final class SweepFixture {
 
