@@ -1,6 +1,9 @@
 package org.layerwise.releng.baseline;
 
 import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +19,16 @@ import aQute.bnd.osgi.Jar;
 import aQute.bnd.osgi.Processor;
 import aQute.bnd.service.diff.Delta;
 import aQute.bnd.service.diff.Diff;
+import aQute.bnd.service.diff.Tree;
 import aQute.bnd.service.diff.Type;
 import aQute.bnd.version.Version;
+import aQute.lib.json.JSONCodec;
 
 /**
  * Compares a built bundle with its baseline (the same bundle of the last release) package by
- * package, with bnd's differ. The API is every package the baseline exports without
+ * package, with bnd's differ. The baseline is kept as text, not as the released jar: bnd's API
+ * tree of the bundle (every public and protected type, member and version of its packages) and
+ * its Export-Package header, recorded in baseline/ID.api.json by {@link #record}. The API is every package the baseline exports without
  * {@code x-internal:=true} or {@code x-friends}. An incompatible change of such a package (bnd's
  * MAJOR delta: something removed or changed that a user of the package compiled against, or a
  * method added to an interface users implement) must raise the package's version past its
@@ -48,12 +55,66 @@ final class ApiBaseline {
     private ApiBaseline() {
     }
 
-    static Outcome compare(Path built, Path baseline) throws Exception {
+    /** A bundle's API as the baseline keeps it. */
+    record Recorded(String bundle, String exportPackage, Tree tree) {
+    }
+
+    /** baseline/ID.api.json as written: public fields, for bnd's JSON codec. */
+    public static final class Stored {
+        public String bundle;
+        public String exportPackage;
+        public Tree.Data tree;
+    }
+
+    /** The API of a bundle jar, as {@link #write} keeps it. */
+    static Recorded record(Path jar) throws Exception {
+        try (Jar j = new Jar(jar.toFile())) {
+            Manifest m = j.getManifest();
+            if (m == null) {
+                throw new IOException(jar + " has no manifest");
+            }
+            return new Recorded(j.getBsn(), m.getMainAttributes().getValue("Export-Package"), new DiffPluginImpl().tree(j));
+        }
+    }
+
+    static void write(Recorded r, Path file) throws Exception {
+        Stored s = new Stored();
+        s.bundle = r.bundle();
+        s.exportPackage = r.exportPackage();
+        s.tree = serialize(r.tree());
+        StringWriter text = new StringWriter();
+        new JSONCodec().enc().indent(" ").to(text).put(s).close();
+        Files.writeString(file, text + "\n", StandardCharsets.UTF_8);
+    }
+
+    static Recorded read(Path file) throws Exception {
+        Stored s = new JSONCodec().dec().from(file.toFile()).get(Stored.class);
+        if (s.bundle == null || s.exportPackage == null || s.tree == null) {
+            throw new IOException(file + ": expected the fields bundle, exportPackage and tree");
+        }
+        return new Recorded(s.bundle, s.exportPackage, tree(s.tree));
+    }
+
+    // bnd's tree class (aQute.bnd.differ.Element) is package-private; its Data form and the
+    // constructor from it are public, and are what bnd itself stores trees with.
+    private static Tree.Data serialize(Tree tree) throws ReflectiveOperationException {
+        java.lang.reflect.Method m = tree.getClass().getMethod("serialize");
+        m.setAccessible(true);
+        return (Tree.Data) m.invoke(tree);
+    }
+
+    private static Tree tree(Tree.Data data) throws ReflectiveOperationException {
+        java.lang.reflect.Constructor<?> c = Class.forName("aQute.bnd.differ.Element").getConstructor(Tree.Data.class);
+        c.setAccessible(true);
+        return (Tree) c.newInstance(data);
+    }
+
+    static Outcome compare(Path built, Recorded older) throws Exception {
         List<Problem> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        try (Processor reporter = new Processor(); Jar newer = new Jar(built.toFile()); Jar older = new Jar(baseline.toFile())) {
-            String bundle = older.getBsn();
-            Parameters oldExports = exports(older, reporter);
+        try (Processor reporter = new Processor(); Jar newer = new Jar(built.toFile())) {
+            String bundle = older.bundle();
+            Parameters oldExports = new Parameters(older.exportPackage(), reporter);
             Parameters newExports = exports(newer, reporter);
             List<String> api = new ArrayList<>();
             for (Map.Entry<String, Attrs> e : oldExports.entrySet()) {
@@ -74,7 +135,8 @@ final class ApiBaseline {
             }
             Baseline differ = new Baseline(reporter, new DiffPluginImpl());
             Instructions only = new Instructions(new Parameters(String.join(",", api), reporter));
-            for (Baseline.Info info : differ.baseline(newer, older, only)) {
+            Tree newTree = new DiffPluginImpl().tree(newer);
+            for (Baseline.Info info : differ.baseline(newTree, newExports, older.tree(), oldExports, only)) {
                 Delta delta = info.packageDiff.getDelta();
                 if (delta == Delta.REMOVED || !newExports.containsKey(info.packageName)) {
                     continue; // reported above

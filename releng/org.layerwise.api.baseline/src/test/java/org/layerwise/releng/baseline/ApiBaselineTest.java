@@ -30,11 +30,12 @@ import aQute.bnd.header.Parameters;
 import aQute.bnd.osgi.Processor;
 
 /**
- * The API bundles of the site this build made keep the API of the last release (baseline/),
- * and the check refuses what it must: scratch copies of the baseline's org.layerwise.core with
- * an incompatible change are refused naming the package, the same change with the package
- * version raised, and a compatible addition, pass. The scratch copies start from the baseline,
- * so they test the check whatever state the build's own API is in.
+ * The API bundles of the site this build made keep the API of the last release (baseline/, the
+ * recorded API trees), and the check refuses what it must: scratch copies of the built
+ * org.layerwise.core with an incompatible change are refused naming the package, the same change
+ * with the package version raised, and a compatible addition, pass. The scratch copies are
+ * compared with the built bundle's own recorded API, so they test the check whatever state the
+ * build's API is in against the release.
  */
 class ApiBaselineTest {
 
@@ -54,12 +55,6 @@ class ApiBaselineTest {
                 + "releng/org.layerwise.site,releng/org.layerwise.api.baseline -am (" + PLUGINS + " is missing)");
     }
 
-    static String bsn(Path jar) throws IOException {
-        try (JarFile j = new JarFile(jar.toFile())) {
-            return j.getManifest().getMainAttributes().getValue("Bundle-SymbolicName").split(";")[0].trim();
-        }
-    }
-
     /** The jar of bundle id in the site (exactly one). */
     static Path built(String id) throws IOException {
         List<Path> found = new ArrayList<>();
@@ -70,24 +65,19 @@ class ApiBaselineTest {
         return found.get(0);
     }
 
-    static Path baseline(String id) throws IOException {
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(BASELINE, "*.jar")) {
-            for (Path p : s) {
-                if (bsn(p).equals(id)) {
-                    return p;
-                }
-            }
-        }
-        throw new AssertionError("no baseline of " + id + " in " + BASELINE);
+    /** The recorded API of bundle id in this build, the starting point of the scratch copies below. */
+    static ApiBaseline.Recorded current(String id) throws Exception {
+        return ApiBaseline.record(built(id));
     }
 
     @Test
     void theBuiltApiKeepsTheLastReleasesApi() throws Exception {
         List<String> problems = new ArrayList<>();
         int compared = 0;
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(BASELINE, "*.jar")) {
-            for (Path old : s) {
-                ApiBaseline.Outcome o = ApiBaseline.compare(built(bsn(old)), old);
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(BASELINE, "*.api.json")) {
+            for (Path file : s) {
+                ApiBaseline.Recorded old = ApiBaseline.read(file);
+                ApiBaseline.Outcome o = ApiBaseline.compare(built(old.bundle()), old);
                 o.problems().forEach(p -> problems.add(p.toString()));
                 o.notes().forEach(System.out::println);
                 compared++;
@@ -101,8 +91,8 @@ class ApiBaselineTest {
     /** A public class of org.layerwise.core that lost its public methods is refused naming the package and method. */
     @Test
     void anIncompatibleChangeIsRefusedNamingThePackage() throws Exception {
-        Path changed = withClass(baseline(CORE), "withoutMethods", "SharedResults", "public final class SharedResults {\n}\n", null);
-        ApiBaseline.Outcome o = ApiBaseline.compare(changed, baseline(CORE));
+        Path changed = withClass(built(CORE), "withoutMethods", "SharedResults", "public final class SharedResults {\n}\n", null);
+        ApiBaseline.Outcome o = ApiBaseline.compare(changed, ApiBaseline.read(BASELINE.resolve(CORE + ".api.json")));
         String report = o.problems().stream().map(Object::toString).collect(Collectors.joining("\n"));
         System.out.println("the check refuses a scratch copy of " + CORE + " whose SharedResults lost its methods:\n" + report);
         assertEquals(1, o.problems().size(), report);
@@ -113,22 +103,34 @@ class ApiBaselineTest {
 
     @Test
     void theSameChangeWithTheVersionRaisedPasses() throws Exception {
-        Path changed = withClass(baseline(CORE), "raised", "SharedResults", "public final class SharedResults {\n}\n", "0.2.0");
-        assertEquals(List.of(), ApiBaseline.compare(changed, baseline(CORE)).problems());
+        Path changed = withClass(built(CORE), "raised", "SharedResults", "public final class SharedResults {\n}\n", "0.2.0");
+        assertEquals(List.of(), ApiBaseline.compare(changed, current(CORE)).problems());
     }
 
     @Test
     void aCompatibleAdditionPassesWithANote() throws Exception {
-        Path changed = withClass(baseline(CORE), "added", "BaselineProbeAddition",
+        Path changed = withClass(built(CORE), "added", "BaselineProbeAddition",
                 "public final class BaselineProbeAddition {\n    public static int answer() {\n        return 42;\n    }\n}\n", null);
-        ApiBaseline.Outcome o = ApiBaseline.compare(changed, baseline(CORE));
+        ApiBaseline.Outcome o = ApiBaseline.compare(changed, current(CORE));
         assertEquals(List.of(), o.problems());
         assertTrue(o.notes().stream().anyMatch(n -> n.contains("package org.layerwise.core: compatible change (MINOR)")), o.notes().toString());
     }
 
+    /** What the baseline keeps reads back as the very tree that was recorded. */
+    @Test
+    void aRecordedApiReadsBackUnchanged() throws Exception {
+        ApiBaseline.Recorded r = current(CORE);
+        Path file = tmp.resolve("core.api.json");
+        ApiBaseline.write(r, file);
+        ApiBaseline.Recorded back = ApiBaseline.read(file);
+        assertEquals(r.exportPackage(), back.exportPackage());
+        assertEquals(aQute.bnd.service.diff.Delta.UNCHANGED, back.tree().diff(r.tree()).getDelta());
+        assertTrue(back.tree().getChildren().length > 0);
+    }
+
     @Test
     void aRemovedApiPackageIsRefused() throws Exception {
-        Path jar = baseline(CORE);
+        Path jar = built(CORE);
         Path changed = tmp.resolve("removed.jar");
         Manifest m;
         try (JarFile j = new JarFile(jar.toFile())) {
@@ -140,7 +142,7 @@ class ApiBaselineTest {
             m.getMainAttributes().putValue("Export-Package", exports.toString());
         }
         copy(jar, changed, m, Map.of(), "org/layerwise/core/stats/");
-        ApiBaseline.Outcome o = ApiBaseline.compare(changed, baseline(CORE));
+        ApiBaseline.Outcome o = ApiBaseline.compare(changed, current(CORE));
         assertEquals(1, o.problems().size(), o.problems().toString());
         assertEquals("org.layerwise.core.stats", o.problems().get(0).packageName());
         assertTrue(o.problems().get(0).text().contains("no longer exported"), o.problems().toString());
