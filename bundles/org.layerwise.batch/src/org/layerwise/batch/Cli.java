@@ -213,6 +213,11 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
+    /** "61.0%", or "-" for NaN: how the run listings print an accuracy. */
+    static String percent(double fraction) {
+        return Double.isNaN(fraction) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
+    }
+
     static Path home() {
         return Path.of(System.getProperty("layerwise.home", "."));
     }
@@ -315,7 +320,7 @@ public final class Cli implements Callable<Integer> {
                     double acc = r.metric("accuracy");
                     String start = String.valueOf(r.run().getOrDefault("start", "?"));
                     cli.out.printf(Locale.ROOT, "%-11s %-22s %9s  %s%n", r.status(), start.length() > 19 ? start.substring(0, 19) : start,
-                            Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc), root.relativize(p));
+                            percent(acc), root.relativize(p));
                 } catch (java.io.IOException | RuntimeException e) {
                     cli.out.printf(Locale.ROOT, "%-11s %-22s %9s  %s  (run.json unreadable: %s)%n", "UNREADABLE", "?", "-",
                             root.relativize(p), e.getMessage());

@@ -212,13 +212,8 @@ final class SweepCommand implements Callable<Integer> {
 
             @Override
             public void finished(SweepPoint p, String status, double seconds, int exitCode, Path log) {
-                String headline = "";
-                try {
-                    double acc = org.layerwise.runner.RunDirectory.open(sweep.runDirectory(p)).metric("accuracy");
-                    headline = Double.isNaN(acc) ? "" : String.format(Locale.ROOT, ", accuracy %.1f%%", 100 * acc);
-                } catch (IOException | RuntimeException e) {
-                    // no run.json: the status says so
-                }
+                String accuracy = Cli.percent(accuracy(sweep.runDirectory(p)));
+                String headline = accuracy.equals("-") ? "" : ", accuracy " + accuracy;
                 cli.err.printf(Locale.ROOT, "[sweep] %s %s in %.1f s%s%s%n", p.id(),
                         SweepDirectory.PENDING.equals(status) ? "did not start its run" : status, seconds, headline,
                         "OK".equals(status) ? "" : " (exit " + exitCode + "; see " + log + ")");
@@ -249,6 +244,22 @@ final class SweepCommand implements Callable<Integer> {
         }
     }
 
+    /** "2 DIVERGED, 62 OK": points per status, statuses in alphabetical order. */
+    static String counts(Map<String, String> statuses) {
+        return statuses.values().stream().collect(Collectors.groupingBy(s -> s, java.util.TreeMap::new, Collectors.counting()))
+                .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+    }
+
+    /** A run directory's accuracy, NaN when it has none or cannot be read (its status says why). */
+    static double accuracy(Path run) {
+        try {
+            return org.layerwise.runner.RunDirectory.isRun(run) ? org.layerwise.runner.RunDirectory.open(run).metric("accuracy")
+                    : Double.NaN;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     static String duration(double seconds) {
         long s = Math.round(seconds);
         return s < 60 ? s + " s" : s < 3600 ? String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60)
@@ -264,10 +275,7 @@ final class SweepCommand implements Callable<Integer> {
             cli.err.println("layerwise: " + sweep.path().resolve(SweepDirectory.FILE) + " cannot be written: " + e.getMessage());
             return ExitCode.OUTPUT_NOT_WRITABLE.code;
         }
-        Map<String, Long> counts = statuses.values().stream().collect(Collectors.groupingBy(s -> s, java.util.TreeMap::new,
-                Collectors.counting()));
-        cli.out.println("Sweep " + sweep.name() + ": " + counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
-                .collect(Collectors.joining(", ")) + " of " + statuses.size() + " points");
+        cli.out.println("Sweep " + sweep.name() + ": " + counts(statuses) + " of " + statuses.size() + " points");
         List<String> notOk = statuses.entrySet().stream().filter(e -> !e.getValue().equals("OK")).map(Map.Entry::getKey).toList();
         if (!notOk.isEmpty()) {
             cli.out.println("Not OK: " + abbreviate(notOk) + " (./layerwise sweep status " + sweep.path() + ")");
@@ -304,22 +312,11 @@ final class SweepCommand implements Callable<Integer> {
             }
             cli.out.printf(Locale.ROOT, "%-8s %-11s %9s  %s%n", "POINT", "STATUS", "ACCURACY", "COORDINATES");
             for (SweepPoint p : sweep.points()) {
-                double acc = Double.NaN;
-                try {
-                    if (org.layerwise.runner.RunDirectory.isRun(sweep.runDirectory(p))) {
-                        acc = org.layerwise.runner.RunDirectory.open(sweep.runDirectory(p)).metric("accuracy");
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the status (UNREADABLE) says it
-                }
                 cli.out.printf(Locale.ROOT, "%-8s %-11s %9s  %s%n", p.id(), sweep.describeStatus(p, statuses.get(p.id())),
-                        Double.isNaN(acc) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * acc), p.describe()
+                        Cli.percent(accuracy(sweep.runDirectory(p))), p.describe()
                         + (slurm.containsKey(p.id()) ? "  [" + slurm.get(p.id()) + "]" : ""));
             }
-            Map<String, Long> counts = statuses.values().stream().collect(Collectors.groupingBy(s -> s, java.util.TreeMap::new,
-                    Collectors.counting()));
-            cli.out.println(counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))
-                    + " of " + statuses.size() + " points");
+            cli.out.println(counts(statuses) + " of " + statuses.size() + " points");
             return ExitCode.OK.code;
         }
     }
